@@ -1,0 +1,119 @@
+"""The command line: the one boundary where errors become messages and exit codes.
+
+Exit codes: 0 ok; 1 invalid input (nothing written); 2 usage error; 3 output could not be
+written (the previous output is left as it was).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from generator.errors import EXIT_INVALID_INPUT, GeneratorError, Problem, SiteFileError
+from generator.versions import ALL_VERSIONS, CAPABILITIES, KNOWN_ISSUES, BigIpVersion
+
+app = typer.Typer(
+    name="etherip",
+    help=(
+        "EtherIP / vMotion change generator for F5 BIG-IP 11.6.1-11.6.5. One site file in; "
+        "tmsh change scripts for every device of both data centers out.\n\n"
+        "Exit codes: 0 ok, 1 invalid input (nothing written), 2 usage error, "
+        "3 output could not be written (previous output left as it was)."
+    ),
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    no_args_is_help=True,
+)
+
+SiteArg = Annotated[Path | None, typer.Argument(help="Site file (YAML). Default: the bundled example.", show_default=False)]
+
+
+def _fail(err: GeneratorError) -> typer.Exit:
+    for line in err.lines():
+        print(line, file=sys.stderr)
+    return typer.Exit(err.exit_code)
+
+
+def _versions(option: str | None, default: BigIpVersion) -> list[BigIpVersion]:
+    if option is None:
+        return [default]
+    if option == "all":
+        return list(ALL_VERSIONS)
+    try:
+        return [BigIpVersion(option)]
+    except ValueError:
+        choices = ", ".join(v.value for v in ALL_VERSIONS)
+        raise typer.BadParameter(f"{option!r} is not supported; use one of {choices} or all", param_hint="--version") from None
+
+
+@app.command()
+def render(
+    site: SiteArg = None,
+    version: Annotated[str | None, typer.Option("--version", help="11.6.1 ... 11.6.5, or all. Default: the site file's bigip_version.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output folder; writes OUT/<deployment>/<version>/.")] = Path("out"),
+) -> None:
+    """Validate SITE and write the change scripts and manifest for every device."""
+    from generator.output import write_trees
+    from generator.render import render_version
+    from generator.resources import example_site
+    from generator.validate import load_site
+
+    path = site if site is not None else example_site()
+    display = str(site) if site is not None else "example_site.yaml"
+    try:
+        model = load_site(path, display)
+        trees = [render_version(model, v) for v in _versions(version, model.bigip_version)]
+        written = write_trees(out, trees)
+    except GeneratorError as err:
+        raise _fail(err) from None
+    for folder, tree in zip(written, trees, strict=True):
+        print(f"{folder}: {len(tree.artifacts)} files for BIG-IP {tree.version.value}")
+
+
+@app.command()
+def validate(site: Annotated[Path, typer.Argument(help="Site file (YAML) to check.")]) -> None:
+    """Check SITE and report every problem as FILE:LINE:COL: key.path: message."""
+    from generator.validate import load_site
+
+    try:
+        model = load_site(site, str(site))
+    except GeneratorError as err:
+        raise _fail(err) from None
+    devices = sum(len(p.devices) for p in model.peers.values())
+    print(f"{site}: valid: deployment {model.deployment}, {len(model.peers)} peers, {devices} devices")
+
+
+@app.command()
+def init(path: Annotated[Path, typer.Argument(help="Where to write the example site file.")] = Path("site.yaml")) -> None:
+    """Write the commented example site file to start from. Never overwrites."""
+    from generator.resources import example_site
+
+    try:
+        with open(path, "xb") as fh:
+            fh.write(example_site().read_bytes())
+    except FileExistsError:
+        raise _fail(SiteFileError([Problem(str(path), 1, 1, "", "already exists; etherip init never overwrites a file")])) from None
+    except OSError as exc:
+        print(f"{path}: cannot write: {exc.strerror}", file=sys.stderr)
+        raise typer.Exit(EXIT_INVALID_INPUT) from None
+    print(f"{path}: written; edit it, then run: etherip validate {path}")
+
+
+@app.command()
+def versions() -> None:
+    """List the supported BIG-IP versions and their known issues."""
+    for v in ALL_VERSIONS:
+        caps = len(CAPABILITIES[v])
+        issues = [k for k in KNOWN_ISSUES if v in k.affects]
+        print(f"{v.value}  capabilities: {caps}  known issues: {len(issues)}")
+        for issue in issues:
+            print(f"    {issue.ident}: {issue.title}")
+            print(f"        {issue.advice}")
+            print(f"        source: {issue.source}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,291 @@
+"""The view-model: every derivation between the site model and the templates lives here.
+
+Templates receive plain, frozen views: object paths, mirrored tunnel addresses, the step
+plan for each device, capability booleans and known-issue notes. They never see a version
+string to compare, a raw YAML mapping or an address to compute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.model import Peer, Site, Vlan
+from generator.versions import BigIpVersion, Capability, capabilities, known_issues
+
+PARTITION = "/Common"
+TG_LOCAL = f"{PARTITION}/traffic-group-local-only"
+TG_FLOATING = f"{PARTITION}/traffic-group-1"
+ETHERIP_PROFILE = f"{PARTITION}/etherip"
+VLOC_PARENT = f"{PARTITION}/virtual_location"
+VLAN_GROUP_MODE = "translucent"  # the 11.6 default [S]; stated explicitly so the output never depends on it
+DEFAULT_LOCKDOWN = {"wan": ("none",), "vm": ("default",)}  # reference §7 illustrative script [I]
+BUG_470715_NAME_LEN = 16  # VLAN names of this length including "/Common/" (reference §4)
+
+
+def path(name: str) -> str:
+    return f"{PARTITION}/{name}"
+
+
+@dataclass(frozen=True)
+class VlanView:
+    name: str
+    path: str
+    tag: int | None
+    interfaces: tuple[tuple[str, str], ...]
+    mtu: int | None
+    role: str  # "WAN" or "VM"
+
+
+@dataclass(frozen=True)
+class SelfIpView:
+    name: str
+    path: str
+    address: str
+    vlan_path: str
+    traffic_group: str
+    floating: bool
+    lockdown: str  # none | default | all | "" when `services` lists protocol:port entries
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TunnelView:
+    name: str
+    path: str
+    profile: str
+    local_address: str
+    remote_address: str
+    remote_peer: str
+
+
+@dataclass(frozen=True)
+class VlanGroupView:
+    name: str
+    path: str
+    members: tuple[str, ...]
+    mode: str
+
+
+@dataclass(frozen=True)
+class PoolView:
+    name: str
+    path: str
+    create: bool
+    members: tuple[tuple[str, str], ...]  # (member name "addr:port", address)
+    monitor_rule: tuple[str, ...]  # paths joined by " and " in tmsh
+    restore_rule: tuple[str, ...]  # existing pool: rule to restore on rollback; () = none
+
+
+@dataclass(frozen=True)
+class MonitorView:
+    name: str
+    path: str
+    parent: str
+    pool_path: str
+    interval: int
+    timeout: int
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    slug: str
+    title: str
+    synced: bool  # runs on the first device only, then config-sync (HA)
+    transaction: bool  # its configuration commands run in one cli transaction
+    template: str
+    inferred: tuple[str, ...] = ()  # [I] facts from the reference this step relies on
+
+
+STEPS: tuple[Step, ...] = (
+    Step(1, "local-network", "VLANs and this device's WAN self IP", False, True, "steps/local_network.tmsh.j2",
+         ("VLANs and non-floating self IPs are not config-synced, so every unit creates its own (reference §3).",)),
+    Step(2, "tunnel", "EtherIP tunnel to the other data center (and the floating WAN self IP of a pair)", True, True, "steps/tunnel.tmsh.j2",
+         ("A tunnel whose local address is a floating self IP is config-synced (reference §2.3 [S]).",
+          "Port lockdown on the WAN self IP may drop IP protocol 97 (reference §8, doubt 4): if the tunnel stays down, allow it.")),
+    Step(3, "vlan-group", "VLAN group bridging the VM VLAN and the tunnel, and this device's VM self IP", False, True, "steps/vlan_group.tmsh.j2",
+         ("migration-keepalive enabled is the vMotion setting; its 11.6 default and F5's recommended mode are unconfirmed (reference §2.4).",)),
+    Step(4, "pool-monitor", "pool and Virtual Location monitor (and the floating VM self IP of a pair)", True, True, "steps/pool_monitor.tmsh.j2",
+         ("The Virtual Location monitor prefers local members only with priority-group activation (min-active-members 1) (reference §2.6).",
+          "Whether one cli transaction may create the monitor and attach it to the pool is unconfirmed on 11.6 (reference §8, doubt 6).")),
+    Step(5, "save", "save the configuration", False, False, "steps/save.tmsh.j2"),
+)
+
+
+@dataclass(frozen=True)
+class DeviceStep:
+    """One step as one device runs it: the file it gets and what must be done before."""
+
+    step: Step
+    filename: str
+    before: tuple[tuple[int, str, tuple[str, ...]], ...]  # (step number, slug, hostnames)
+
+
+@dataclass(frozen=True)
+class DeviceContext:
+    """Everything one device's scripts need."""
+
+    hostname: str
+    index: int  # 0 = first device (runs the synced steps), 1 = second unit of a pair
+    first_hostname: str
+    other_hostnames: tuple[str, ...]
+    wan_self: SelfIpView | None  # None when the WAN VLAN exists (create: false)
+    vm_self: SelfIpView
+    steps: tuple[DeviceStep, ...]
+
+    @property
+    def is_first(self) -> bool:
+        return self.index == 0
+
+
+@dataclass(frozen=True)
+class PeerContext:
+    name: str
+    remote_name: str
+    is_ha: bool
+    device_group: str | None
+    hostnames: tuple[str, ...]
+    vlans: tuple[VlanView, ...]  # VLANs this change creates, VM VLAN first
+    existing_vlans: tuple[str, ...]  # paths of VLANs referenced, not created
+    wan_vlan_path: str
+    wan_floating: SelfIpView | None
+    vm_floating: SelfIpView | None
+    existing_wan_addresses: tuple[str, ...]  # self IPs on an existing WAN VLAN
+    tunnel: TunnelView
+    vlan_group: VlanGroupView
+    devices: tuple[DeviceContext, ...]
+
+
+@dataclass(frozen=True)
+class Notes:
+    """Known issues that apply to this site on this version, as text for headers."""
+
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    deployment: str
+    version: str
+    caps: dict[str, bool]
+    notes: Notes
+    vm_subnet: str
+    pool: PoolView
+    monitor: MonitorView
+    peers: tuple[PeerContext, ...]
+    step_count: int
+
+
+def build_context(site: Site, version: BigIpVersion) -> SiteContext:
+    pool = site.pool
+    monitor = MonitorView(pool.monitor.name, path(pool.monitor.name), VLOC_PARENT, path(pool.name), pool.monitor.interval, pool.monitor.timeout)
+    rule = (monitor.path,) + ((path(pool.also_monitor),) if pool.also_monitor else ())
+    restore = tuple(path(m) for m in pool.restore_monitor or ())
+    members = tuple((f"{a}:{p}", str(a)) for a, p in pool.members)
+    pool_view = PoolView(pool.name, path(pool.name), pool.create, members, rule, restore)
+    peers = tuple(_peer_context(site, name) for name in site.peers)
+    caps = {cap.name.lower(): cap in capabilities(version) for cap in Capability}
+    return SiteContext(
+        deployment=site.deployment,
+        version=version.value,
+        caps=caps,
+        notes=Notes(_known_issue_lines(site, version)),
+        vm_subnet=str(site.vm_subnet),
+        pool=pool_view,
+        monitor=monitor,
+        peers=peers,
+        step_count=len(STEPS),
+    )
+
+
+def _known_issue_lines(site: Site, version: BigIpVersion) -> tuple[str, ...]:
+    lines: list[str] = []
+    for issue in known_issues(version):
+        if issue.applies_when == "long_vlan_name":
+            long = sorted({path(v.vlan) for p in site.peers.values() for v in (p.wan, p.vm) if v.create and len(path(v.vlan)) >= BUG_470715_NAME_LEN})
+            if not long:
+                continue
+            lines.append(f"Known issue {issue.ident} on {version.value}: {issue.title}.")
+            lines.append(f"Affected names here: {', '.join(long)}.")
+            lines.append(issue.advice)
+    return tuple(lines)
+
+
+def _lockdown(vlan: Vlan, side: str) -> tuple[str, tuple[str, ...]]:
+    chosen = vlan.allow_service or DEFAULT_LOCKDOWN[side]
+    if len(chosen) == 1 and ":" not in chosen[0]:
+        return chosen[0], ()
+    return "", chosen
+
+
+def _self_ip(name: str, address: str, vlan_path: str, floating: bool, lockdown: tuple[str, tuple[str, ...]]) -> SelfIpView:
+    return SelfIpView(name, path(name), address, vlan_path, TG_FLOATING if floating else TG_LOCAL, floating, lockdown[0], lockdown[1])
+
+
+def _peer_context(site: Site, name: str) -> PeerContext:
+    peer = site.peers[name]
+    remote_name = next(n for n in site.peers if n != name)
+    remote = site.peers[remote_name]
+    prefix = site.deployment
+    wan_path, vm_path = path(peer.wan.vlan), path(peer.vm.vlan)
+    group_path, tunnel_path = path(peer.vlan_group), path(peer.tunnel)
+    wan_lock, vm_lock = _lockdown(peer.wan, "wan"), _lockdown(peer.vm, "vm")
+    hostnames = tuple(peer.devices)
+    plan = {host: tuple(s for s in STEPS if _step_applies(s, peer, i)) for i, host in enumerate(hostnames)}
+    devices = []
+    for index, (host, device) in enumerate(peer.devices.items()):
+        suffix = ("_a", "_b")[index] if peer.is_ha else ""
+        wan_self = _self_ip(f"{prefix}_wan_self{suffix}", str(device.wan_self), wan_path, False, wan_lock) if peer.wan.create else None
+        vm_self = _self_ip(f"{prefix}_vm_self{suffix}", str(device.vm_self), group_path, False, vm_lock)
+        steps = tuple(_device_step(s, plan) for s in plan[host])
+        others = tuple(h for h in hostnames if h != host)
+        devices.append(DeviceContext(host, index, hostnames[0], others, wan_self, vm_self, steps))
+    wan_floating = vm_floating = None
+    if peer.wan.floating_self is not None and peer.wan.create:
+        wan_floating = _self_ip(f"{prefix}_wan_float", str(peer.wan.floating_self), wan_path, True, wan_lock)
+    if peer.vm.floating_self is not None:
+        vm_floating = _self_ip(f"{prefix}_vm_float", str(peer.vm.floating_self), group_path, True, vm_lock)
+    existing_wan: tuple[str, ...] = ()
+    if not peer.wan.create:
+        addresses = [str(d.wan_self) for d in peer.devices.values()]
+        if peer.wan.floating_self is not None:
+            addresses.append(str(peer.wan.floating_self))
+        existing_wan = tuple(addresses)
+    return PeerContext(
+        name=name,
+        remote_name=remote_name,
+        is_ha=peer.is_ha,
+        device_group=peer.device_group,
+        hostnames=hostnames,
+        vlans=tuple(_vlan_view(v, role) for v, role in ((peer.vm, "VM"), (peer.wan, "WAN")) if v.create),
+        existing_vlans=tuple(path(v.vlan) for v in (peer.wan, peer.vm) if not v.create),
+        wan_vlan_path=wan_path,
+        wan_floating=wan_floating,
+        vm_floating=vm_floating,
+        existing_wan_addresses=existing_wan,
+        tunnel=TunnelView(peer.tunnel, tunnel_path, ETHERIP_PROFILE, str(peer.endpoint), str(remote.endpoint), remote_name),
+        vlan_group=VlanGroupView(peer.vlan_group, group_path, (vm_path, tunnel_path), VLAN_GROUP_MODE),
+        devices=tuple(devices),
+    )
+
+
+def _vlan_view(vlan: Vlan, role: str) -> VlanView:
+    interfaces = tuple((vlan.interfaces or {}).items())  # file order
+    return VlanView(vlan.vlan, path(vlan.vlan), vlan.tag, interfaces, vlan.mtu, role)
+
+
+def _device_step(step: Step, plan: dict[str, tuple[Step, ...]]) -> DeviceStep:
+    before = []
+    for earlier in STEPS[: step.number - 1]:
+        hosts = tuple(h for h, steps in plan.items() if earlier in steps)
+        if hosts:
+            before.append((earlier.number, earlier.slug, hosts))
+    return DeviceStep(step, f"{step.number:02d}-{step.slug}.tmsh", tuple(before))
+
+
+def _step_applies(step: Step, peer: Peer, index: int) -> bool:
+    if step.synced:
+        return index == 0
+    if step.slug == "local-network":
+        return peer.wan.create or peer.vm.create
+    return True

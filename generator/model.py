@@ -1,0 +1,138 @@
+"""The typed, frozen site model. All validation of a site file happens here (with the
+cross-object rules in `generator.rules`); everything after it may trust its input.
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from generator.rules import RuleViolations, check_site
+from generator.scalars import (
+    DeploymentName,
+    Flag,
+    Hostname,
+    Int,
+    Interface,
+    Lockdown,
+    Member,
+    MonitorRef,
+    MonitorRule,
+    Name,
+    NetName,
+    Network,
+    SelfAddress,
+    Tagging,
+)
+from generator.versions import ALL_VERSIONS, BigIpVersion
+
+
+def _parse_version(value: Any) -> BigIpVersion:
+    supported = ", ".join(ALL_VERSIONS)
+    if not isinstance(value, str) or value not in {v.value for v in ALL_VERSIONS}:
+        shown = value if isinstance(value, str) else "this value"
+        raise ValueError(f"{shown!r} is not a supported version; write one of {supported} (quote it if YAML complains)")
+    return BigIpVersion(value)
+
+
+Version = Annotated[BigIpVersion, BeforeValidator(_parse_version)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+
+class Monitor(_Frozen):
+    """The Virtual Location monitor created for the pool."""
+
+    name: Name
+    interval: Annotated[Int, Field(ge=1, le=86400)] = 5
+    timeout: Annotated[Int, Field(ge=2, le=86400)] = 16
+
+
+class Pool(_Frozen):
+    """The VM pool. With create: false it exists and only its monitor rule is changed."""
+
+    name: Name
+    create: Flag = True
+    members: tuple[Member, ...] = ()
+    monitor: Monitor
+    also_monitor: MonitorRef | None = None
+    restore_monitor: MonitorRule | None = None
+
+
+class Vlan(_Frozen):
+    """A VLAN of one peer: the WAN VLAN (tunnel endpoint) or the VM VLAN."""
+
+    vlan: NetName
+    create: Flag = True
+    tag: Annotated[Int, Field(ge=1, le=4094)] | None = None
+    interfaces: dict[Interface, Tagging] | None = None
+    mtu: Annotated[Int, Field(ge=576, le=9198)] | None = None
+    floating_self: SelfAddress | None = None
+    allow_service: Lockdown | None = None
+
+
+class Device(_Frozen):
+    """One BIG-IP: its non-floating self IPs on the WAN VLAN and on the VLAN group."""
+
+    wan_self: SelfAddress
+    vm_self: SelfAddress
+
+
+class Peer(_Frozen):
+    """One end of the tunnel: a standalone BIG-IP or an HA pair in one data center."""
+
+    device_group: Name | None = None
+    wan: Vlan
+    vm: Vlan
+    tunnel: NetName
+    vlan_group: NetName
+    devices: Annotated[dict[Hostname, Device], Field(min_length=1, max_length=2)]
+
+    @property
+    def is_ha(self) -> bool:
+        return len(self.devices) == 2
+
+    @property
+    def endpoint(self) -> IPv4Address:
+        """This peer's tunnel endpoint: the floating WAN self IP of a pair, else the device's."""
+        if self.wan.floating_self is not None:
+            return self.wan.floating_self.ip
+        return next(iter(self.devices.values())).wan_self.ip
+
+
+class Site(_Frozen):
+    """One EtherIP deployment: two peers joined by an EtherIP tunnel."""
+
+    deployment: DeploymentName
+    bigip_version: Version = BigIpVersion.V11_6_5
+    vm_subnet: Network
+    pool: Pool
+    peers: Annotated[dict[Name, Peer], Field(min_length=2, max_length=2)]
+
+    @model_validator(mode="after")
+    def _cross_object_rules(self) -> Site:
+        violations = list(check_site(self))
+        if violations:
+            raise RuleViolations(violations)
+        return self
+
+    def other(self, peer_name: str) -> Peer:
+        (other,) = (p for n, p in self.peers.items() if n != peer_name)
+        return other
+
+
+__all__ = [
+    "Device",
+    "IPv4Address",
+    "IPv4Interface",
+    "IPv4Network",
+    "Monitor",
+    "Peer",
+    "Pool",
+    "Site",
+    "Vlan",
+]

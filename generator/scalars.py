@@ -1,0 +1,209 @@
+"""Scalar types of the site file, parsed from the exact text the user wrote.
+
+Each parser takes the composed text (see `generator.load`) and either returns a typed value
+or raises ValueError with a message that says how to write the value correctly. Pydantic
+wraps them as annotated types, so the model stays declarative.
+"""
+
+from __future__ import annotations
+
+import re
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+
+# BIG-IP object names: letter first, then letters, digits, `_ . -` (reference §4 [I]).
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*\Z")
+RESERVED_NAMES = frozenset({"none", "all", "default", "any", "add", "delete", "modify", "replace-all-with", "and", "min", "of", "common"})
+NET_NAME_MAX = 15  # Linux interface names; Bug 470715 (reference §4)
+OBJECT_NAME_MAX = 63
+DEPLOYMENT_NAME_MAX = 24  # derived self IP names add up to 12 characters
+_INTERFACE = re.compile(r"(?:[1-9][0-9]?/)?[1-9][0-9]?\.[1-9][0-9]?\Z")  # 1.2, 2.10, 1/1.1
+_HOSTNAME_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")
+_DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
+_IPV4 = r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}"
+_SERVICE = re.compile(r"([a-z][a-z0-9-]{0,15}):(any|0|[1-9][0-9]{0,4})\Z")
+_LOCKDOWN_WORDS = ("none", "default", "all")
+_TRUE_FALSE = {"true": True, "false": False}
+_YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE", "Yes", "No", "On", "Off"})
+
+
+def _text(value: Any, what: str) -> str:
+    if value is None:
+        raise ValueError(f"missing value: write {what}")
+    if not isinstance(value, str):
+        raise ValueError(f"expected {what}, not a {'list' if isinstance(value, list) else 'mapping'}")
+    return value
+
+
+def parse_name(value: Any, max_len: int = OBJECT_NAME_MAX, what: str = "a name") -> str:
+    text = _text(value, what)
+    if not _NAME.match(text):
+        raise ValueError(f"{text!r} is not a valid BIG-IP object name: start with a letter, then use only letters, digits, '_', '.' and '-'")
+    if text.lower() in RESERVED_NAMES:
+        raise ValueError(f"{text!r} is a reserved word in tmsh; choose another name")
+    if len(text) > max_len:
+        raise ValueError(f"{text!r} is {len(text)} characters; at most {max_len} allowed here")
+    return text
+
+
+def parse_net_name(value: Any) -> str:
+    """VLAN, VLAN-group and tunnel names: at most 15 characters (Linux interface names)."""
+    return parse_name(value, NET_NAME_MAX, "a VLAN, VLAN-group or tunnel name")
+
+
+def parse_deployment(value: Any) -> str:
+    return parse_name(value, DEPLOYMENT_NAME_MAX, "the deployment name")
+
+
+def parse_hostname(value: Any) -> str:
+    text = _text(value, "a device hostname")
+    labels = text.split(".")
+    if len(text) > 253 or not all(_HOSTNAME_LABEL.match(label) for label in labels):
+        raise ValueError(f"{text!r} is not a valid hostname: letters, digits and '-' in dot-separated labels, up to 253 characters")
+    return text
+
+
+def parse_interface(value: Any) -> str:
+    """A physical interface (`1.2`, `2.10`, `1/1.1` on VIPRION) or a trunk name."""
+    text = _text(value, "an interface such as \"1.2\" or a trunk name")
+    if _INTERFACE.match(text):
+        return text
+    if re.fullmatch(r"[0-9./]+", text):
+        raise ValueError(f"{text!r} is not an interface name: write slot.port such as \"1.2\" or \"2.10\" (quote it)")
+    return parse_name(value, OBJECT_NAME_MAX, "a trunk name")
+
+
+def parse_tagging(value: Any) -> str:
+    text = _text(value, "tagged or untagged")
+    if text not in ("tagged", "untagged"):
+        raise ValueError(f"{text!r}: write tagged or untagged")
+    return text
+
+
+def parse_bool(value: Any) -> bool:
+    text = _text(value, "true or false")
+    if text in _TRUE_FALSE:
+        return _TRUE_FALSE[text]
+    if text in _YAML11_BOOLS:
+        raise ValueError(f"{text!r} is ambiguous in YAML; write true or false")
+    raise ValueError(f"{text!r}: write true or false")
+
+
+def parse_int(value: Any) -> int:
+    text = _text(value, "a whole number")
+    if _DECIMAL.match(text):
+        return int(text)
+    if re.fullmatch(r"0[0-9]+", text):
+        raise ValueError(f"{text!r} has a leading zero (YAML may read it as octal); write {int(text)}")
+    raise ValueError(f"{text!r} is not a whole number")
+
+
+def _check_octets(text: str) -> None:
+    for octet in text.split("/")[0].split("."):
+        if len(octet) > 1 and octet.startswith("0"):
+            raise ValueError(f"{text!r}: an address octet has a leading zero; write it without")
+        if int(octet) > 255:
+            raise ValueError(f"{text!r}: address octet {octet} is above 255")
+
+
+def parse_self_address(value: Any) -> IPv4Interface:
+    """A self IP: IPv4 address with prefix, e.g. 10.10.10.2/24."""
+    text = _text(value, "an IPv4 address with prefix such as 10.10.10.2/24")
+    if "%" in text:
+        raise ValueError(f"{text!r}: route-domain suffixes (%id) are not supported yet; use route domain 0")
+    if not re.fullmatch(_IPV4 + r"/[0-9]{1,2}", text):
+        raise ValueError(f"{text!r} is not an IPv4 address with prefix such as 10.10.10.2/24")
+    _check_octets(text)
+    prefix = int(text.split("/")[1])
+    if prefix < 8 or prefix > 30:
+        raise ValueError(f"{text!r}: a self IP prefix must be between /8 and /30")
+    iface = IPv4Interface(text)
+    if iface.ip == iface.network.network_address:
+        raise ValueError(f"{text!r} is the network address of {iface.network}; a self IP needs a host address")
+    if iface.ip == iface.network.broadcast_address:
+        raise ValueError(f"{text!r} is the broadcast address of {iface.network}; a self IP needs a host address")
+    return iface
+
+
+def parse_network(value: Any) -> IPv4Network:
+    text = _text(value, "an IPv4 network such as 10.10.10.0/24")
+    if not re.fullmatch(_IPV4 + r"/[0-9]{1,2}", text):
+        raise ValueError(f"{text!r} is not an IPv4 network such as 10.10.10.0/24")
+    _check_octets(text)
+    prefix = int(text.split("/")[1])
+    if prefix < 8 or prefix > 30:
+        raise ValueError(f"{text!r}: the prefix must be between /8 and /30")
+    try:
+        return IPv4Network(text)
+    except ValueError:
+        fixed = IPv4Network(text, strict=False)
+        raise ValueError(f"{text!r} has host bits set; did you mean {fixed}?") from None
+
+
+def parse_member(value: Any) -> tuple[IPv4Address, int]:
+    """A pool member: address:port, e.g. 10.10.10.21:80."""
+    text = _text(value, "a pool member such as 10.10.10.21:80")
+    match = re.fullmatch(f"({_IPV4}):([0-9]+)", text)
+    if not match:
+        raise ValueError(f"{text!r} is not a pool member: write address:port such as 10.10.10.21:80")
+    _check_octets(match.group(1))
+    port = parse_int(match.group(2))
+    if not 1 <= port <= 65535:
+        raise ValueError(f"{text!r}: port {port} is outside 1-65535")
+    return IPv4Address(match.group(1)), port
+
+
+def parse_lockdown(value: Any) -> tuple[str, ...]:
+    """Port lockdown: none, default, all, or a list of protocol:port entries."""
+    if isinstance(value, list):
+        services: list[str] = []
+        for item in value:
+            text = _text(item, "protocol:port such as tcp:443")
+            if not _SERVICE.match(text):
+                raise ValueError(f"{text!r} is not protocol:port such as tcp:443 or gre:0")
+            services.append(text)
+        if not services or len(set(services)) != len(services):
+            raise ValueError("list the protocol:port entries once each, at least one")
+        return tuple(services)
+    text = _text(value, "none, default, all or a list of protocol:port")
+    if text not in _LOCKDOWN_WORDS:
+        raise ValueError(f"{text!r}: write none, default, all or a list of protocol:port entries")
+    return (text,)
+
+
+def parse_monitor_rule(value: Any) -> tuple[str, ...]:
+    """A pool monitor rule to restore on rollback: `none`, or monitors joined with ' and '."""
+    text = _text(value, "a monitor rule such as http, 'http and tcp' or none")
+    if text == "none":
+        return ()
+    names = [part.strip() for part in text.split(" and ")]
+    return tuple(_monitor_ref(n) for n in names)
+
+
+def _monitor_ref(text: str) -> str:
+    bare = text.removeprefix("/Common/")
+    if not _NAME.match(bare) or bare.lower() in RESERVED_NAMES:
+        raise ValueError(f"{text!r} is not a monitor name; write names joined with ' and ', or none")
+    return bare
+
+
+def parse_monitor_ref(value: Any) -> str:
+    return _monitor_ref(_text(value, "a monitor name such as http"))
+
+
+Name = Annotated[str, BeforeValidator(parse_name)]
+NetName = Annotated[str, BeforeValidator(parse_net_name)]
+DeploymentName = Annotated[str, BeforeValidator(parse_deployment)]
+Hostname = Annotated[str, BeforeValidator(parse_hostname)]
+Interface = Annotated[str, BeforeValidator(parse_interface)]
+Tagging = Annotated[str, BeforeValidator(parse_tagging)]
+Flag = Annotated[bool, BeforeValidator(parse_bool)]
+Int = Annotated[int, BeforeValidator(parse_int)]
+SelfAddress = Annotated[IPv4Interface, BeforeValidator(parse_self_address)]
+Network = Annotated[IPv4Network, BeforeValidator(parse_network)]
+Member = Annotated[tuple[IPv4Address, int], BeforeValidator(parse_member)]
+Lockdown = Annotated[tuple[str, ...], BeforeValidator(parse_lockdown)]
+MonitorRule = Annotated[tuple[str, ...], BeforeValidator(parse_monitor_rule)]
+MonitorRef = Annotated[str, BeforeValidator(parse_monitor_ref)]

@@ -1,0 +1,88 @@
+"""Site file → validated `Site`, or a `SiteFileError` listing every located problem."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from generator.errors import Problem, SiteFileError
+from generator.load import SiteSource, parse_site, read_site
+from generator.model import Site
+from generator.rules import RuleViolations
+
+
+def load_site(path: Path, display: str | None = None) -> Site:
+    return validate_source(read_site(path, display))
+
+
+def load_site_text(text: str, name: str) -> Site:
+    return validate_source(parse_site(text.encode("utf-8"), name))
+
+
+def validate_source(source: SiteSource) -> Site:
+    tree = source.root.plain()
+    if not isinstance(tree, dict):
+        raise SiteFileError([source.problem((), "expected a mapping of site keys (deployment, vm_subnet, pool, peers)")])
+    try:
+        return Site.model_validate(tree)
+    except ValidationError as exc:
+        raise SiteFileError([_pydantic_problem(source, err) for err in exc.errors()]) from None
+    except RuleViolations as exc:
+        raise SiteFileError([source.problem(v.loc, v.message, at_key=v.at_key) for v in exc.violations]) from None
+
+
+def _pydantic_problem(source: SiteSource, err: Any) -> Problem:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    at_key = False
+    if loc and loc[-1] == "[key]":  # a dict key failed: point at the key itself
+        loc, at_key = loc[:-1], True
+    if kind == "value_error":
+        message = str(err["ctx"]["error"])
+    elif kind == "missing":
+        message = f"missing required key {loc[-1]!r}"
+    elif kind == "extra_forbidden":
+        message = _unknown_key(loc)
+        at_key = True
+    elif kind in ("dict_type", "model_type", "model_attributes_type"):
+        message = "expected a mapping of keys"
+    elif kind in ("tuple_type", "list_type"):
+        message = "expected a list, e.g. [a, b]"
+    elif kind in ("too_short", "too_long"):
+        message = _count_message(loc, err)
+    else:
+        message = err["msg"]
+    return source.problem(loc, message, at_key=at_key)
+
+
+def _count_message(loc: tuple[Any, ...], err: Any) -> str:
+    field = loc[-1] if loc else ""
+    if field == "peers":
+        return "a site has exactly two peers, one per data center (the two ends of the tunnel)"
+    if field == "devices":
+        return "a peer has one device (standalone) or two (HA pair)"
+    return str(err["msg"])
+
+
+def _known_keys() -> set[str]:
+    keys: set[str] = set()
+    todo: list[type[BaseModel]] = [Site]
+    while todo:
+        model = todo.pop()
+        for name, field in model.model_fields.items():
+            keys.add(name)
+            sub = field.annotation
+            for candidate in getattr(sub, "__args__", ()) + (sub,):
+                if isinstance(candidate, type) and issubclass(candidate, BaseModel) and candidate is not model:
+                    todo.append(candidate)
+    return keys
+
+
+def _unknown_key(loc: tuple[Any, ...]) -> str:
+    key = str(loc[-1])
+    close = difflib.get_close_matches(key, sorted(_known_keys()), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown key {key!r}{hint}"
