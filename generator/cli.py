@@ -28,7 +28,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-SiteArg = Annotated[Path | None, typer.Argument(help="Site file (YAML). Default: the bundled example.", show_default=False)]
+SiteArg = Annotated[
+    Path | None, typer.Argument(help="Site file (YAML). Default: the bundled example.", show_default=False)
+]
 
 
 def _fail(err: GeneratorError) -> typer.Exit:
@@ -46,14 +48,21 @@ def _versions(option: str | None, default: BigIpVersion) -> list[BigIpVersion]:
         return [BigIpVersion(option)]
     except ValueError:
         choices = ", ".join(v.value for v in ALL_VERSIONS)
-        raise typer.BadParameter(f"{option!r} is not supported; use one of {choices} or all", param_hint="--version") from None
+        raise typer.BadParameter(
+            f"{option!r} is not supported; use one of {choices} or all", param_hint="--version"
+        ) from None
 
 
 @app.command()
 def render(
     site: SiteArg = None,
-    version: Annotated[str | None, typer.Option("--version", help="11.6.1 ... 11.6.5, or all. Default: the site file's bigip_version.")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Output folder; writes OUT/<deployment>/<version>/.")] = Path("out"),
+    version: Annotated[
+        str | None,
+        typer.Option("--version", help="11.6.1 ... 11.6.5, or all. Default: the site file's bigip_version."),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Output folder; writes OUT/<deployment>/<version>/.")
+    ] = Path("out"),
 ) -> None:
     """Validate SITE and write the change scripts and manifest for every device."""
     from generator.output import write_trees
@@ -87,7 +96,9 @@ def validate(site: Annotated[Path, typer.Argument(help="Site file (YAML) to chec
 
 
 @app.command()
-def init(path: Annotated[Path, typer.Argument(help="Where to write the example site file.")] = Path("site.yaml")) -> None:
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the example site file.")] = Path("site.yaml"),
+) -> None:
     """Write the commented example site file to start from. Never overwrites."""
     from generator.resources import example_site
 
@@ -95,7 +106,11 @@ def init(path: Annotated[Path, typer.Argument(help="Where to write the example s
         with open(path, "xb") as fh:
             fh.write(example_site().read_bytes())
     except FileExistsError:
-        raise _fail(SiteFileError([Problem(str(path), 1, 1, "", "already exists; etherip init never overwrites a file")])) from None
+        raise _fail(
+            SiteFileError(
+                [Problem(str(path), 1, 1, "", "already exists; etherip init never overwrites a file")]
+            )
+        ) from None
     except OSError as exc:
         print(f"{path}: cannot write: {exc.strerror}", file=sys.stderr)
         raise typer.Exit(EXIT_INVALID_INPUT) from None

@@ -98,16 +98,52 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    Step(1, "local-network", "VLANs and this device's WAN self IP", False, True, "steps/local_network.tmsh.j2",
-         ("VLANs and non-floating self IPs are not config-synced, so every unit creates its own (reference §3).",)),
-    Step(2, "tunnel", "EtherIP tunnel to the other data center (and the floating WAN self IP of a pair)", True, True, "steps/tunnel.tmsh.j2",
-         ("A tunnel whose local address is a floating self IP is config-synced (reference §2.3 [S]).",
-          "Port lockdown on the WAN self IP may drop IP protocol 97 (reference §8, doubt 4): if the tunnel stays down, allow it.")),
-    Step(3, "vlan-group", "VLAN group bridging the VM VLAN and the tunnel, and this device's VM self IP", False, True, "steps/vlan_group.tmsh.j2",
-         ("migration-keepalive enabled is the vMotion setting; its 11.6 default and F5's recommended mode are unconfirmed (reference §2.4).",)),
-    Step(4, "pool-monitor", "pool and Virtual Location monitor (and the floating VM self IP of a pair)", True, True, "steps/pool_monitor.tmsh.j2",
-         ("The Virtual Location monitor prefers local members only with priority-group activation (min-active-members 1) (reference §2.6).",
-          "Whether one cli transaction may create the monitor and attach it to the pool is unconfirmed on 11.6 (reference §8, doubt 6).")),
+    Step(
+        1,
+        "local-network",
+        "VLANs and this device's WAN self IP",
+        False,
+        True,
+        "steps/local_network.tmsh.j2",
+        (
+            "VLANs and non-floating self IPs are not config-synced, so every unit creates its own (reference §3).",
+        ),
+    ),
+    Step(
+        2,
+        "tunnel",
+        "EtherIP tunnel to the other data center (and the floating WAN self IP of a pair)",
+        True,
+        True,
+        "steps/tunnel.tmsh.j2",
+        (
+            "A tunnel whose local address is a floating self IP is config-synced (reference §2.3 [S]).",
+            "Port lockdown on the WAN self IP may drop IP protocol 97 (reference §8, doubt 4): if the tunnel stays down, allow it.",
+        ),
+    ),
+    Step(
+        3,
+        "vlan-group",
+        "VLAN group bridging the VM VLAN and the tunnel, and this device's VM self IP",
+        False,
+        True,
+        "steps/vlan_group.tmsh.j2",
+        (
+            "migration-keepalive enabled is the vMotion setting; its 11.6 default and F5's recommended mode are unconfirmed (reference §2.4).",
+        ),
+    ),
+    Step(
+        4,
+        "pool-monitor",
+        "pool and Virtual Location monitor (and the floating VM self IP of a pair)",
+        True,
+        True,
+        "steps/pool_monitor.tmsh.j2",
+        (
+            "The Virtual Location monitor prefers local members only with priority-group activation (min-active-members 1) (reference §2.6).",
+            "Whether one cli transaction may create the monitor and attach it to the pool is unconfirmed on 11.6 (reference §8, doubt 6).",
+        ),
+    ),
     Step(5, "save", "save the configuration", False, False, "steps/save.tmsh.j2"),
 )
 
@@ -154,13 +190,7 @@ class PeerContext:
     tunnel: TunnelView
     vlan_group: VlanGroupView
     devices: tuple[DeviceContext, ...]
-
-
-@dataclass(frozen=True)
-class Notes:
-    """Known issues that apply to this site on this version, as text for headers."""
-
-    lines: tuple[str, ...]
+    notes: tuple[str, ...]  # known issues of the target version that apply to this peer
 
 
 @dataclass(frozen=True)
@@ -168,7 +198,6 @@ class SiteContext:
     deployment: str
     version: str
     caps: dict[str, bool]
-    notes: Notes
     vm_subnet: str
     pool: PoolView
     monitor: MonitorView
@@ -178,18 +207,24 @@ class SiteContext:
 
 def build_context(site: Site, version: BigIpVersion) -> SiteContext:
     pool = site.pool
-    monitor = MonitorView(pool.monitor.name, path(pool.monitor.name), VLOC_PARENT, path(pool.name), pool.monitor.interval, pool.monitor.timeout)
+    monitor = MonitorView(
+        pool.monitor.name,
+        path(pool.monitor.name),
+        VLOC_PARENT,
+        path(pool.name),
+        pool.monitor.interval,
+        pool.monitor.timeout,
+    )
     rule = (monitor.path,) + ((path(pool.also_monitor),) if pool.also_monitor else ())
     restore = tuple(path(m) for m in pool.restore_monitor or ())
     members = tuple((f"{a}:{p}", str(a)) for a, p in pool.members)
     pool_view = PoolView(pool.name, path(pool.name), pool.create, members, rule, restore)
-    peers = tuple(_peer_context(site, name) for name in site.peers)
+    peers = tuple(_peer_context(site, name, version) for name in site.peers)
     caps = {cap.name.lower(): cap in capabilities(version) for cap in Capability}
     return SiteContext(
         deployment=site.deployment,
         version=version.value,
         caps=caps,
-        notes=Notes(_known_issue_lines(site, version)),
         vm_subnet=str(site.vm_subnet),
         pool=pool_view,
         monitor=monitor,
@@ -198,11 +233,15 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
     )
 
 
-def _known_issue_lines(site: Site, version: BigIpVersion) -> tuple[str, ...]:
+def _known_issue_lines(peer: Peer, version: BigIpVersion) -> tuple[str, ...]:
     lines: list[str] = []
     for issue in known_issues(version):
         if issue.applies_when == "long_vlan_name":
-            long = sorted({path(v.vlan) for p in site.peers.values() for v in (p.wan, p.vm) if v.create and len(path(v.vlan)) >= BUG_470715_NAME_LEN})
+            long = [
+                path(v.vlan)
+                for v in (peer.vm, peer.wan)
+                if v.create and len(path(v.vlan)) >= BUG_470715_NAME_LEN
+            ]
             if not long:
                 continue
             lines.append(f"Known issue {issue.ident} on {version.value}: {issue.title}.")
@@ -218,11 +257,22 @@ def _lockdown(vlan: Vlan, side: str) -> tuple[str, tuple[str, ...]]:
     return "", chosen
 
 
-def _self_ip(name: str, address: str, vlan_path: str, floating: bool, lockdown: tuple[str, tuple[str, ...]]) -> SelfIpView:
-    return SelfIpView(name, path(name), address, vlan_path, TG_FLOATING if floating else TG_LOCAL, floating, lockdown[0], lockdown[1])
+def _self_ip(
+    name: str, address: str, vlan_path: str, floating: bool, lockdown: tuple[str, tuple[str, ...]]
+) -> SelfIpView:
+    return SelfIpView(
+        name,
+        path(name),
+        address,
+        vlan_path,
+        TG_FLOATING if floating else TG_LOCAL,
+        floating,
+        lockdown[0],
+        lockdown[1],
+    )
 
 
-def _peer_context(site: Site, name: str) -> PeerContext:
+def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
     peer = site.peers[name]
     remote_name = next(n for n in site.peers if n != name)
     remote = site.peers[remote_name]
@@ -235,7 +285,11 @@ def _peer_context(site: Site, name: str) -> PeerContext:
     devices = []
     for index, (host, device) in enumerate(peer.devices.items()):
         suffix = ("_a", "_b")[index] if peer.is_ha else ""
-        wan_self = _self_ip(f"{prefix}_wan_self{suffix}", str(device.wan_self), wan_path, False, wan_lock) if peer.wan.create else None
+        wan_self = (
+            _self_ip(f"{prefix}_wan_self{suffix}", str(device.wan_self), wan_path, False, wan_lock)
+            if peer.wan.create
+            else None
+        )
         vm_self = _self_ip(f"{prefix}_vm_self{suffix}", str(device.vm_self), group_path, False, vm_lock)
         steps = tuple(_device_step(s, plan) for s in plan[host])
         others = tuple(h for h in hostnames if h != host)
@@ -263,9 +317,12 @@ def _peer_context(site: Site, name: str) -> PeerContext:
         wan_floating=wan_floating,
         vm_floating=vm_floating,
         existing_wan_addresses=existing_wan,
-        tunnel=TunnelView(peer.tunnel, tunnel_path, ETHERIP_PROFILE, str(peer.endpoint), str(remote.endpoint), remote_name),
+        tunnel=TunnelView(
+            peer.tunnel, tunnel_path, ETHERIP_PROFILE, str(peer.endpoint), str(remote.endpoint), remote_name
+        ),
         vlan_group=VlanGroupView(peer.vlan_group, group_path, (vm_path, tunnel_path), VLAN_GROUP_MODE),
         devices=tuple(devices),
+        notes=_known_issue_lines(peer, version),
     )
 
 

@@ -139,7 +139,15 @@ def _pos(node: Node) -> Pos:
 def _convert(node: Node, name: str, problems: list[Problem], depth: int) -> Located:
     pos = _pos(node)
     if getattr(node, "anchor", None) is not None:
-        problems.append(Problem(name, pos.line, pos.col, "", "YAML anchors and aliases are not supported in site files; write the value out"))
+        problems.append(
+            Problem(
+                name,
+                pos.line,
+                pos.col,
+                "",
+                "YAML anchors and aliases are not supported in site files; write the value out",
+            )
+        )
         return Located(None, pos)
     if depth > MAX_DEPTH:
         problems.append(Problem(name, pos.line, pos.col, "", "document is nested too deeply"))
@@ -163,13 +171,21 @@ def _convert_mapping(node: MappingNode, name: str, problems: list[Problem], dept
     key_pos: dict[str, Pos] = {}
     for key_node, value_node in node.value:
         kpos = _pos(key_node)
-        if not isinstance(key_node, ScalarNode) or key_node.value in _NULLS and key_node.style is None:
+        if not isinstance(key_node, ScalarNode) or (key_node.value in _NULLS and key_node.style is None):
             problems.append(Problem(name, kpos.line, kpos.col, "", "mapping keys must be plain names"))
             continue
         key = key_node.value
         if key in values:
             first = key_pos[key]
-            problems.append(Problem(name, kpos.line, kpos.col, "", f"duplicate key {key!r} (first at line {first.line}, column {first.col})"))
+            problems.append(
+                Problem(
+                    name,
+                    kpos.line,
+                    kpos.col,
+                    "",
+                    f"duplicate key {key!r} (first at line {first.line}, column {first.col})",
+                )
+            )
             continue
         key_pos[key] = kpos
         values[key] = _convert(value_node, name, problems, depth + 1)

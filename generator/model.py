@@ -33,7 +33,9 @@ def _parse_version(value: Any) -> BigIpVersion:
     supported = ", ".join(ALL_VERSIONS)
     if not isinstance(value, str) or value not in {v.value for v in ALL_VERSIONS}:
         shown = value if isinstance(value, str) else "this value"
-        raise ValueError(f"{shown!r} is not a supported version; write one of {supported} (quote it if YAML complains)")
+        raise ValueError(
+            f"{shown!r} is not a supported version; write one of {supported} (quote it if YAML complains)"
+        )
     return BigIpVersion(value)
 
 

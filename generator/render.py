@@ -86,7 +86,14 @@ def _render(template: str, **values: object) -> str:
 
 def _manifest(tree: VersionTree) -> Artifact:
     entries = [
-        {"path": a.path, "peer": a.peer, "device": a.device, "kind": a.kind, "step": a.step, "sha256": a.sha256}
+        {
+            "path": a.path,
+            "peer": a.peer,
+            "device": a.device,
+            "kind": a.kind,
+            "step": a.step,
+            "sha256": a.sha256,
+        }
         for a in sorted(tree.artifacts, key=lambda a: a.path)
     ]
     doc = {"deployment": tree.deployment, "version": tree.version.value, "artifacts": entries}

@@ -17,7 +17,20 @@ if TYPE_CHECKING:
 Loc = tuple[str | int, ...]
 
 # Monitors that ship with BIG-IP: our monitor must not take one of these names.
-BUILTIN_MONITORS = frozenset({"http", "https", "tcp", "udp", "icmp", "gateway_icmp", "tcp_half_open", "virtual_location", "inband", "none"})
+BUILTIN_MONITORS = frozenset(
+    {
+        "http",
+        "https",
+        "tcp",
+        "udp",
+        "icmp",
+        "gateway_icmp",
+        "tcp_half_open",
+        "virtual_location",
+        "inband",
+        "none",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -43,23 +56,40 @@ def check_site(site: Site) -> Iterator[Violation]:
 def _check_pool(pool: Pool, vm_subnet: IPv4Network) -> Iterator[Violation]:
     mon = pool.monitor
     if mon.timeout <= mon.interval:
-        yield Violation(("pool", "monitor", "timeout"), f"timeout ({mon.timeout}) must be greater than interval ({mon.interval}); F5 recommends 3 x interval + 1")
+        yield Violation(
+            ("pool", "monitor", "timeout"),
+            f"timeout ({mon.timeout}) must be greater than interval ({mon.interval}); F5 recommends 3 x interval + 1",
+        )
     if mon.name in BUILTIN_MONITORS:
-        yield Violation(("pool", "monitor", "name"), f"{mon.name!r} is a built-in BIG-IP monitor; choose another name")
+        yield Violation(
+            ("pool", "monitor", "name"), f"{mon.name!r} is a built-in BIG-IP monitor; choose another name"
+        )
     if pool.also_monitor == mon.name:
-        yield Violation(("pool", "also_monitor"), "names the virtual-location monitor itself; name a second monitor such as http")
+        yield Violation(
+            ("pool", "also_monitor"),
+            "names the virtual-location monitor itself; name a second monitor such as http",
+        )
     if pool.create:
         if not pool.members:
             yield Violation(("pool", "members"), "a pool that etherip creates needs at least one member")
         if pool.restore_monitor is not None:
-            yield Violation(("pool", "restore_monitor"), "only for an existing pool (create: false): a created pool is deleted on rollback", at_key=True)
+            yield Violation(
+                ("pool", "restore_monitor"),
+                "only for an existing pool (create: false): a created pool is deleted on rollback",
+                at_key=True,
+            )
     elif pool.restore_monitor is None:
-        yield Violation(("pool", "create"), "an existing pool (create: false) needs restore_monitor: the monitor rule to put back on rollback (or none)")
+        yield Violation(
+            ("pool", "create"),
+            "an existing pool (create: false) needs restore_monitor: the monitor rule to put back on rollback (or none)",
+        )
     seen: dict[tuple[IPv4Address, int], int] = {}
     for i, (address, port) in enumerate(pool.members):
         loc: Loc = ("pool", "members", i)
         if (address, port) in seen:
-            yield Violation(loc, f"duplicate pool member {address}:{port} (also item {seen[(address, port)]})")
+            yield Violation(
+                loc, f"duplicate pool member {address}:{port} (also item {seen[(address, port)]})"
+            )
         seen.setdefault((address, port), i)
         yield from _check_in_subnet(loc, address, vm_subnet, "pool member")
 
@@ -73,55 +103,88 @@ def _check_in_subnet(loc: Loc, address: IPv4Address, subnet: IPv4Network, what: 
 
 def _check_peer(at: Loc, peer: Peer, vm_subnet: IPv4Network) -> Iterator[Violation]:
     yield from _check_ha_shape(at, peer)
-    yield from _check_vlan(at + ("wan",), peer.wan, is_wan=True)
-    yield from _check_vlan(at + ("vm",), peer.vm, is_wan=False)
+    yield from _check_vlan((*at, "wan"), peer.wan, is_wan=True)
+    yield from _check_vlan((*at, "vm"), peer.vm, is_wan=False)
     yield from _check_names(at, peer)
     yield from _check_interfaces(at, peer)
     yield from _check_wan_subnet(at, peer, vm_subnet)
     for side in ("vm",):
         if peer.vm.floating_self is not None and peer.vm.floating_self.network != vm_subnet:
-            yield Violation(at + (side, "floating_self"), f"{peer.vm.floating_self} is not in vm_subnet {vm_subnet} (same network and prefix required)")
+            yield Violation(
+                (*at, side, "floating_self"),
+                f"{peer.vm.floating_self} is not in vm_subnet {vm_subnet} (same network and prefix required)",
+            )
     for host, device in peer.devices.items():
         if device.vm_self.network != vm_subnet:
-            yield Violation(at + ("devices", host, "vm_self"), f"{device.vm_self} is not in vm_subnet {vm_subnet} (same network and prefix required)")
+            yield Violation(
+                (*at, "devices", host, "vm_self"),
+                f"{device.vm_self} is not in vm_subnet {vm_subnet} (same network and prefix required)",
+            )
 
 
 def _check_ha_shape(at: Loc, peer: Peer) -> Iterator[Violation]:
     if peer.is_ha:
         if peer.device_group is None:
-            yield Violation(at + ("device_group",), "an HA pair (two devices) needs device_group: the sync-failover group to config-sync")
+            yield Violation(
+                (*at, "device_group"),
+                "an HA pair (two devices) needs device_group: the sync-failover group to config-sync",
+            )
         for side in ("wan", "vm"):
             if getattr(peer, side).floating_self is None:
-                yield Violation(at + (side, "floating_self"), "an HA pair needs a floating self IP here (traffic-group-1)")
+                yield Violation(
+                    (*at, side, "floating_self"), "an HA pair needs a floating self IP here (traffic-group-1)"
+                )
         return
     if peer.device_group is not None:
-        yield Violation(at + ("device_group",), "a standalone peer (one device) has no device group; remove it", at_key=True)
+        yield Violation(
+            (*at, "device_group"),
+            "a standalone peer (one device) has no device group; remove it",
+            at_key=True,
+        )
     for side in ("wan", "vm"):
         if getattr(peer, side).floating_self is not None:
-            yield Violation(at + (side, "floating_self"), "a standalone peer (one device) has no floating self IPs; remove it", at_key=True)
+            yield Violation(
+                (*at, side, "floating_self"),
+                "a standalone peer (one device) has no floating self IPs; remove it",
+                at_key=True,
+            )
 
 
 def _check_vlan(at: Loc, vlan: Vlan, *, is_wan: bool) -> Iterator[Violation]:
     if vlan.create:
         if not vlan.interfaces:
-            yield Violation(at + ("interfaces",), "a VLAN that etherip creates needs interfaces, e.g. {\"1.2\": tagged}")
+            yield Violation(
+                (*at, "interfaces"), 'a VLAN that etherip creates needs interfaces, e.g. {"1.2": tagged}'
+            )
         elif vlan.tag is None and "tagged" in vlan.interfaces.values():
-            yield Violation(at + ("tag",), "a VLAN with tagged interfaces needs a tag (1-4094)")
+            yield Violation((*at, "tag"), "a VLAN with tagged interfaces needs a tag (1-4094)")
         return
     given = ["tag", "interfaces", "mtu"] + (["allow_service"] if is_wan else [])
     for key in given:
         if getattr(vlan, key) is not None:
-            yield Violation(at + (key,), f"{key} is only for a VLAN that etherip creates; this one exists (create: false)", at_key=True)
+            yield Violation(
+                (*at, key),
+                f"{key} is only for a VLAN that etherip creates; this one exists (create: false)",
+                at_key=True,
+            )
 
 
 def _check_names(at: Loc, peer: Peer) -> Iterator[Violation]:
     # Self IPs name their VLAN, VLAN group or tunnel by name, so the three share one namespace.
-    named = [(("wan", "vlan"), peer.wan.vlan), (("vm", "vlan"), peer.vm.vlan), (("tunnel",), peer.tunnel), (("vlan_group",), peer.vlan_group)]
+    named = [
+        (("wan", "vlan"), peer.wan.vlan),
+        (("vm", "vlan"), peer.vm.vlan),
+        (("tunnel",), peer.tunnel),
+        (("vlan_group",), peer.vlan_group),
+    ]
     first: dict[str, Loc] = {}
     for sub, name in named:
         if name in first:
             other = ".".join(str(p) for p in at + first[name])
-            yield Violation(at + sub, f"{name!r} is already used by {other}: VLANs, VLAN groups and tunnels of a device need distinct names")
+            yield Violation(
+                at + sub,
+                f"{name!r} is already used by {other}: VLANs, VLAN groups and tunnels of a device need distinct names",
+            )
         first.setdefault(name, sub)
 
 
@@ -132,21 +195,33 @@ def _check_interfaces(at: Loc, peer: Peer) -> Iterator[Violation]:
     (_, wan), (_, vm) = created
     assert wan.interfaces is not None and vm.interfaces is not None
     for iface, mode in vm.interfaces.items():
-        if mode == "untagged" and iface in wan.interfaces or wan.interfaces.get(iface) == "untagged":
-            yield Violation(at + ("vm", "interfaces", iface), f"interface {iface} is untagged in one VLAN and also in the other: an untagged interface belongs to one VLAN only", at_key=True)
+        if (mode == "untagged" and iface in wan.interfaces) or wan.interfaces.get(iface) == "untagged":
+            yield Violation(
+                (*at, "vm", "interfaces", iface),
+                f"interface {iface} is untagged in one VLAN and also in the other: an untagged interface belongs to one VLAN only",
+                at_key=True,
+            )
     if wan.tag is not None and wan.tag == vm.tag:
-        yield Violation(at + ("vm", "tag"), f"tag {vm.tag} is also the WAN VLAN's tag; two VLANs of a device need distinct tags")
+        yield Violation(
+            (*at, "vm", "tag"),
+            f"tag {vm.tag} is also the WAN VLAN's tag; two VLANs of a device need distinct tags",
+        )
 
 
 def _check_wan_subnet(at: Loc, peer: Peer, vm_subnet: IPv4Network) -> Iterator[Violation]:
-    selfs: list[tuple[Loc, IPv4Interface]] = [(at + ("devices", h, "wan_self"), d.wan_self) for h, d in peer.devices.items()]
+    selfs: list[tuple[Loc, IPv4Interface]] = [
+        ((*at, "devices", h, "wan_self"), d.wan_self) for h, d in peer.devices.items()
+    ]
     if peer.wan.floating_self is not None:
-        selfs.append((at + ("wan", "floating_self"), peer.wan.floating_self))
+        selfs.append(((*at, "wan", "floating_self"), peer.wan.floating_self))
     base_loc, base = selfs[0]
     seen: dict[IPv4Address, Loc] = {}
     for loc, iface in selfs:
         if iface.network != base.network:
-            yield Violation(loc, f"{iface} is not in the WAN subnet {base.network} of {_dotted(base_loc)}: self IPs of one VLAN share a subnet")
+            yield Violation(
+                loc,
+                f"{iface} is not in the WAN subnet {base.network} of {_dotted(base_loc)}: self IPs of one VLAN share a subnet",
+            )
         if iface.network.overlaps(vm_subnet):
             yield Violation(loc, f"WAN self IP {iface} overlaps vm_subnet {vm_subnet}")
         if iface.ip in seen:
@@ -157,17 +232,33 @@ def _check_wan_subnet(at: Loc, peer: Peer, vm_subnet: IPv4Network) -> Iterator[V
 def _check_across_peers(site: Site) -> Iterator[Violation]:
     (name_a, peer_a), (name_b, peer_b) = site.peers.items()
     if peer_a.endpoint == peer_b.endpoint:
-        yield Violation(("peers", name_b), f"both peers use tunnel endpoint {peer_a.endpoint}: the two ends must differ", at_key=True)
+        yield Violation(
+            ("peers", name_b),
+            f"both peers use tunnel endpoint {peer_a.endpoint}: the two ends must differ",
+            at_key=True,
+        )
     if peer_a.device_group is not None and peer_a.device_group == peer_b.device_group:
-        yield Violation(("peers", name_b, "device_group"), f"{peer_b.device_group!r} is also {name_a}'s device group: the two data centers are separate device groups")
+        yield Violation(
+            ("peers", name_b, "device_group"),
+            f"{peer_b.device_group!r} is also {name_a}'s device group: the two data centers are separate device groups",
+        )
     hosts = set(peer_a.devices) & set(peer_b.devices)
     for host in sorted(hosts):
-        yield Violation(("peers", name_b, "devices", host), f"device {host!r} is also in peer {name_a}: a device belongs to one data center", at_key=True)
+        yield Violation(
+            ("peers", name_b, "devices", host),
+            f"device {host!r} is also in peer {name_a}: a device belongs to one data center",
+            at_key=True,
+        )
     yield from _check_vm_addresses_distinct(site)
-    wan_a = {d.wan_self.ip for d in peer_a.devices.values()} | ({peer_a.wan.floating_self.ip} if peer_a.wan.floating_self else set())
+    wan_a = {d.wan_self.ip for d in peer_a.devices.values()} | (
+        {peer_a.wan.floating_self.ip} if peer_a.wan.floating_self else set()
+    )
     for host, device in peer_b.devices.items():
         if device.wan_self.ip in wan_a:
-            yield Violation(("peers", name_b, "devices", host, "wan_self"), f"{device.wan_self.ip} is also a WAN self IP of peer {name_a}")
+            yield Violation(
+                ("peers", name_b, "devices", host, "wan_self"),
+                f"{device.wan_self.ip} is also a WAN self IP of peer {name_a}",
+            )
 
 
 def _check_vm_addresses_distinct(site: Site) -> Iterator[Violation]:
@@ -180,9 +271,13 @@ def _check_vm_addresses_distinct(site: Site) -> Iterator[Violation]:
     places += [(("pool", "members", i), address) for i, (address, _) in enumerate(site.pool.members)]
     for loc, address in places:
         if address in seen and loc[:2] != ("pool", "members"):
-            yield Violation(loc, f"{address} is also used by {_dotted(seen[address])}: VM-side addresses must be distinct")
+            yield Violation(
+                loc, f"{address} is also used by {_dotted(seen[address])}: VM-side addresses must be distinct"
+            )
         elif address in seen and seen[address][:2] != ("pool", "members"):
-            yield Violation(loc, f"pool member address {address} is also the self IP {_dotted(seen[address])}")
+            yield Violation(
+                loc, f"pool member address {address} is also the self IP {_dotted(seen[address])}"
+            )
         seen.setdefault(address, loc)
 
 

@@ -15,7 +15,22 @@ from pydantic import BeforeValidator
 
 # BIG-IP object names: letter first, then letters, digits, `_ . -` (reference §4 [I]).
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*\Z")
-RESERVED_NAMES = frozenset({"none", "all", "default", "any", "add", "delete", "modify", "replace-all-with", "and", "min", "of", "common"})
+RESERVED_NAMES = frozenset(
+    {
+        "none",
+        "all",
+        "default",
+        "any",
+        "add",
+        "delete",
+        "modify",
+        "replace-all-with",
+        "and",
+        "min",
+        "of",
+        "common",
+    }
+)
 NET_NAME_MAX = 15  # Linux interface names; Bug 470715 (reference §4)
 OBJECT_NAME_MAX = 63
 DEPLOYMENT_NAME_MAX = 24  # derived self IP names add up to 12 characters
@@ -26,21 +41,26 @@ _IPV4 = r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}"
 _SERVICE = re.compile(r"([a-z][a-z0-9-]{0,15}):(any|0|[1-9][0-9]{0,4})\Z")
 _LOCKDOWN_WORDS = ("none", "default", "all")
 _TRUE_FALSE = {"true": True, "false": False}
-_YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE", "Yes", "No", "On", "Off"})
+_YAML11_BOOLS = frozenset(
+    {"yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE", "Yes", "No", "On", "Off"}
+)
 
 
 def _text(value: Any, what: str) -> str:
     if value is None:
         raise ValueError(f"missing value: write {what}")
     if not isinstance(value, str):
-        raise ValueError(f"expected {what}, not a {'list' if isinstance(value, list) else 'mapping'}")
+        kind = "list" if isinstance(value, list) else "mapping"
+        raise ValueError(f"expected {what}, not a {kind}")  # noqa: TRY004 - pydantic reports ValueError
     return value
 
 
 def parse_name(value: Any, max_len: int = OBJECT_NAME_MAX, what: str = "a name") -> str:
     text = _text(value, what)
     if not _NAME.match(text):
-        raise ValueError(f"{text!r} is not a valid BIG-IP object name: start with a letter, then use only letters, digits, '_', '.' and '-'")
+        raise ValueError(
+            f"{text!r} is not a valid BIG-IP object name: start with a letter, then use only letters, digits, '_', '.' and '-'"
+        )
     if text.lower() in RESERVED_NAMES:
         raise ValueError(f"{text!r} is a reserved word in tmsh; choose another name")
     if len(text) > max_len:
@@ -61,17 +81,21 @@ def parse_hostname(value: Any) -> str:
     text = _text(value, "a device hostname")
     labels = text.split(".")
     if len(text) > 253 or not all(_HOSTNAME_LABEL.match(label) for label in labels):
-        raise ValueError(f"{text!r} is not a valid hostname: letters, digits and '-' in dot-separated labels, up to 253 characters")
+        raise ValueError(
+            f"{text!r} is not a valid hostname: letters, digits and '-' in dot-separated labels, up to 253 characters"
+        )
     return text
 
 
 def parse_interface(value: Any) -> str:
     """A physical interface (`1.2`, `2.10`, `1/1.1` on VIPRION) or a trunk name."""
-    text = _text(value, "an interface such as \"1.2\" or a trunk name")
+    text = _text(value, 'an interface such as "1.2" or a trunk name')
     if _INTERFACE.match(text):
         return text
     if re.fullmatch(r"[0-9./]+", text):
-        raise ValueError(f"{text!r} is not an interface name: write slot.port such as \"1.2\" or \"2.10\" (quote it)")
+        raise ValueError(
+            f'{text!r} is not an interface name: write slot.port such as "1.2" or "2.10" (quote it)'
+        )
     return parse_name(value, OBJECT_NAME_MAX, "a trunk name")
 
 
@@ -121,9 +145,13 @@ def parse_self_address(value: Any) -> IPv4Interface:
         raise ValueError(f"{text!r}: a self IP prefix must be between /8 and /30")
     iface = IPv4Interface(text)
     if iface.ip == iface.network.network_address:
-        raise ValueError(f"{text!r} is the network address of {iface.network}; a self IP needs a host address")
+        raise ValueError(
+            f"{text!r} is the network address of {iface.network}; a self IP needs a host address"
+        )
     if iface.ip == iface.network.broadcast_address:
-        raise ValueError(f"{text!r} is the broadcast address of {iface.network}; a self IP needs a host address")
+        raise ValueError(
+            f"{text!r} is the broadcast address of {iface.network}; a self IP needs a host address"
+        )
     return iface
 
 

@@ -25,13 +25,17 @@ def load_site_text(text: str, name: str) -> Site:
 def validate_source(source: SiteSource) -> Site:
     tree = source.root.plain()
     if not isinstance(tree, dict):
-        raise SiteFileError([source.problem((), "expected a mapping of site keys (deployment, vm_subnet, pool, peers)")])
+        raise SiteFileError(
+            [source.problem((), "expected a mapping of site keys (deployment, vm_subnet, pool, peers)")]
+        )
     try:
         return Site.model_validate(tree)
     except ValidationError as exc:
         raise SiteFileError([_pydantic_problem(source, err) for err in exc.errors()]) from None
     except RuleViolations as exc:
-        raise SiteFileError([source.problem(v.loc, v.message, at_key=v.at_key) for v in exc.violations]) from None
+        raise SiteFileError(
+            [source.problem(v.loc, v.message, at_key=v.at_key) for v in exc.violations]
+        ) from None
 
 
 def _pydantic_problem(source: SiteSource, err: Any) -> Problem:
@@ -75,8 +79,12 @@ def _known_keys() -> set[str]:
         for name, field in model.model_fields.items():
             keys.add(name)
             sub = field.annotation
-            for candidate in getattr(sub, "__args__", ()) + (sub,):
-                if isinstance(candidate, type) and issubclass(candidate, BaseModel) and candidate is not model:
+            for candidate in (*getattr(sub, "__args__", ()), sub):
+                if (
+                    isinstance(candidate, type)
+                    and issubclass(candidate, BaseModel)
+                    and candidate is not model
+                ):
                     todo.append(candidate)
     return keys
 

@@ -1,0 +1,20 @@
+.PHONY: test golden example lint bench
+
+test:
+	sh scripts/test.sh
+
+example:
+	sh scripts/render-example.sh
+
+# The one way to change golden files. Read every diff it shows before committing.
+golden:
+	.venv/bin/python -m pytest tests/test_golden.py --regen-all -q
+	git diff --stat -- golden/
+
+lint:
+	.venv/bin/ruff check generator tests benchmarks
+	.venv/bin/ruff format --check generator tests benchmarks
+	.venv/bin/mypy
+
+bench:
+	.venv/bin/python benchmarks/bench.py

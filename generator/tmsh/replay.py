@@ -1,0 +1,285 @@
+"""A model of BIG-IP devices to replay parsed tmsh commands on.
+
+Each device holds its objects as {(kind, path): properties}. Replaying a command checks what
+a real unit would refuse: creating an object that exists, changing or deleting one that does
+not, referring to an object that does not exist (yet), deleting an object still referred to,
+a config-sync from a device outside the group or one that would bring objects whose
+references the receiving unit lacks. Transactions apply at submit, all or nothing.
+Config-sync copies the synced objects (tunnels, pools, monitors, floating self IPs) to the
+other units of the device group, as reference §3 describes [I].
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from ipaddress import IPv4Interface
+
+from generator.model import Site
+from generator.tmsh.script import Command, ListValue, Value
+
+Key = tuple[tuple[str, ...], str]
+Props = dict[str, object]
+
+VLAN = ("net", "vlan")
+VLAN_GROUP = ("net", "vlan-group")
+SELF = ("net", "self")
+TUNNEL = ("net", "tunnels", "tunnel")
+POOL = ("ltm", "pool")
+MONITOR = ("ltm", "monitor", "virtual-location")
+OTHER_MONITOR = ("ltm", "monitor", "existing")  # a monitor the site names but etherip does not manage
+TG_LOCAL = "/Common/traffic-group-local-only"
+
+BUILTIN_TRAFFIC_GROUPS = frozenset({TG_LOCAL, "/Common/traffic-group-1"})
+BUILTIN_PROFILES = frozenset({"/Common/etherip"})
+BUILTIN_MONITORS = frozenset(
+    f"/Common/{m}"
+    for m in (
+        "http",
+        "https",
+        "tcp",
+        "udp",
+        "icmp",
+        "gateway_icmp",
+        "tcp_half_open",
+        "virtual_location",
+        "inband",
+    )
+)
+
+
+class ReplayError(ValueError):
+    pass
+
+
+def is_synced(key: Key, props: Props) -> bool:
+    kind = key[0]
+    if kind == SELF:
+        return props.get("traffic-group", TG_LOCAL) != TG_LOCAL
+    return kind in (TUNNEL, POOL, MONITOR)
+
+
+@dataclass
+class Device:
+    hostname: str
+    group: str | None = None
+    objects: dict[Key, Props] = field(default_factory=dict)
+    pending: list[Command] | None = None
+    unsaved: bool = False
+
+    def get(self, kind: tuple[str, ...], name: str) -> Props | None:
+        return self.objects.get((kind, name))
+
+    def has_any(self, kinds: Iterable[tuple[str, ...]], name: str) -> bool:
+        return any((k, name) in self.objects for k in kinds)
+
+    def self_addresses(self) -> set[str]:
+        return {str(IPv4Interface(str(p["address"])).ip) for (k, _), p in self.objects.items() if k == SELF}
+
+
+def _normalise(value: Value) -> object:
+    if isinstance(value, ListValue):
+        return {item: body for item, body in value.items}
+    return value
+
+
+def _merge(old: Props, props: dict[str, Value]) -> Props:
+    new = copy.deepcopy(old)
+    for key, value in props.items():
+        if isinstance(value, ListValue) and value.op != "replace-all-with":
+            current = dict(new.get(key) or {})  # type: ignore[call-overload]
+            for item, body in value.items:
+                if value.op == "add":
+                    current[item] = body
+                elif item not in current:
+                    raise ReplayError(f"{key}: cannot delete {item!r}: not a member")
+                else:
+                    del current[item]
+            new[key] = current
+        else:
+            new[key] = _normalise(value)
+    return new
+
+
+def references(key: Key, props: Props) -> Iterator[tuple[tuple[tuple[str, ...], ...], str]]:
+    """(kinds any of which may satisfy the reference, path) for every object `props` names."""
+    kind = key[0]
+    if kind == SELF:
+        yield (VLAN, VLAN_GROUP, TUNNEL), str(props["vlan"])
+    elif kind == VLAN_GROUP:
+        for member in props.get("members") or {}:  # type: ignore[attr-defined]
+            yield (VLAN, TUNNEL), str(member)
+    elif kind == MONITOR:
+        yield (POOL,), str(props["pool"])
+    elif kind == POOL:
+        for monitor in props.get("monitor") or ():  # type: ignore[attr-defined]
+            if monitor not in BUILTIN_MONITORS:
+                yield (MONITOR, OTHER_MONITOR), str(monitor)
+
+
+def _check_builtin_refs(device: Device, key: Key, props: Props) -> None:
+    kind = key[0]
+    if kind == SELF and props.get("traffic-group", TG_LOCAL) not in BUILTIN_TRAFFIC_GROUPS:
+        raise ReplayError(f"{key[1]}: unknown traffic group {props['traffic-group']}")
+    if kind == TUNNEL:
+        if props.get("profile") not in BUILTIN_PROFILES:
+            raise ReplayError(f"{key[1]}: profile must be /Common/etherip, got {props.get('profile')}")
+        if str(props.get("local-address")) not in device.self_addresses():
+            raise ReplayError(
+                f"{key[1]}: local-address {props.get('local-address')} is not a self IP of {device.hostname}"
+            )
+    if kind == MONITOR and props.get("defaults-from") != "/Common/virtual_location":
+        raise ReplayError(f"{key[1]}: defaults-from must be /Common/virtual_location")
+
+
+def _check_refs(device: Device, key: Key, props: Props) -> None:
+    for kinds, name in references(key, props):
+        if not device.has_any(kinds, name):
+            raise ReplayError(f"{key[1]} refers to {name}, which does not exist on {device.hostname}")
+    _check_builtin_refs(device, key, props)
+
+
+def _referrers(device: Device, target: Key) -> list[str]:
+    return [
+        k[1]
+        for k, p in device.objects.items()
+        if k != target and any(target[0] in kinds and name == target[1] for kinds, name in references(k, p))
+    ]
+
+
+def apply_config(device: Device, cmd: Command) -> None:
+    key = cmd.key
+    exists = key in device.objects
+    if cmd.verb == "create":
+        if exists:
+            raise ReplayError(f"create {key[1]}: already exists on {device.hostname}")
+        props = _merge({}, cmd.props)
+    elif not exists:
+        raise ReplayError(f"{cmd.verb} {key[1]}: does not exist on {device.hostname}")
+    elif cmd.verb == "delete":
+        users = _referrers(device, key)
+        if users:
+            raise ReplayError(f"delete {key[1]}: still referred to by {', '.join(sorted(users))}")
+        del device.objects[key]
+        device.unsaved = True
+        return
+    else:
+        props = _merge(device.objects[key], cmd.props)
+    _check_refs(device, key, props)
+    device.objects[key] = props
+    device.unsaved = True
+
+
+@dataclass
+class Cluster:
+    """The devices of one peer (a standalone device, or an HA pair and its device group)."""
+
+    devices: dict[str, Device]
+
+    def run(self, hostname: str, commands: Iterable[Command], source: str = "") -> None:
+        device = self.devices[hostname]
+        for cmd in commands:
+            try:
+                self._run_one(device, cmd)
+            except ReplayError as exc:
+                raise ReplayError(f"{source}:{cmd.line}: {exc}") from None
+        if device.pending is not None:
+            raise ReplayError(f"{source}: cli transaction opened but never submitted")
+
+    def _run_one(self, device: Device, cmd: Command) -> None:
+        if cmd.verb == "begin":
+            if device.pending is not None:
+                raise ReplayError("cli transaction already open")
+            device.pending = []
+        elif cmd.verb == "submit":
+            self._submit(device)
+        elif cmd.verb in ("create", "modify", "delete"):
+            if device.pending is not None:
+                device.pending.append(cmd)
+            else:
+                apply_config(device, cmd)
+        elif cmd.verb == "sync":
+            self._sync(device, cmd.target)
+        elif cmd.verb == "save":
+            self._outside_transaction(device, "save sys config")
+            device.unsaved = False
+
+    @staticmethod
+    def _submit(device: Device) -> None:
+        if device.pending is None:
+            raise ReplayError("submit without create cli transaction")
+        pending, device.pending = device.pending, None
+        snapshot = copy.deepcopy(device.objects)
+        for queued in pending:
+            try:
+                apply_config(device, queued)
+            except ReplayError as exc:
+                device.objects = snapshot  # all or nothing
+                raise ReplayError(f"transaction rolled back (command at line {queued.line}): {exc}") from None
+
+    @staticmethod
+    def _outside_transaction(device: Device, what: str) -> None:
+        if device.pending is not None:
+            raise ReplayError(f"{what} inside a cli transaction")
+
+    def _sync(self, source: Device, group: str) -> None:
+        self._outside_transaction(source, "run cm config-sync")
+        if source.group != group:
+            raise ReplayError(f"{source.hostname} is not in device group {group}")
+        synced = {k: copy.deepcopy(p) for k, p in source.objects.items() if is_synced(k, p)}
+        for peer in self.devices.values():
+            if peer is source or peer.group != group:
+                continue
+            local = {k: p for k, p in peer.objects.items() if not is_synced(k, p)}
+            peer.objects = {**local, **copy.deepcopy(synced)}
+            for key, props in synced.items():
+                try:
+                    _check_refs(peer, key, props)
+                except ReplayError as exc:
+                    raise ReplayError(f"config-sync to {peer.hostname} would fail: {exc}") from None
+            peer.unsaved = True
+
+    def unsaved(self) -> list[str]:
+        return [h for h, d in self.devices.items() if d.unsaved]
+
+
+def starting_cluster(site: Site, peer_name: str) -> Cluster:
+    """The devices of one peer before the change: only what the site marks as existing."""
+    peer = site.peers[peer_name]
+    devices: dict[str, Device] = {}
+    for index, (host, dev) in enumerate(peer.devices.items()):
+        objects: dict[Key, Props] = {}
+        for vlan in (peer.wan, peer.vm):
+            if not vlan.create:
+                objects[(VLAN, f"/Common/{vlan.vlan}")] = {}
+        if not peer.wan.create:
+            wan = f"/Common/{peer.wan.vlan}"
+            objects[(SELF, f"/Common/existing_wan_self_{index}")] = {
+                "address": str(dev.wan_self),
+                "vlan": wan,
+                "traffic-group": TG_LOCAL,
+            }
+            if peer.wan.floating_self is not None:
+                objects[(SELF, "/Common/existing_wan_float")] = {
+                    "address": str(peer.wan.floating_self),
+                    "vlan": wan,
+                    "traffic-group": "/Common/traffic-group-1",
+                }
+        if not site.pool.create:
+            rule = tuple(f"/Common/{m}" for m in site.pool.restore_monitor or ())
+            for monitor in rule:
+                if monitor not in BUILTIN_MONITORS:
+                    objects[(OTHER_MONITOR, monitor)] = {}
+            objects[(POOL, f"/Common/{site.pool.name}")] = {"monitor": rule} if rule else {}
+        devices[host] = Device(host, peer.device_group, objects)
+    return Cluster(devices)
+
+
+def runbook_order(
+    site: Site, peer_name: str, artifacts: Iterable[dict[str, object]]
+) -> list[dict[str, object]]:
+    """The apply scripts of one peer in the order the runbook runs them: step, then device."""
+    hosts = list(site.peers[peer_name].devices)
+    mine = [a for a in artifacts if a["peer"] == peer_name and a["kind"] == "tmsh-apply"]
+    return sorted(mine, key=lambda a: (int(str(a["step"])), hosts.index(str(a["device"]))))
