@@ -63,7 +63,7 @@ class SiteSource:
             last = i == len(loc) - 1
             if isinstance(node.value, dict) and isinstance(part, str) and part in node.value:
                 child = node.value[part]
-                nested = isinstance(child.value, (dict, list))
+                nested = child.value is None or isinstance(child.value, (dict, list))
                 pos = node.key_pos[part] if (nested or (last and at_key)) else child.pos
                 node = child
             elif isinstance(node.value, list) and isinstance(part, int) and part < len(node.value):
@@ -75,8 +75,19 @@ class SiteSource:
 
     def problem(self, loc: tuple[str | int, ...], message: str, *, at_key: bool = False) -> Problem:
         pos = self.locate(loc, at_key=at_key)
-        path = ".".join(str(p) for p in loc)
-        return Problem(self.name, pos.line, pos.col, path, message)
+        return Problem(self.name, pos.line, pos.col, key_path(loc), message)
+
+
+def key_path(loc: tuple[str | int, ...]) -> str:
+    """`peers.dc1.devices["lb-1.example.net"].vm_self`: keys with dots are quoted."""
+    out = ""
+    for part in loc:
+        text = str(part)
+        if "." in text or not text:
+            out += f'["{text}"]'
+        else:
+            out += f".{text}" if out else text
+    return out
 
 
 def read_site(path: Path, display: str | None = None) -> SiteSource:
@@ -100,7 +111,8 @@ def parse_site(data: bytes, name: str) -> SiteSource:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+        parts = [str(p) for p in (exc.context, exc.problem) if p]
+        problem = " ".join(", ".join(parts or ["invalid YAML"]).split())
         raise _error(name, line, col, f"YAML syntax: {problem}") from None
     except YAMLError as exc:
         raise _error(name, 1, 1, f"YAML syntax: {' '.join(str(exc).split())}") from None

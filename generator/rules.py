@@ -282,4 +282,6 @@ def _check_vm_addresses_distinct(site: Site) -> Iterator[Violation]:
 
 
 def _dotted(loc: Loc) -> str:
-    return ".".join(str(p) for p in loc)
+    from generator.load import key_path
+
+    return key_path(loc)

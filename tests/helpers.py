@@ -40,6 +40,16 @@ def manifest(t: VersionTree) -> dict[str, object]:
     return data
 
 
+# Reads NUL-separated commands on stdin; prints per command "<complete>[n]" then its words,
+# separated by \x01, each record ended by \x02 ("n" marks text that is not a Tcl list).
+_TCL_WORDS = r"""fconfigure stdin -encoding utf-8; fconfigure stdout -encoding utf-8
+foreach c [split [read stdin] \x00] {
+  set ok [info complete $c]
+  if {[catch {llength $c}]} { puts -nonewline "${ok}n\x02" } else { puts -nonewline "${ok}\x01[join $c \x01]\x02" }
+}
+"""
+
+
 class Tcl:
     """A real Tcl interpreter: tkinter's if Python has it, else tclsh. Never optional."""
 
@@ -50,6 +60,7 @@ class Tcl:
         except ImportError:
             tkinter = None  # type: ignore[assignment]
         if tkinter is not None:
+            self._tcl_error = tkinter.TclError
             try:
                 self._tk = tkinter.Tcl()
                 self.kind = f"tkinter Tcl {self._tk.eval('info patchlevel')}"
@@ -65,20 +76,20 @@ class Tcl:
         self._tclsh = tclsh
         self.kind = f"tclsh at {tclsh}"
 
-    def words(self, commands: list[str]) -> list[tuple[bool, list[str]]]:
-        """For each command: (info complete, its words as Tcl's own list parser splits them)."""
+    def words(self, commands: list[str]) -> list[tuple[bool, list[str] | None]]:
+        """For each command: (info complete, its words as Tcl's list parser splits them, or
+        None when the text is not a valid Tcl list)."""
         if self._tk is not None:
-            results = []
+            results: list[tuple[bool, list[str] | None]] = []
             for c in commands:
                 ok = str(self._tk.call("info", "complete", c)) == "1"
-                results.append((ok, [str(w) for w in self._tk.splitlist(c)] if ok else []))
+                try:
+                    words: list[str] | None = [str(w) for w in self._tk.splitlist(c)]
+                except self._tcl_error:
+                    words = None
+                results.append((ok, words))
             return results
-        program = (
-            "fconfigure stdin -encoding utf-8; fconfigure stdout -encoding utf-8\n"
-            "foreach c [split [read stdin] \\x00] {\n"
-            '  if {[info complete $c]} { puts -nonewline "1\\x01[join $c \\x01]\\x02" } '
-            'else { puts -nonewline "0\\x02" }\n}\n'
-        )
+        program = _TCL_WORDS
         with tempfile.NamedTemporaryFile("w", suffix=".tcl", delete=False, encoding="utf-8") as fh:
             fh.write(program)
         try:
@@ -92,11 +103,11 @@ class Tcl:
             ).stdout
         finally:
             Path(fh.name).unlink()
-        results = []
+        parsed: list[tuple[bool, list[str] | None]] = []
         for record in out.split("\x02")[: len(commands)]:
-            ok, *ws = record.split("\x01")
-            results.append((ok == "1", ws if ok == "1" else []))
-        return results
+            head, *ws = record.split("\x01")
+            parsed.append((head.startswith("1"), None if head.endswith("n") else ws))
+        return parsed
 
 
 @cache
