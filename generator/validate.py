@@ -52,7 +52,11 @@ def _pydantic_problem(source: SiteSource, err: Any) -> Problem:
         message = _unknown_key(loc)
         at_key = True
     elif kind in ("dict_type", "model_type", "model_attributes_type"):
-        message = "missing value: expected a mapping of keys" if err.get("input") is None else "expected a mapping of keys"
+        message = (
+            "missing value: expected a mapping of keys"
+            if err.get("input") is None
+            else "expected a mapping of keys"
+        )
     elif kind in ("tuple_type", "list_type"):
         message = "expected a list, e.g. [a, b]"
     elif kind == "less_than_equal":

@@ -63,7 +63,9 @@ def test_cli_reports_and_writes_nothing(name: str, tmp_path: Path) -> None:
     assert not out.exists()
 
 
-@pytest.mark.parametrize("name", ["binary_junk", "name_with_brackets", "yaml_unclosed_flow", "truncated_file"])
+@pytest.mark.parametrize(
+    "name", ["binary_junk", "name_with_brackets", "yaml_unclosed_flow", "truncated_file"]
+)
 def test_real_process_has_no_traceback(name: str, tmp_path: Path) -> None:
     site = tmp_path / "site.yaml"
     site.write_bytes(build(TABLE[name]))

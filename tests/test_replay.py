@@ -52,7 +52,11 @@ def expected_objects(s: Site, peer_name: str, index: int) -> set[tuple[tuple[str
         if ha:
             want.add((KINDS["self"], "/Common/existing_wan_float"))
     if not s.pool.create:
-        want |= {(("ltm", "monitor", "existing"), f"/Common/{m}") for m in s.pool.restore_monitor or () if m not in ("http", "tcp")}
+        want |= {
+            (("ltm", "monitor", "existing"), f"/Common/{m}")
+            for m in s.pool.restore_monitor or ()
+            if m not in ("http", "tcp")
+        }
     return want
 
 
@@ -130,7 +134,14 @@ def test_running_a_step_twice_is_refused() -> None:
 def test_swapped_tunnel_endpoint_is_refused() -> None:
     s, t = site("mixed"), tree("mixed", BigIpVersion.V11_6_5)
     path = "dc2/bigip-dc2/02-tunnel.tmsh"
-    text = t.files()[path].decode().replace("local-address 203.0.113.20 remote-address 198.51.100.10", "local-address 198.51.100.10 remote-address 203.0.113.20")
+    text = (
+        t.files()[path]
+        .decode()
+        .replace(
+            "local-address 203.0.113.20 remote-address 198.51.100.10",
+            "local-address 198.51.100.10 remote-address 203.0.113.20",
+        )
+    )
     cluster = starting_cluster(s, "dc2")
     cluster.run("bigip-dc2", parse_script(t.files()["dc2/bigip-dc2/01-local-network.tmsh"].decode()), "01")
     with pytest.raises(ReplayError, match="is not a self IP of bigip-dc2"):

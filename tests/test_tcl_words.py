@@ -28,7 +28,9 @@ def test_commands_are_complete_tcl_word_lists(name: str, text: str) -> None:
     for cmd, (complete, tcl_words) in zip(commands, tcl().words(commands), strict=True):
         assert complete, f"{name}: Tcl says incomplete: {cmd}"
         assert "\n" not in cmd, f"{name}: one command per line for paste safety: {cmd!r}"
-        assert tcl_words == [w.text for w in split_words(cmd)], f"{name}: Tcl and etherip split differently: {cmd}"
+        assert tcl_words == [w.text for w in split_words(cmd)], (
+            f"{name}: Tcl and etherip split differently: {cmd}"
+        )
 
 
 @pytest.mark.parametrize(

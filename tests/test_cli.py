@@ -1,0 +1,87 @@
+"""The command line: exit codes, messages, and the commands besides render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from generator.cli import app
+from generator.resources import example_site
+from tests.helpers import CASES_DIR
+
+runner = CliRunner()
+
+
+def test_render_default_is_the_bundled_example(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["render", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "vmotion" / "11.6.5" / "manifest.json").exists()
+    assert not (tmp_path / "vmotion" / "11.6.4").exists()
+    assert "14 files for BIG-IP 11.6.5" in result.stdout
+
+
+def test_example_is_the_issue_site_file() -> None:
+    assert example_site().read_bytes() == (CASES_DIR / "mixed.yaml").read_bytes()
+
+
+def test_render_all_versions(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["render", str(CASES_DIR / "ha-both.yaml"), "--version", "all", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "vmotion").iterdir()) == [
+        "11.6.1",
+        "11.6.2",
+        "11.6.3",
+        "11.6.4",
+        "11.6.5",
+    ]
+
+
+@pytest.mark.parametrize(
+    "args", [["render", "--version", "12.1.0"], ["render", "--version", "11.6"], ["frobnicate"], ["validate"]]
+)
+def test_usage_errors_exit_2(args: list[str], tmp_path: Path) -> None:
+    result = runner.invoke(app, [*args, "--out", str(tmp_path)] if args[0] == "render" else args)
+    assert result.exit_code == 2
+    assert not any(tmp_path.iterdir())
+
+
+def test_validate_ok_and_missing_file(tmp_path: Path) -> None:
+    ok = runner.invoke(app, ["validate", str(CASES_DIR / "mixed.yaml")])
+    assert ok.exit_code == 0 and "valid" in ok.stdout
+    missing = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml")])
+    assert missing.exit_code == 1
+    assert missing.stderr == f"{tmp_path / 'nope.yaml'}:1:1: cannot read file: No such file or directory\n"
+
+
+def test_init_writes_example_and_never_overwrites(tmp_path: Path) -> None:
+    target = tmp_path / "site.yaml"
+    first = runner.invoke(app, ["init", str(target)])
+    assert first.exit_code == 0
+    assert target.read_bytes() == example_site().read_bytes()
+    target.write_text("mine")
+    second = runner.invoke(app, ["init", str(target)])
+    assert second.exit_code == 1
+    assert "never overwrites" in second.stderr
+    assert target.read_text() == "mine"
+
+
+def test_versions_lists_all_and_known_issue() -> None:
+    result = runner.invoke(app, ["versions"])
+    assert result.exit_code == 0
+    assert [line.split()[0] for line in result.stdout.splitlines() if line.startswith("11.6")] == [
+        f"11.6.{n}" for n in range(1, 6)
+    ]
+    assert "Bug 470715" in result.stdout
+
+
+def test_unwritable_output_exits_3(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = runner.invoke(app, ["render", "--out", str(blocker)])
+    assert result.exit_code == 3
+    assert result.stderr.startswith(f"cannot write output under {blocker}")
+    assert "Traceback" not in result.output

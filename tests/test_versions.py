@@ -1,0 +1,60 @@
+"""Versions are data: every version has a capability row and goldens, and versions that do
+not differ produce output that differs only where the version is named."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generator.versions import ALL_VERSIONS, CAPABILITIES, KNOWN_ISSUES, BigIpVersion, known_issues
+from tests.helpers import CASES, GOLDEN, ROOT, tree
+
+
+def test_every_version_has_a_capability_row_and_goldens() -> None:
+    assert set(CAPABILITIES) == set(ALL_VERSIONS)
+    assert [v.value for v in ALL_VERSIONS] == ["11.6.1", "11.6.2", "11.6.3", "11.6.4", "11.6.5"]
+    for v in ALL_VERSIONS:
+        assert (GOLDEN / v.value).is_dir(), f"golden/{v.value}/ is missing"
+
+
+def test_known_issues_name_supported_versions_and_sources() -> None:
+    for issue in KNOWN_ISSUES:
+        assert issue.affects <= set(ALL_VERSIONS)
+        assert issue.source
+    assert [i.ident for i in known_issues(BigIpVersion.V11_6_1)] == ["Bug 470715"]
+    assert known_issues(BigIpVersion.V11_6_5) == ()
+
+
+def _strip_version(text: str, version: str) -> str:
+    return text.replace(version, "<version>")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_versions_differ_only_where_named_or_known_issue(case: str) -> None:
+    base = {
+        k: _strip_version(v.decode(), "11.6.5") for k, v in tree(case, BigIpVersion.V11_6_5).files().items()
+    }
+    for v in ALL_VERSIONS:
+        files = tree(case, v).files()
+        assert set(files) == set(base)
+        for rel, content in files.items():
+            if rel == "manifest.json":
+                continue  # checksums follow the file contents
+            text = _strip_version(content.decode(), v.value)
+            if not known_issues(v):
+                assert text == base[rel], f"{v.value} {rel} differs beyond the version string"
+            else:
+                kept = [line for line in text.splitlines() if not _is_known_issue_line(line)]
+                assert kept == base[rel].splitlines(), f"{v.value} {rel}"
+
+
+def _is_known_issue_line(line: str) -> bool:
+    return bool(re.match(r"# (Known issue |Affected names here: |F5 lists )", line))
+
+
+def test_templates_never_compare_versions() -> None:
+    for template in (ROOT / "templates").rglob("*.j2"):
+        text = template.read_text()
+        assert "11.6" not in text, f"{template}: version literal in a template"
+        assert not re.search(r"version\s*(==|!=|<|>)", text), f"{template}: version comparison"
