@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.model import Peer, Site, Vlan
+from generator.steps import APPLY, ROLLBACK, Step, applies
 from generator.versions import BigIpVersion, Capability, capabilities, known_issues
 
 PARTITION = "/Common"
@@ -73,7 +74,7 @@ class PoolView:
     create: bool
     members: tuple[tuple[str, str], ...]  # (member name "addr:port", address)
     monitor_rule: tuple[str, ...]  # paths joined by " and " in tmsh
-    restore_rule: tuple[str, ...]  # existing pool: rule to restore on rollback; () = none
+    restore_rule: tuple[str, ...]  # rollback: the rule to put back, ("none",) for none
 
 
 @dataclass(frozen=True)
@@ -87,73 +88,12 @@ class MonitorView:
 
 
 @dataclass(frozen=True)
-class Step:
-    number: int
-    slug: str
-    title: str
-    synced: bool  # runs on the first device only, then config-sync (HA)
-    transaction: bool  # its configuration commands run in one cli transaction
-    template: str
-    inferred: tuple[str, ...] = ()  # [I] facts from the reference this step relies on
-
-
-STEPS: tuple[Step, ...] = (
-    Step(
-        1,
-        "local-network",
-        "VLANs and this device's WAN self IP",
-        False,
-        True,
-        "steps/local_network.tmsh.j2",
-        (
-            "VLANs and non-floating self IPs are not config-synced, so every unit creates its own (reference §3).",
-        ),
-    ),
-    Step(
-        2,
-        "tunnel",
-        "EtherIP tunnel to the other data center (and the floating WAN self IP of a pair)",
-        True,
-        True,
-        "steps/tunnel.tmsh.j2",
-        (
-            "A tunnel whose local address is a floating self IP is config-synced (reference §2.3 [S]).",
-            "Port lockdown on the WAN self IP may drop IP protocol 97 (reference §8, doubt 4): if the tunnel stays down, allow it.",
-        ),
-    ),
-    Step(
-        3,
-        "vlan-group",
-        "VLAN group bridging the VM VLAN and the tunnel, and this device's VM self IP",
-        False,
-        True,
-        "steps/vlan_group.tmsh.j2",
-        (
-            "migration-keepalive enabled is the vMotion setting; its 11.6 default and F5's recommended mode are unconfirmed (reference §2.4).",
-        ),
-    ),
-    Step(
-        4,
-        "pool-monitor",
-        "pool and Virtual Location monitor (and the floating VM self IP of a pair)",
-        True,
-        True,
-        "steps/pool_monitor.tmsh.j2",
-        (
-            "The Virtual Location monitor prefers local members only with priority-group activation (min-active-members 1) (reference §2.6).",
-            "Whether one cli transaction may create the monitor and attach it to the pool is unconfirmed on 11.6 (reference §8, doubt 6).",
-        ),
-    ),
-    Step(5, "save", "save the configuration", False, False, "steps/save.tmsh.j2"),
-)
-
-
-@dataclass(frozen=True)
 class DeviceStep:
     """One step as one device runs it: the file it gets and what must be done before."""
 
     step: Step
-    filename: str
+    phase: str  # "apply" or "rollback"
+    filename: str  # relative to the device folder
     before: tuple[tuple[int, str, tuple[str, ...]], ...]  # (step number, slug, hostnames)
 
 
@@ -168,6 +108,8 @@ class DeviceContext:
     wan_self: SelfIpView | None  # None when the WAN VLAN exists (create: false)
     vm_self: SelfIpView
     steps: tuple[DeviceStep, ...]
+    rollback: tuple[DeviceStep, ...]
+    selfs: tuple[SelfIpView, ...]  # every self IP this change creates that this device ends up with
 
     @property
     def is_first(self) -> bool:
@@ -191,6 +133,8 @@ class PeerContext:
     vlan_group: VlanGroupView
     devices: tuple[DeviceContext, ...]
     notes: tuple[str, ...]  # known issues of the target version that apply to this peer
+    check_backplane_mtu: bool  # Bug 470715 applies: the pre-check lists vlan.backplane.mtu
+    remote_vm_addresses: tuple[str, ...]  # the other peer's device VM self IPs, for ping checks
 
 
 @dataclass(frozen=True)
@@ -216,7 +160,7 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
         pool.monitor.timeout,
     )
     rule = (monitor.path,) + ((path(pool.also_monitor),) if pool.also_monitor else ())
-    restore = tuple(path(m) for m in pool.restore_monitor or ())
+    restore = tuple(path(m) for m in pool.restore_monitor or ()) or ("none",)
     members = tuple((f"{a}:{p}", str(a)) for a, p in pool.members)
     pool_view = PoolView(pool.name, path(pool.name), pool.create, members, rule, restore)
     peers = tuple(_peer_context(site, name, version) for name in site.peers)
@@ -229,7 +173,7 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
         pool=pool_view,
         monitor=monitor,
         peers=peers,
-        step_count=len(STEPS),
+        step_count=len(APPLY),
     )
 
 
@@ -281,7 +225,20 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
     group_path, tunnel_path = path(peer.vlan_group), path(peer.tunnel)
     wan_lock, vm_lock = _lockdown(peer.wan, "wan"), _lockdown(peer.vm, "vm")
     hostnames = tuple(peer.devices)
-    plan = {host: tuple(s for s in STEPS if _step_applies(s, peer, i)) for i, host in enumerate(hostnames)}
+    creates_vlans = peer.wan.create or peer.vm.create
+    plans = {
+        phase: {
+            h: tuple(s for s in table if applies(s, first_device=i == 0, creates_vlans=creates_vlans))
+            for i, h in enumerate(hostnames)
+        }
+        for phase, table in (("apply", APPLY), ("rollback", ROLLBACK))
+    }
+    wan_floating = vm_floating = None
+    if peer.wan.floating_self is not None and peer.wan.create:
+        wan_floating = _self_ip(f"{prefix}_wan_float", str(peer.wan.floating_self), wan_path, True, wan_lock)
+    if peer.vm.floating_self is not None:
+        vm_floating = _self_ip(f"{prefix}_vm_float", str(peer.vm.floating_self), group_path, True, vm_lock)
+    floating = tuple(f for f in (wan_floating, vm_floating) if f is not None)
     devices = []
     for index, (host, device) in enumerate(peer.devices.items()):
         suffix = ("_a", "_b")[index] if peer.is_ha else ""
@@ -291,14 +248,14 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
             else None
         )
         vm_self = _self_ip(f"{prefix}_vm_self{suffix}", str(device.vm_self), group_path, False, vm_lock)
-        steps = tuple(_device_step(s, plan) for s in plan[host])
+        steps = tuple(_device_step(s, "apply", plans["apply"]) for s in plans["apply"][host])
+        rollback = tuple(_device_step(s, "rollback", plans["rollback"]) for s in plans["rollback"][host])
         others = tuple(h for h in hostnames if h != host)
-        devices.append(DeviceContext(host, index, hostnames[0], others, wan_self, vm_self, steps))
-    wan_floating = vm_floating = None
-    if peer.wan.floating_self is not None and peer.wan.create:
-        wan_floating = _self_ip(f"{prefix}_wan_float", str(peer.wan.floating_self), wan_path, True, wan_lock)
-    if peer.vm.floating_self is not None:
-        vm_floating = _self_ip(f"{prefix}_vm_float", str(peer.vm.floating_self), group_path, True, vm_lock)
+        selfs = tuple(x for x in (wan_self, vm_self) if x is not None) + floating
+        devices.append(
+            DeviceContext(host, index, hostnames[0], others, wan_self, vm_self, steps, rollback, selfs)
+        )
+    notes = _known_issue_lines(peer, version)
     existing_wan: tuple[str, ...] = ()
     if not peer.wan.create:
         addresses = [str(d.wan_self) for d in peer.devices.values()]
@@ -322,7 +279,9 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
         ),
         vlan_group=VlanGroupView(peer.vlan_group, group_path, (vm_path, tunnel_path), VLAN_GROUP_MODE),
         devices=tuple(devices),
-        notes=_known_issue_lines(peer, version),
+        notes=notes,
+        check_backplane_mtu=bool(notes),
+        remote_vm_addresses=tuple(str(d.vm_self.ip) for d in remote.devices.values()),
     )
 
 
@@ -331,18 +290,12 @@ def _vlan_view(vlan: Vlan, role: str) -> VlanView:
     return VlanView(vlan.vlan, path(vlan.vlan), vlan.tag, interfaces, vlan.mtu, role)
 
 
-def _device_step(step: Step, plan: dict[str, tuple[Step, ...]]) -> DeviceStep:
+def _device_step(step: Step, phase: str, plan: dict[str, tuple[Step, ...]]) -> DeviceStep:
+    table = APPLY if phase == "apply" else ROLLBACK
     before = []
-    for earlier in STEPS[: step.number - 1]:
+    for earlier in table[: step.number - 1]:
         hosts = tuple(h for h, steps in plan.items() if earlier in steps)
         if hosts:
             before.append((earlier.number, earlier.slug, hosts))
-    return DeviceStep(step, f"{step.number:02d}-{step.slug}.tmsh", tuple(before))
-
-
-def _step_applies(step: Step, peer: Peer, index: int) -> bool:
-    if step.synced:
-        return index == 0
-    if step.slug == "local-network":
-        return peer.wan.create or peer.vm.create
-    return True
+    prefix = "" if phase == "apply" else "rollback/"
+    return DeviceStep(step, phase, f"{prefix}{step.number:02d}-{step.slug}.tmsh", tuple(before))

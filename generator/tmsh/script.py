@@ -29,6 +29,7 @@ OTHER_COMMANDS = {
     ("submit", "cli", "transaction"): "submit",
     ("save", "sys", "config"): "save",
 }
+BACKUP = ("save", "sys", "ucs")  # save sys ucs <name>: a backup, no configuration change
 READ_VERBS = frozenset({"show", "list"})
 
 
@@ -98,7 +99,9 @@ def parse_command(line: int, text: str) -> Command:
         return Command(line, text, OTHER_COMMANDS[plain])
     if plain[:3] == ("run", "cm", "config-sync"):
         return _parse_sync(line, text, words)
-    if words and words[0].text in READ_VERBS:
+    if plain == BACKUP and len(words) == 4:
+        return Command(line, text, "backup", target=words[3].text)
+    if words and (words[0].text in READ_VERBS or plain[:2] == ("run", "util")):
         return Command(line, text, "read")
     if not words or words[0].text not in CONFIG_VERBS:
         raise ScriptError(line, f"command outside the emitted subset: {text.strip()[:60]!r}")

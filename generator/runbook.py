@@ -1,0 +1,156 @@
+"""The change-ticket runbook's rows: every file of every device, in the order to run them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.context import SiteContext, VlanView
+
+PRECHECK_FILE = "00-precheck.tmsh"
+VERIFY_FILE = "06-verify.tmsh"
+EXPECTED_STATE_FILE = "expected-state.conf"
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    peer: str
+    device: str
+    path: str  # relative to the version folder
+    what: str
+    expect: str
+
+
+@dataclass(frozen=True)
+class Runbook:
+    prechecks: tuple[Row, ...]
+    apply: tuple[Row, ...]
+    verify: tuple[Row, ...]
+    rollback: tuple[Row, ...]
+
+
+def build_runbook(ctx: SiteContext) -> Runbook:
+    counter = iter(range(1, 10_000))
+    prechecks = tuple(
+        Row(
+            next(counter),
+            p.name,
+            d.hostname,
+            f"{p.name}/{d.hostname}/{PRECHECK_FILE}",
+            "pre-check and UCS backup",
+            "every Expect line matches",
+        )
+        for p in ctx.peers
+        for d in p.devices
+    )
+    apply = tuple(
+        Row(
+            next(counter),
+            p.name,
+            d.hostname,
+            f"{p.name}/{d.hostname}/{ds.filename}",
+            f"step {ds.step.number}: {ds.step.title}",
+            ds.step.expect,
+        )
+        for p in ctx.peers
+        for number in range(1, ctx.step_count + 1)
+        for d in p.devices
+        for ds in d.steps
+        if ds.step.number == number
+    )
+    verify = tuple(
+        Row(
+            next(counter),
+            p.name,
+            d.hostname,
+            f"{p.name}/{d.hostname}/{VERIFY_FILE}",
+            "verification (read-only)",
+            "every Expect line matches",
+        )
+        for p in ctx.peers
+        for d in p.devices
+    )
+    rollback_counter = iter(range(1, 10_000))
+    rollback = tuple(
+        Row(
+            next(rollback_counter),
+            p.name,
+            d.hostname,
+            f"{p.name}/{d.hostname}/{ds.filename}",
+            f"rollback step {ds.step.number}: {ds.step.title}",
+            ds.step.expect,
+        )
+        for p in reversed(ctx.peers)
+        for number in range(1, ctx.step_count + 1)
+        for d in p.devices
+        for ds in d.rollback
+        if ds.step.number == number
+    )
+    return Runbook(prechecks, apply, verify, rollback)
+
+
+@dataclass(frozen=True)
+class PeerSummary:
+    name: str
+    devices: str
+    tunnel: str
+    wan_vlan: str
+    vm_vlan: str
+    vlan_group: str
+    floating: str
+    device_selfs: tuple[str, ...]
+
+
+GENERAL_INFERRED = (
+    "tmsh ignores pasted lines that start with '#' [I].",
+    "load sys config merge ... verify checks a file without changing the running configuration on 11.6 [C for the option, I for 11.6].",
+    "Objects created by one unit's cli transaction can be referred to by later commands of the same transaction (reference §8, doubt 6).",
+    "Pool members create node objects (/Common/<address>) implicitly; rollback leaves them, as they may serve other pools [I].",
+)
+
+
+def summarize(ctx: SiteContext) -> tuple[PeerSummary, ...]:
+    out = []
+    for p in ctx.peers:
+        kind = f"HA pair, device group {p.device_group}" if p.is_ha else "standalone"
+        created = {v.role: v for v in p.vlans}
+        wan = created.get("WAN")
+        vm = created.get("VM")
+        floating = (
+            ", ".join(f"{s.address} on {s.vlan_path}" for s in (p.wan_floating, p.vm_floating) if s) or "none"
+        )
+        if p.is_ha and p.wan_floating is None:
+            floating = f"{p.tunnel.local_address} (existing, WAN); {floating}"
+        out.append(
+            PeerSummary(
+                name=p.name,
+                devices=f"{', '.join(p.hostnames)} ({kind})",
+                tunnel=f"{p.tunnel.path}: local {p.tunnel.local_address}, remote {p.tunnel.remote_address}",
+                wan_vlan=_vlan_text(wan) if wan else f"{p.wan_vlan_path} (existing)",
+                vm_vlan=_vlan_text(vm) if vm else f"{p.vlan_group.members[0]} (existing)",
+                vlan_group=f"{p.vlan_group.path}: {' + '.join(p.vlan_group.members)}",
+                floating=floating,
+                device_selfs=tuple(
+                    f"{d.hostname}: WAN {d.wan_self.address if d.wan_self else 'existing'}, VM {d.vm_self.address}"
+                    for d in p.devices
+                ),
+            )
+        )
+    return tuple(out)
+
+
+def _vlan_text(v: VlanView) -> str:
+    ifaces = ", ".join(f"{n} {m}" for n, m in v.interfaces)
+    tag = f"tag {v.tag}" if v.tag else "tag auto"
+    return f"{v.path} ({tag}; {ifaces}) created"
+
+
+def inferred_facts(ctx: SiteContext) -> tuple[str, ...]:
+    seen: list[str] = []
+    for p in ctx.peers:
+        for d in p.devices:
+            for ds in d.steps + d.rollback:
+                for fact in ds.step.inferred:
+                    if fact not in seen:
+                        seen.append(fact)
+    return tuple(seen) + GENERAL_INFERRED

@@ -1,0 +1,145 @@
+"""The step plans: which scripts each device runs, in which order, for apply and rollback.
+
+Apply follows the HA command order of reference §3: device-local objects on every unit,
+synced objects once on the first unit followed by config-sync, save on every unit.
+Rollback walks the same plan backwards with the same device and sync discipline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    slug: str
+    title: str
+    synced: bool  # runs on the first device only, then config-sync (HA)
+    transaction: bool  # its configuration commands run in one cli transaction
+    template: str
+    needs_created_vlans: bool = False  # skipped on a peer whose VLANs all exist
+    undoes: int | None = None  # rollback steps: the apply step this one reverses
+    expect: str = "the prompt returns after submit with no error"
+    inferred: tuple[str, ...] = ()  # [I]/[S] facts from the reference this step relies on
+
+
+_NOT_SYNCED = "VLANs, VLAN groups and non-floating self IPs are not config-synced, so every unit changes its own (reference §3 [S])."
+_TUNNEL_SYNCED = "A tunnel whose local address is a floating self IP is config-synced (reference §2.3 [S])."
+
+_SYNC_EXPECT = "no error after submit; on a pair, the config-sync returns with no error"
+_SAVE = Step(
+    5,
+    "save",
+    "save the configuration",
+    False,
+    False,
+    "save.tmsh.j2",
+    expect="'Saving running configuration...', no error; on a pair: In Sync",
+)
+
+APPLY: tuple[Step, ...] = (
+    Step(
+        1,
+        "local-network",
+        "VLANs and this device's WAN self IP",
+        False,
+        True,
+        "apply/local_network.tmsh.j2",
+        needs_created_vlans=True,
+        inferred=(_NOT_SYNCED,),
+    ),
+    Step(
+        2,
+        "tunnel",
+        "EtherIP tunnel to the other data center (and the floating WAN self IP of a pair)",
+        True,
+        True,
+        "apply/tunnel.tmsh.j2",
+        expect=_SYNC_EXPECT,
+        inferred=(
+            _TUNNEL_SYNCED,
+            "Port lockdown on the WAN self IP may drop IP protocol 97 (reference §8, doubt 4): if the tunnel stays down, allow it.",
+        ),
+    ),
+    Step(
+        3,
+        "vlan-group",
+        "VLAN group bridging the VM VLAN and the tunnel, and this device's VM self IP",
+        False,
+        True,
+        "apply/vlan_group.tmsh.j2",
+        inferred=(
+            "migration-keepalive enabled is the vMotion setting; its 11.6 default and F5's recommended mode are unconfirmed (reference §2.4 [I]).",
+        ),
+    ),
+    Step(
+        4,
+        "pool-monitor",
+        "pool and Virtual Location monitor (and the floating VM self IP of a pair)",
+        True,
+        True,
+        "apply/pool_monitor.tmsh.j2",
+        expect=_SYNC_EXPECT,
+        inferred=(
+            "The Virtual Location monitor prefers local members only with priority-group activation (min-active-members 1) (reference §2.6 [I]).",
+            "Whether one cli transaction may create the monitor and attach it to the pool is unconfirmed on 11.6 (reference §8, doubt 6).",
+        ),
+    ),
+    _SAVE,
+)
+
+ROLLBACK: tuple[Step, ...] = (
+    Step(
+        1,
+        "pool-monitor",
+        "detach and delete the Virtual Location monitor, restore or delete the pool (and the floating VM self IP of a pair)",
+        True,
+        True,
+        "rollback/pool_monitor.tmsh.j2",
+        undoes=4,
+        expect=_SYNC_EXPECT,
+        inferred=(
+            "Config-sync removes synced objects deleted on the first unit from the other unit (reference §3 [I]).",
+        ),
+    ),
+    Step(
+        2,
+        "vlan-group",
+        "delete this device's VM self IP and the VLAN group",
+        False,
+        True,
+        "rollback/vlan_group.tmsh.j2",
+        undoes=3,
+        inferred=(_NOT_SYNCED,),
+    ),
+    Step(
+        3,
+        "tunnel",
+        "delete the EtherIP tunnel (and the floating WAN self IP of a pair)",
+        True,
+        True,
+        "rollback/tunnel.tmsh.j2",
+        undoes=2,
+        expect=_SYNC_EXPECT,
+        inferred=(_TUNNEL_SYNCED,),
+    ),
+    Step(
+        4,
+        "local-network",
+        "delete this device's WAN self IP and the VLANs etherip created",
+        False,
+        True,
+        "rollback/local_network.tmsh.j2",
+        needs_created_vlans=True,
+        undoes=1,
+        inferred=(_NOT_SYNCED,),
+    ),
+    _SAVE,
+)
+
+
+def applies(step: Step, *, first_device: bool, creates_vlans: bool) -> bool:
+    if step.synced and not first_device:
+        return False
+    return creates_vlans or not step.needs_created_vlans
