@@ -1,7 +1,7 @@
 """The command line: the one boundary where errors become messages and exit codes.
 
-Exit codes: 0 ok; 1 invalid input (nothing written); 2 usage error; 3 output could not be
-written (the previous output is left as it was).
+Exit codes: 0 ok; 1 invalid input (nothing written), or `render --check` found drift; 2 usage
+error; 3 output could not be written (the previous output is left as it was).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ app = typer.Typer(
     help=(
         "EtherIP / vMotion change generator for F5 BIG-IP 11.6.1-11.6.5. One site file in; "
         "tmsh change scripts for every device of both data centers out.\n\n"
-        "Exit codes: 0 ok, 1 invalid input (nothing written), 2 usage error, "
+        "Exit codes: 0 ok, 1 invalid input (nothing written) or drift found by render --check, 2 usage error, "
         "3 output could not be written (previous output left as it was)."
     ),
     pretty_exceptions_enable=False,
@@ -63,9 +63,14 @@ def render(
     out: Annotated[
         Path, typer.Option("--out", help="Output folder; writes OUT/<deployment>/<version>/.")
     ] = Path("out"),
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; list the files that differ and exit 1 if OUT is stale."),
+    ] = False,
 ) -> None:
-    """Validate SITE and write the change scripts and manifest for every device."""
-    from generator.output import write_trees
+    """Validate SITE and write the change package for every device: pre-check, apply steps,
+    verification, rollback and expected state, plus CHANGE.md, topology.svg and manifest.json."""
+    from generator.output import drift, write_trees
     from generator.render import render_version
     from generator.resources import example_site
     from generator.validate import load_site
@@ -75,11 +80,22 @@ def render(
     try:
         model = load_site(path, display)
         trees = [render_version(model, v) for v in _versions(version, model.bigip_version)]
+        if check:
+            _report_drift([line for tree in trees for line in drift(out, tree)], out, display)
+            return
         written = write_trees(out, trees)
     except GeneratorError as err:
         raise _fail(err) from None
     for folder, tree in zip(written, trees, strict=True):
         print(f"{folder}: {len(tree.artifacts)} files for BIG-IP {tree.version.value}")
+
+
+def _report_drift(differences: list[str], out: Path, display: str) -> None:
+    for line in differences:
+        print(line)
+    if differences:
+        raise typer.Exit(EXIT_INVALID_INPUT)
+    print(f"{out}: up to date with {display}")
 
 
 @app.command()

@@ -129,6 +129,7 @@ class PeerContext:
     wan_floating: SelfIpView | None
     vm_floating: SelfIpView | None
     existing_wan_addresses: tuple[str, ...]  # self IPs on an existing WAN VLAN
+    endpoint_self: str  # the tunnel endpoint's self IP, with its prefix
     tunnel: TunnelView
     vlan_group: VlanGroupView
     devices: tuple[DeviceContext, ...]
@@ -274,6 +275,7 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
         wan_floating=wan_floating,
         vm_floating=vm_floating,
         existing_wan_addresses=existing_wan,
+        endpoint_self=str(peer.wan.floating_self or next(iter(peer.devices.values())).wan_self),
         tunnel=TunnelView(
             peer.tunnel, tunnel_path, ETHERIP_PROFILE, str(peer.endpoint), str(remote.endpoint), remote_name
         ),

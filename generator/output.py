@@ -76,6 +76,17 @@ def _swap(tmp: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def drift(out: Path, tree: VersionTree) -> list[str]:
+    """How the version folder on disk differs from `tree`: one line per file, sorted."""
+    folder = version_dir(out, tree)
+    on_disk = read_tree(folder) if folder.is_dir() else {}
+    wanted = tree.files()
+    lines = [f"missing: {folder / p}" for p in sorted(set(wanted) - set(on_disk))]
+    lines += [f"changed: {folder / p}" for p in sorted(set(wanted) & set(on_disk)) if wanted[p] != on_disk[p]]
+    lines += [f"extra: {folder / p}" for p in sorted(set(on_disk) - set(wanted))]
+    return lines
+
+
 def read_tree(root: Path) -> dict[str, bytes]:
     """A folder's files as {relative path: bytes}, for comparisons."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -125,7 +125,7 @@ def _panel(
     rects.append(Rect(x0 + 10, 185, PANEL_W - 20, 40, "wan"))
     texts.append(Text(cx, 203, wan_label, "label"))
     endpoint = "floating " if peer.is_ha else ""
-    texts.append(Text(cx, 219, f"tunnel endpoint: {endpoint}{peer.tunnel.local_address}", "small"))
+    texts.append(Text(cx, 219, f"tunnel endpoint: {endpoint}self IP {peer.endpoint_self}", "small"))
     rects.append(Rect(x0 + 10, 245, PANEL_W - 20, 150, "group"))
     texts.append(Text(cx, 263, f"VLAN group {peer.vlan_group.name} (migration-keepalive)", "label"))
     vm = [v for v in peer.vlans if v.role == "VM"]

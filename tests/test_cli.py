@@ -87,3 +87,26 @@ def test_unwritable_output_exits_3(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert result.stderr.startswith(f"cannot write output under {blocker}")
     assert "Traceback" not in result.output
+
+
+def test_render_check_reports_drift_exactly(tmp_path: Path) -> None:
+    site_file = str(CASES_DIR / "mixed.yaml")
+    args = ["render", site_file, "--version", "all", "--out", str(tmp_path)]
+    missing = runner.invoke(app, [*args, "--check"])
+    assert missing.exit_code == 1
+    assert len(missing.stdout.splitlines()) == 5 * len(tree("mixed", BigIpVersion.V11_6_5).files())
+    assert not any(tmp_path.iterdir()), "--check never writes"
+    assert runner.invoke(app, args).exit_code == 0
+    clean = runner.invoke(app, [*args, "--check"])
+    assert clean.exit_code == 0, clean.stdout
+    root = tmp_path / "vmotion" / "11.6.3"
+    (root / "dc2" / "bigip-dc2" / "02-tunnel.tmsh").write_text("edited by hand\n")
+    (root / "dc1" / "bigip-dc1-b" / "06-verify.tmsh").unlink()
+    (root / "dc1" / "notes.txt").write_text("extra")
+    drift = runner.invoke(app, [*args, "--check"])
+    assert drift.exit_code == 1
+    assert drift.stdout.splitlines() == [
+        f"missing: {root / 'dc1/bigip-dc1-b/06-verify.tmsh'}",
+        f"changed: {root / 'dc2/bigip-dc2/02-tunnel.tmsh'}",
+        f"extra: {root / 'dc1/notes.txt'}",
+    ]

@@ -279,9 +279,9 @@ def starting_cluster(site: Site, peer_name: str) -> Cluster:
 
 
 def runbook_order(
-    site: Site, peer_name: str, artifacts: Iterable[dict[str, object]]
+    site: Site, peer_name: str, artifacts: Iterable[dict[str, object]], kind: str = "tmsh-apply"
 ) -> list[dict[str, object]]:
-    """The apply scripts of one peer in the order the runbook runs them: step, then device."""
+    """One peer's scripts of one kind (apply or rollback) in runbook order: step, then device."""
     hosts = list(site.peers[peer_name].devices)
-    mine = [a for a in artifacts if a["peer"] == peer_name and a["kind"] == "tmsh-apply"]
+    mine = [a for a in artifacts if a["peer"] == peer_name and a["kind"] == kind]
     return sorted(mine, key=lambda a: (int(str(a["step"])), hosts.index(str(a["device"]))))

@@ -1,0 +1,182 @@
+"""The change-ticket package: rollback returns every device to where it started, the
+expected-state files say what the apply scripts do, pre-checks and verification only read,
+and the runbook, picture and manifest cover every file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import pytest
+from tmconfpy import Parser
+
+from generator.model import Site
+from generator.render import VersionTree
+from generator.steps import ROLLBACK
+from generator.tmsh.replay import Cluster, runbook_order, starting_cluster
+from generator.tmsh.script import parse_script
+from generator.versions import ALL_VERSIONS, BigIpVersion
+from tests.helpers import CASES, manifest, site, tree
+
+CASE_VERSIONS = [(c, v) for c in CASES for v in ALL_VERSIONS]
+
+
+def _run(cluster: Cluster, t: VersionTree, arts: list[dict[str, object]]) -> None:
+    files = t.files()
+    for art in arts:
+        path = str(art["path"])
+        cluster.run(str(art["device"]), parse_script(files[path].decode()), path)
+
+
+def _order(s: Site, t: VersionTree, peer: str, kind: str) -> list[dict[str, object]]:
+    return runbook_order(s, peer, manifest(t)["artifacts"], kind)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("case", "version"), CASE_VERSIONS)
+def test_apply_then_rollback_returns_to_the_start(case: str, version: BigIpVersion) -> None:
+    s, t = site(case), tree(case, version)
+    for peer in s.peers:
+        cluster = starting_cluster(s, peer)
+        start = {h: dict(d.objects) for h, d in cluster.devices.items()}
+        _run(cluster, t, _order(s, t, peer, "tmsh-apply"))
+        assert {h: dict(d.objects) for h, d in cluster.devices.items()} != start
+        _run(cluster, t, _order(s, t, peer, "tmsh-rollback"))
+        assert {h: d.objects for h, d in cluster.devices.items()} == start
+        assert cluster.unsaved() == []
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("stopped_after", [1, 2, 3, 4])
+def test_rollback_after_a_partial_change(case: str, stopped_after: int) -> None:
+    """A change that stopped after apply step k is undone by the rollback steps that undo
+    steps k..1, as the runbook tells the engineer."""
+    s, t = site(case), tree(case, BigIpVersion.V11_6_5)
+    undoing = {r.number for r in ROLLBACK if r.undoes is not None and r.undoes <= stopped_after} | {5}
+    for peer in s.peers:
+        cluster = starting_cluster(s, peer)
+        start = {h: dict(d.objects) for h, d in cluster.devices.items()}
+        _run(
+            cluster, t, [a for a in _order(s, t, peer, "tmsh-apply") if int(str(a["step"])) <= stopped_after]
+        )
+        _run(cluster, t, [a for a in _order(s, t, peer, "tmsh-rollback") if int(str(a["step"])) in undoing])
+        assert {h: d.objects for h, d in cluster.devices.items()} == start
+
+
+@pytest.mark.parametrize(("case", "version"), CASE_VERSIONS)
+def test_precheck_and_verify_only_read(case: str, version: BigIpVersion) -> None:
+    t = tree(case, version)
+    for art in manifest(t)["artifacts"]:  # type: ignore[attr-defined]
+        if art["kind"] not in ("tmsh-precheck", "tmsh-verify"):
+            continue
+        commands = parse_script(t.files()[art["path"]].decode())
+        assert {c.verb for c in commands} <= {"read", "backup"}, art["path"]
+        if art["kind"] == "tmsh-precheck":
+            assert (
+                commands[-1].verb == "backup" and commands[-1].target == f"{site(case).deployment}-pre-change"
+            )
+            assert [c.verb for c in commands].count("backup") == 1
+
+
+def _normal(value: Any) -> Any:
+    """One shape for tmconfpy's dicts and the replay model's values."""
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items()}
+    if isinstance(value, tuple):  # replay: a braced body such as ("address", "10.0.0.1") or ("tagged",)
+        if len(value) == 1:
+            return {value[0]: ""}
+        return dict(zip(value[::2], value[1::2], strict=True))
+    if value is None:
+        return ""
+    return str(value).strip('"')
+
+
+def _replayed_properties(key: tuple[tuple[str, ...], str], props: dict[str, object]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in props.items():
+        if name == "monitor":
+            out[name] = " and ".join(value)  # type: ignore[arg-type]
+        elif name == "allow-service" and value != "none":
+            out[name] = {str(value): ""} if isinstance(value, str) else _normal(value)
+        else:
+            out[name] = _normal(value)
+    return out
+
+
+@pytest.mark.parametrize(("case", "version"), CASE_VERSIONS)
+def test_expected_state_equals_what_the_apply_scripts_create(case: str, version: BigIpVersion) -> None:
+    s, t = site(case), tree(case, version)
+    for peer in s.peers:
+        cluster = starting_cluster(s, peer)
+        start = {h: set(d.objects) for h, d in cluster.devices.items()}
+        _run(cluster, t, _order(s, t, peer, "tmsh-apply"))
+        for host, device in cluster.devices.items():
+            text = t.files()[f"{peer}/{host}/expected-state.conf"].decode()
+            assert text.startswith(f"#TMSH-VERSION: {version.value}\n")
+            parsed = {k: _normal(v) for k, v in Parser(text).dict.items()}
+            created = {
+                f"{' '.join(k[0])} {k[1]}": _replayed_properties(k, p)
+                for k, p in device.objects.items()
+                if k not in start[host]
+            }
+            assert parsed == created, f"{peer}/{host}"
+
+
+def test_expected_state_check_catches_a_difference() -> None:
+    s, t = site("mixed"), tree("mixed", BigIpVersion.V11_6_5)
+    text = (
+        t.files()["dc2/bigip-dc2/expected-state.conf"]
+        .decode()
+        .replace("remote-address 198.51.100.10", "remote-address 198.51.100.11")
+    )
+    cluster = starting_cluster(s, "dc2")
+    _run(cluster, t, _order(s, t, "dc2", "tmsh-apply"))
+    key = "net tunnels tunnel /Common/eip_dc1"
+    tunnel = cluster.devices["bigip-dc2"].objects[(("net", "tunnels", "tunnel"), "/Common/eip_dc1")]
+    assert _normal(Parser(text).dict[key]) != _replayed_properties((("net", "tunnels", "tunnel"), ""), tunnel)
+
+
+@pytest.mark.parametrize(("case", "version"), CASE_VERSIONS)
+def test_topology_names_every_device_vlan_endpoint_and_address(case: str, version: BigIpVersion) -> None:
+    s, t = site(case), tree(case, version)
+    root = ET.fromstring(t.files()["topology.svg"])
+    text = " ".join(el.text or "" for el in root.iter() if el.tag.endswith("text"))
+    needed = {str(s.vm_subnet)} | {f"{a}:{p}" for a, p in s.pool.members}
+    for peer in s.peers.values():
+        needed |= {peer.wan.vlan, peer.vm.vlan, peer.tunnel, peer.vlan_group, str(peer.endpoint)}
+        needed |= {str(f) for f in (peer.wan.floating_self, peer.vm.floating_self) if f}
+        for host, dev in peer.devices.items():
+            needed |= {host, str(dev.wan_self), str(dev.vm_self)}
+    missing = sorted(n for n in needed if n not in text)
+    assert not missing
+
+
+@pytest.mark.parametrize(("case", "version"), CASE_VERSIONS)
+def test_manifest_and_runbook_cover_every_file(case: str, version: BigIpVersion) -> None:
+    t = tree(case, version)
+    files = t.files()
+    entries = manifest(t)["artifacts"]
+    assert isinstance(entries, list)
+    assert {e["path"] for e in entries} == set(files) - {"manifest.json"}
+    for e in entries:
+        assert e["sha256"] == hashlib.sha256(files[e["path"]]).hexdigest()
+    runbook = files["CHANGE.md"].decode()
+    for e in entries:
+        if e["path"] != "CHANGE.md":
+            assert f"| `{e['path']}` | `{e['sha256']}` |" in runbook
+        if e["kind"].startswith("tmsh-"):
+            assert f"`{e['path']}`" in runbook.split("## Artifacts")[0], (
+                f"runbook never says when to run {e['path']}"
+            )
+    kinds = {e["kind"] for e in entries}
+    assert kinds == {
+        "tmsh-precheck",
+        "tmsh-apply",
+        "tmsh-verify",
+        "tmsh-rollback",
+        "expected-state",
+        "runbook",
+        "topology",
+    }
+    assert json.loads(files["manifest.json"])["version"] == version.value
