@@ -8,8 +8,9 @@ example:
 
 # The one way to change golden files. Read every diff it shows before committing.
 golden:
+	rm -rf golden/
 	.venv/bin/python -m pytest tests/test_golden.py --regen-all -q
-	git diff --stat -- golden/
+	git add --intent-to-add golden/ && git diff --stat -- golden/
 
 lint:
 	.venv/bin/ruff check generator tests benchmarks

@@ -73,13 +73,13 @@ def render(
     from generator.output import drift, write_trees
     from generator.render import render_version
     from generator.resources import example_site
-    from generator.validate import load_site
+    from generator.validate import load_site_and_source
 
     path = site if site is not None else example_site()
     display = str(site) if site is not None else "example_site.yaml"
     try:
-        model = load_site(path, display)
-        trees = [render_version(model, v) for v in _versions(version, model.bigip_version)]
+        model, source = load_site_and_source(path, display)
+        trees = [render_version(model, v, source) for v in _versions(version, model.bigip_version)]
         if check:
             _report_drift([line for tree in trees for line in drift(out, tree)], out, display)
             return
@@ -96,6 +96,33 @@ def _report_drift(differences: list[str], out: Path, display: str) -> None:
     if differences:
         raise typer.Exit(EXIT_INVALID_INPUT)
     print(f"{out}: up to date with {display}")
+
+
+@app.command()
+def check(
+    out: Annotated[
+        Path, typer.Argument(help="A rendered output folder (any level above manifest.json).")
+    ] = Path("out"),
+) -> None:
+    """Prove rendered output offline: manifest checksums, Tcl word lists of every tmsh command,
+    and for each iApp its structure, APL, Tcl 8.4 compatibility, a run per device against
+    recording tmsh stubs compared with the tmsh scripts, and refusal of hostile answers.
+    Needs Tcl (tkinter or tclsh)."""
+    from generator.check import check_tree
+
+    try:
+        reports = check_tree(out)
+    except GeneratorError as err:
+        raise _fail(err) from None
+    failed = False
+    for folder, report in reports:
+        for finding in report.findings:
+            print(finding, file=sys.stderr)
+        failed = failed or bool(report.findings)
+        state = f"{len(report.findings)} finding(s)" if report.findings else "ok"
+        print(f"{folder}: {state}; {report.cases_run} iApp runs, {len(report.recorded)} devices compared")
+    if failed:
+        raise typer.Exit(EXIT_INVALID_INPUT)
 
 
 @app.command()

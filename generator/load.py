@@ -54,6 +54,7 @@ class SiteSource:
 
     name: str
     root: Located
+    data: bytes = b""
 
     def locate(self, loc: tuple[str | int, ...], *, at_key: bool = False) -> Pos:
         """Position of the node at `loc`, or of the deepest existing parent."""
@@ -124,7 +125,7 @@ def parse_site(data: bytes, name: str) -> SiteSource:
     root = _convert(node, name, problems, depth=0)
     if problems:
         raise SiteFileError(problems)
-    return SiteSource(name, root)
+    return SiteSource(name, root, data)
 
 
 def _decode(data: bytes, name: str) -> str:

@@ -12,8 +12,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from generator.artifacts import VersionTree
 from generator.errors import OutputError
-from generator.render import VersionTree
 
 
 def version_dir(out: Path, tree: VersionTree) -> Path:

@@ -1,18 +1,13 @@
-"""The one Jinja environment, and rendering a site into an in-memory output tree."""
+"""Rendering a site into in-memory version trees: every file of the change package."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass, field
-from functools import lru_cache
 
-import jinja2
-
+from generator.artifacts import Artifact, VersionTree
 from generator.context import DeviceContext, PeerContext, SiteContext, build_context
-from generator.errors import TemplateError
+from generator.iapp.bundle import iapp_artifacts
 from generator.model import Site
-from generator.resources import templates_root
 from generator.runbook import (
     EXPECTED_STATE_FILE,
     PRECHECK_FILE,
@@ -22,56 +17,22 @@ from generator.runbook import (
     summarize,
 )
 from generator.steps import APPLY
+from generator.templating import render_template
 from generator.topology import layout
 from generator.versions import BigIpVersion
 
 
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    """The only place a Jinja environment is built. Version folders override `common/`."""
-    root = templates_root()
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(root / "common")),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-    )
-
-
-@dataclass(frozen=True)
-class Artifact:
-    path: str  # relative to the version folder, "/"-separated
-    peer: str | None
-    device: str | None
-    kind: str
-    step: int | None
-    content: bytes
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
-
-
-@dataclass
-class VersionTree:
-    """Everything one version's folder holds, before anything touches the disk."""
-
-    deployment: str
-    version: BigIpVersion
-    artifacts: list[Artifact] = field(default_factory=list)
-
-    def files(self) -> dict[str, bytes]:
-        return {a.path: a.content for a in self.artifacts}
-
-
-def render_version(site: Site, version: BigIpVersion) -> VersionTree:
+def render_version(site: Site, version: BigIpVersion, source: bytes | None = None) -> VersionTree:
+    """Every file of one version folder. `source`, the site file's bytes, is kept as site.yaml:
+    the input of record for the ticket, and what `etherip check` proves the output against."""
     ctx = build_context(site, version)
     tree = VersionTree(site.deployment, version)
+    if source is not None:
+        tree.artifacts.append(Artifact("site.yaml", None, None, "site", None, source))
     for peer in ctx.peers:
         for device in peer.devices:
             tree.artifacts.extend(_device_artifacts(ctx, peer, device))
+        tree.artifacts.extend(iapp_artifacts(site, peer.name, version))
     tree.artifacts.append(
         _artifact("topology.svg", None, None, "topology", None, "topology.svg.j2", pic=layout(ctx))
     )
@@ -175,12 +136,7 @@ def _artifact(
 
 
 def _render(template: str, **values: object) -> str:
-    try:
-        return environment().get_template(template).render(**values)
-    except jinja2.TemplateError as exc:
-        where = getattr(exc, "filename", None) or template
-        line = getattr(exc, "lineno", None)
-        raise TemplateError(f"templates/common/{where.split('common/')[-1]}:{line or 0}: {exc}") from None
+    return render_template(template, "text", **values)
 
 
 def _manifest(tree: VersionTree) -> Artifact:

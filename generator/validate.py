@@ -15,7 +15,13 @@ from generator.rules import RuleViolations
 
 
 def load_site(path: Path, display: str | None = None) -> Site:
-    return validate_source(read_site(path, display))
+    return load_site_and_source(path, display)[0]
+
+
+def load_site_and_source(path: Path, display: str | None = None) -> tuple[Site, bytes]:
+    """The validated site and the exact bytes it came from (read once)."""
+    source = read_site(path, display)
+    return validate_source(source), source.data
 
 
 def load_site_text(text: str, name: str) -> Site:

@@ -69,6 +69,11 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
 )
 
 
+# iApp templates state the releases they load on. The minimum is the target release; no maximum,
+# because how BIG-IP compares a maximum with hotfix versions (11.6.5.3) is unconfirmed [I].
+IAPP_VERSION_BOUNDS: Mapping[BigIpVersion, tuple[str, str]] = {v: (v.value, "none") for v in ALL_VERSIONS}
+
+
 def capabilities(version: BigIpVersion) -> frozenset[Capability]:
     return CAPABILITIES[version]
 

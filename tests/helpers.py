@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -28,11 +25,35 @@ def site(case: str) -> Site:
 
 @cache
 def tree(case: str, version: BigIpVersion) -> VersionTree:
-    return render_version(site(case), version)
+    return render_version(site(case), version, (CASES_DIR / f"{case}.yaml").read_bytes())
 
 
 def all_trees() -> list[tuple[str, BigIpVersion, VersionTree]]:
     return [(case, v, tree(case, v)) for v in ALL_VERSIONS for case in CASES]
+
+
+def recorded_files(t: VersionTree) -> dict[str, bytes]:
+    """The tmsh lines each peer's iApp records per device, as golden text files."""
+    from generator.check import gui_answers
+    from generator.iapp.apl import parse_apl
+    from generator.iapp.harness import Case, run_cases
+    from generator.iapp.tmpl import parse_template
+
+    out = {}
+    for art in t.artifacts:
+        if art.kind != "iapp-template":
+            continue
+        tmpl = parse_template(art.content.decode())
+        answers = gui_answers(parse_apl(tmpl.sections["presentation"]))
+        hosts = [a.device for a in t.artifacts if a.peer == art.peer and a.kind == "tmsh-precheck"]
+        for outcome in run_cases(
+            tmpl.sections["implementation"], [Case(str(h), str(h), answers) for h in hosts]
+        ):
+            assert outcome.ok, outcome.message
+            out[f"{art.peer}/iapp-recorded/{outcome.case.hostname}.tmsh"] = "".join(
+                f"{line}\n" for line in outcome.recorded
+            ).encode()
+    return out
 
 
 def manifest(t: VersionTree) -> dict[str, object]:
@@ -40,76 +61,4 @@ def manifest(t: VersionTree) -> dict[str, object]:
     return data
 
 
-# Reads NUL-separated commands on stdin; prints per command "<complete>[n]" then its words,
-# separated by \x01, each record ended by \x02 ("n" marks text that is not a Tcl list).
-_TCL_WORDS = r"""fconfigure stdin -encoding utf-8; fconfigure stdout -encoding utf-8
-foreach c [split [read stdin] \x00] {
-  set ok [info complete $c]
-  if {[catch {llength $c}]} { puts -nonewline "${ok}n\x02" } else { puts -nonewline "${ok}\x01[join $c \x01]\x02" }
-}
-"""
-
-
-class Tcl:
-    """A real Tcl interpreter: tkinter's if Python has it, else tclsh. Never optional."""
-
-    def __init__(self) -> None:
-        self._tk = None
-        try:
-            import tkinter
-        except ImportError:
-            tkinter = None  # type: ignore[assignment]
-        if tkinter is not None:
-            self._tcl_error = tkinter.TclError
-            try:
-                self._tk = tkinter.Tcl()
-                self.kind = f"tkinter Tcl {self._tk.eval('info patchlevel')}"
-                return
-            except tkinter.TclError:  # Python has tkinter but the Tcl library is missing
-                self._tk = None
-        tclsh = shutil.which("tclsh")
-        if tclsh is None:
-            raise RuntimeError(
-                "no Tcl interpreter: install Debian package 'tcl' (scripts/test.sh does this) "
-                "or use a Python built with tkinter"
-            )
-        self._tclsh = tclsh
-        self.kind = f"tclsh at {tclsh}"
-
-    def words(self, commands: list[str]) -> list[tuple[bool, list[str] | None]]:
-        """For each command: (info complete, its words as Tcl's list parser splits them, or
-        None when the text is not a valid Tcl list)."""
-        if self._tk is not None:
-            results: list[tuple[bool, list[str] | None]] = []
-            for c in commands:
-                ok = str(self._tk.call("info", "complete", c)) == "1"
-                try:
-                    words: list[str] | None = [str(w) for w in self._tk.splitlist(c)]
-                except self._tcl_error:
-                    words = None
-                results.append((ok, words))
-            return results
-        program = _TCL_WORDS
-        with tempfile.NamedTemporaryFile("w", suffix=".tcl", delete=False, encoding="utf-8") as fh:
-            fh.write(program)
-        try:
-            out = subprocess.run(
-                [self._tclsh, fh.name],
-                input="\x00".join(commands),
-                capture_output=True,
-                text=True,
-                encoding="utf-8",
-                check=True,
-            ).stdout
-        finally:
-            Path(fh.name).unlink()
-        parsed: list[tuple[bool, list[str] | None]] = []
-        for record in out.split("\x02")[: len(commands)]:
-            head, *ws = record.split("\x01")
-            parsed.append((head.startswith("1"), None if head.endswith("n") else ws))
-        return parsed
-
-
-@cache
-def tcl() -> Tcl:
-    return Tcl()
+from generator.tcl import tcl  # noqa: E402,F401  (re-exported for the tests)

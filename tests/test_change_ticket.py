@@ -178,5 +178,10 @@ def test_manifest_and_runbook_cover_every_file(case: str, version: BigIpVersion)
         "expected-state",
         "runbook",
         "topology",
+        "site",
+        "iapp-template",
+        "iapp-deploy",
+        "iapp-guide",
+        "iapp-zip",
     }
     assert json.loads(files["manifest.json"])["version"] == version.value

@@ -1,4 +1,5 @@
-"""Every rendered byte is pinned: golden/<version>/<case>/<peer>/<device>/<file>.
+"""Every rendered byte is pinned: golden/<version>/<case>/<peer>/<device>/<file>; so are the
+commands each iApp records when run offline (<peer>/iapp-recorded/<device>.tmsh).
 
 Regenerate with `make golden` (pytest tests/test_golden.py --regen-all), then read the diff.
 """
@@ -11,10 +12,12 @@ import pytest
 from pytest_regressions.common import check_text_files
 from pytest_regressions.file_regression import FileRegressionFixture
 
-from tests.helpers import GOLDEN, REGEN_HINT, all_trees
+from tests.helpers import GOLDEN, REGEN_HINT, all_trees, recorded_files
 
 RENDERED = {
-    f"{v.value}/{case}/{rel}": content for case, v, t in all_trees() for rel, content in t.files().items()
+    f"{v.value}/{case}/{rel}": content
+    for case, v, t in all_trees()
+    for rel, content in {**t.files(), **recorded_files(t)}.items()
 }
 
 
@@ -27,9 +30,19 @@ def check_exact(obtained: Path, expected: Path) -> None:
         )
 
 
+def check_bytes(obtained: Path, expected: Path) -> None:
+    if obtained.read_bytes() != expected.read_bytes():
+        raise AssertionError(f"{expected}: binary golden differs; {REGEN_HINT}")
+
+
 @pytest.mark.parametrize("rel", sorted(RENDERED))
 def test_golden(rel: str, file_regression: FileRegressionFixture) -> None:
     stem, dot, ext = rel.rpartition(".")
+    if ext == "zip":
+        file_regression.check(
+            RENDERED[rel], binary=True, basename=stem, extension=".zip", check_fn=check_bytes
+        )
+        return
     file_regression.check(
         RENDERED[rel].decode("utf-8"),
         basename=stem,

@@ -58,7 +58,7 @@ def split_words(text: str) -> list[Word]:
 def _matching_brace(text: str, start: int) -> int:
     depth = 0
     for j in range(start, len(text)):
-        if text[j] in FORBIDDEN or text[j] == '"':
+        if text[j] in FORBIDDEN:
             raise WordError(f"character {text[j]!r} inside braces at offset {j}")
         if text[j] == "{":
             depth += 1

@@ -1,0 +1,195 @@
+"""The iApp bundle of one peer: answers (the view-model), template, deploy.tmsh, IMPORT.md, zip.
+
+The implementation is static Tcl read verbatim; the site reaches it only as APL defaults and
+as deploy.tmsh answers, every one of which matches the same strict patterns the model checks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+
+from generator.artifacts import Artifact
+from generator.model import Peer, Site, Vlan
+from generator.templating import raw_template, render_template
+from generator.versions import IAPP_VERSION_BOUNDS, BigIpVersion
+
+IMPLEMENTATION = "iapp/implementation.tcl"
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed, so the zip is byte-identical run to run
+
+
+def answers(site: Site, peer_name: str) -> dict[str, str]:
+    """Every APL variable with this peer's value; fields the GUI would hide are left out."""
+    peer = site.peers[peer_name]
+    remote_name = next(n for n in site.peers if n != peer_name)
+    hosts = list(peer.devices.items())
+    out = {
+        "site__deployment": site.deployment,
+        "site__vm_subnet": str(site.vm_subnet),
+        "site__pair": "yes" if peer.is_ha else "no",
+        "devices__first__hostname": hosts[0][0],
+        "devices__first__wan_self": str(hosts[0][1].wan_self),
+        "devices__first__vm_self": str(hosts[0][1].vm_self),
+    }
+    if peer.is_ha:
+        out |= {
+            "devices__second__hostname": hosts[1][0],
+            "devices__second__wan_self": str(hosts[1][1].wan_self),
+            "devices__second__vm_self": str(hosts[1][1].vm_self),
+            "ha__device_group": str(peer.device_group),
+            "ha__wan_floating_self": str(peer.wan.floating_self),
+            "ha__vm_floating_self": str(peer.vm.floating_self),
+        }
+    out |= _vlan_answers("wan", peer.wan, with_lockdown_inside=True)
+    out |= _vlan_answers("vm", peer.vm, with_lockdown_inside=False)
+    out |= {
+        "tunnel__name": peer.tunnel,
+        "tunnel__remote_peer": remote_name,
+        "tunnel__remote_address": str(site.peers[remote_name].endpoint),
+        "vlan_group__name": peer.vlan_group,
+        "pool__name": site.pool.name,
+        "pool__create": "yes" if site.pool.create else "no",
+    }
+    if site.pool.create:
+        out["pool__members"] = " ".join(f"{a}:{p}" for a, p in site.pool.members)
+    else:
+        out["pool__restore_monitor"] = " and ".join(site.pool.restore_monitor or ()) or "none"
+    out |= {
+        "pool__also_monitor": site.pool.also_monitor or "",
+        "monitor__name": site.pool.monitor.name,
+        "monitor__interval": str(site.pool.monitor.interval),
+        "monitor__timeout": str(site.pool.monitor.timeout),
+    }
+    return out
+
+
+def _vlan_answers(side: str, vlan: Vlan, *, with_lockdown_inside: bool) -> dict[str, str]:
+    default_lockdown = "none" if side == "wan" else "default"
+    out = {f"{side}__create": "yes" if vlan.create else "no", f"{side}__vlan": vlan.vlan}
+    lockdown = " ".join(vlan.allow_service or (default_lockdown,))
+    if vlan.create:
+        out[f"{side}__interfaces"] = " ".join(f"{i}:{m}" for i, m in (vlan.interfaces or {}).items())
+        out[f"{side}__tag"] = str(vlan.tag) if vlan.tag is not None else ""
+        out[f"{side}__mtu"] = str(vlan.mtu) if vlan.mtu is not None else ""
+        if with_lockdown_inside:
+            out[f"{side}__allow_service"] = lockdown
+    if not with_lockdown_inside:
+        out[f"{side}__allow_service"] = lockdown
+    return out
+
+
+def apl_defaults(site: Site, peer_name: str) -> dict[str, str]:
+    """Defaults for every APL field, hidden ones included (empty when the site has no value)."""
+    known = answers(site, peer_name)
+    return {var: known.get(var, "") for var in APL_VARIABLES}
+
+
+APL_VARIABLES = [
+    "site__deployment",
+    "site__vm_subnet",
+    "site__pair",
+    "devices__first__hostname",
+    "devices__first__wan_self",
+    "devices__first__vm_self",
+    "devices__second__hostname",
+    "devices__second__wan_self",
+    "devices__second__vm_self",
+    "ha__device_group",
+    "ha__wan_floating_self",
+    "ha__vm_floating_self",
+    "wan__create",
+    "wan__vlan",
+    "wan__interfaces",
+    "wan__tag",
+    "wan__mtu",
+    "wan__allow_service",
+    "vm__create",
+    "vm__vlan",
+    "vm__interfaces",
+    "vm__tag",
+    "vm__mtu",
+    "vm__allow_service",
+    "tunnel__name",
+    "tunnel__remote_peer",
+    "tunnel__remote_address",
+    "vlan_group__name",
+    "pool__name",
+    "pool__create",
+    "pool__members",
+    "pool__restore_monitor",
+    "pool__also_monitor",
+    "monitor__name",
+    "monitor__interval",
+    "monitor__timeout",
+]
+
+
+def tmsh_word(value: str) -> str:
+    """A deploy.tmsh value: answers hold only safe characters, so quoting is all it needs."""
+    return f'"{value}"' if value == "" or " " in value else value
+
+
+def template_name(site: Site, peer_name: str, body: str) -> str:
+    revision = hashlib.sha256(body.encode()).hexdigest()[:8]
+    return f"etherip_{site.deployment}_{peer_name}_{revision}"
+
+
+def iapp_artifacts(site: Site, peer_name: str, version: BigIpVersion) -> list[Artifact]:
+    peer: Peer = site.peers[peer_name]
+    base = {"deployment": site.deployment, "peer": peer_name, "version": version.value}
+    presentation = render_template(
+        "iapp/presentation.apl.j2", "iapp", a=apl_defaults(site, peer_name), **base
+    ).rstrip("\n")
+    help_text = render_template("iapp/help.html.j2", "iapp", **base).rstrip("\n")
+    implementation = raw_template(IMPLEMENTATION).rstrip("\n")
+    low, high = IAPP_VERSION_BOUNDS[version]
+    skeleton = {
+        "help": help_text,
+        "implementation": implementation,
+        "presentation": presentation,
+        "version_min": low,
+        "version_max": high,
+    }
+    name = template_name(site, peer_name, f"{help_text}\n{implementation}\n{presentation}")
+    service = f"etherip_{site.deployment}"
+    tmpl = render_template("iapp/template.tmpl.j2", "iapp", name=name, **skeleton, **base)
+    deploy = render_template(
+        "iapp/deploy.tmsh.j2",
+        "iapp",
+        name=name,
+        service=service,
+        answers=[(k, tmsh_word(v)) for k, v in answers(site, peer_name).items()],
+        **base,
+    )
+    guide = render_template(
+        "iapp/IMPORT.md.j2",
+        "iapp",
+        name=name,
+        service=service,
+        ha=peer.is_ha,
+        device_group=peer.device_group,
+        hosts=list(peer.devices),
+        pool=site.pool.name,
+        pool_create=site.pool.create,
+        restore=" and ".join(f"/Common/{m}" for m in site.pool.restore_monitor or ()) or "none",
+        **base,
+    )
+    folder = f"{peer_name}/iapp"
+    files = [
+        Artifact(f"{folder}/{name}.tmpl", peer_name, None, "iapp-template", None, tmpl.encode()),
+        Artifact(f"{folder}/deploy.tmsh", peer_name, None, "iapp-deploy", None, deploy.encode()),
+        Artifact(f"{folder}/IMPORT.md", peer_name, None, "iapp-guide", None, guide.encode()),
+    ]
+    return [*files, Artifact(f"{folder}/{name}.zip", peer_name, None, "iapp-zip", None, _zip(files))]
+
+
+def _zip(files: list[Artifact]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
+        for art in sorted(files, key=lambda a: a.path):
+            info = zipfile.ZipInfo(art.path.split("/")[-1], date_time=ZIP_DATE)
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            zf.writestr(info, art.content)
+    return buf.getvalue()

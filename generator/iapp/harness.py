@@ -1,0 +1,56 @@
+"""Check 4 and 6: run the iApp implementation offline, once per case, in real Tcl.
+
+Each case is a device (by hostname) and a set of answers; the result is the implementation's
+status, its error message, and the tmsh command lines it would have run.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from generator.tcl import tcl, tcl_quote
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    hostname: str
+    answers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: Case
+    ok: bool
+    message: str
+    recorded: tuple[str, ...]
+
+
+def harness_script() -> str:
+    return (files("generator") / "iapp" / "harness.tcl").read_text(encoding="utf-8")
+
+
+def run_cases(implementation: str, cases: list[Case]) -> list[Outcome]:
+    if not cases:
+        return []
+    with tempfile.TemporaryDirectory(prefix="etherip-iapp-") as tmp:
+        impl = Path(tmp) / "implementation.tcl"
+        impl.write_text(implementation, encoding="utf-8")
+        data = Path(tmp) / "cases"
+        data.write_text("\x00".join(_encode(c) for c in cases), encoding="utf-8")
+        out = tcl().run(harness_script(), [str(impl), str(data)])
+    outcomes = []
+    for case, record in zip(cases, out.split("\x02")[: len(cases)], strict=True):
+        status, message, recorded = record.split("\x01", 2)
+        outcomes.append(Outcome(case, status == "0", message, tuple(r for r in recorded.split("\x03") if r)))
+    return outcomes
+
+
+def _encode(case: Case) -> str:
+    """One case as a Tcl list; the answers list is braced, its elements backslash-quoted, so
+    every value arrives in the child interpreter exactly as given, whatever it holds."""
+    answers = " ".join(f"{tcl_quote(k)} {tcl_quote(v)}" for k, v in case.answers.items())
+    return " ".join([tcl_quote(case.name), tcl_quote(case.hostname), "{" + answers + "}"])
