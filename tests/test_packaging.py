@@ -89,5 +89,5 @@ def test_installed_wheel_renders_from_another_directory(wheel: Path, tmp_path: P
     assert written == [f"out/vmotion/11.6.{n}/manifest.json" for n in range(1, 6)]
     golden = ROOT / "golden" / "11.6.5" / "mixed"
     for path in golden.rglob("*"):
-        if path.is_file():
+        if path.is_file() and "iapp-recorded" not in path.parts:  # recorded by the check, not rendered
             assert (work / "out/vmotion/11.6.5" / path.relative_to(golden)).read_bytes() == path.read_bytes()

@@ -1,0 +1,281 @@
+"""The iApp bundle and `etherip check`: the check passes on every golden case, and each of its
+checks catches the deliberately broken variant aimed at it."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from generator.check import Report, check_folder
+from generator.cli import app
+from generator.iapp.harness import Case, run_cases
+from generator.iapp.hostile import HOSTILE_ANSWERS
+from generator.versions import ALL_VERSIONS, BigIpVersion
+from tests.helpers import CASES, tree
+
+CASE_VERSIONS = [(c, v) for c in CASES for v in ALL_VERSIONS]
+
+
+@pytest.mark.parametrize(("case", "version"), CASE_VERSIONS)
+def test_check_passes_on_every_golden_case(case: str, version: BigIpVersion) -> None:
+    t = tree(case, version)
+    report = check_folder(t.files(), f"{case}/{version.value}")
+    assert report.findings == []
+    devices = {a.device for a in t.artifacts if a.kind == "tmsh-precheck"}
+    assert len(report.recorded) == len(devices), "every device's iApp run was compared"
+    fields_sent = {peer: 0 for peer in {a.peer for a in t.artifacts if a.kind == "iapp-template"}}
+    assert report.cases_run >= len(devices) + len(fields_sent) * 20 * len(HOSTILE_ANSWERS)
+
+
+def _files(case: str = "mixed") -> dict[str, bytes]:
+    return dict(tree(case, BigIpVersion.V11_6_5).files())
+
+
+def _tmpl_path(files: dict[str, bytes], peer: str) -> str:
+    return next(p for p in files if p.startswith(f"{peer}/iapp/") and p.endswith(".tmpl"))
+
+
+def _edit(files: dict[str, bytes], path: str, old: str, new: str, count: int = 1) -> dict[str, bytes]:
+    text = files[path].decode()
+    assert old in text, f"{old!r} not in {path}"
+    files[path] = text.replace(old, new, count).encode()
+    return files
+
+
+def _edit_tmpl(old: str, new: str, peer: str = "dc2", count: int = 1) -> Callable[[], dict[str, bytes]]:
+    def make() -> dict[str, bytes]:
+        files = _files()
+        return _edit(files, _tmpl_path(files, peer), old, new, count)
+
+    return make
+
+
+def _edit_file(path: str, old: str, new: str) -> Callable[[], dict[str, bytes]]:
+    return lambda: _edit(_files(), path, old, new)
+
+
+BROKEN: dict[str, tuple[Callable[[], dict[str, bytes]], str, str]] = {
+    # name: (make the broken output, the check that must catch it, a phrase of its finding)
+    "edited after rendering": (
+        _edit_file("dc2/iapp/IMPORT.md", "Deploy in the GUI", "Deploy"),
+        "manifest",
+        "sha256 differs",
+    ),
+    "two templates in one file": (
+        _edit_tmpl(
+            "cli admin-partitions {", "sys application template /Common/x { }\ncli admin-partitions {"
+        ),
+        "structure",
+        "exactly one",
+    ),
+    "checksum set": (_edit_tmpl("tmpl-checksum none", "tmpl-checksum 1234"), "structure", "tmpl-checksum"),
+    "unknown attribute": (
+        _edit_tmpl("signing-key none", "signing-key none\n    partition Common"),
+        "structure",
+        "unknown key",
+    ),
+    "unpaired escaped brace": (
+        _edit_tmpl('append out "$name \\{ $mode \\} "', 'append out "$name \\{ \\{ $mode \\} "'),
+        "braces",
+        "escaped braces",
+    ),
+    "stray brace in a comment": (
+        _edit_tmpl("# Show a rejected answer", "# Show a rejected answer }"),
+        "structure",
+        "unexpected '}'",
+    ),
+    "double underscore in a field name": (
+        _edit_tmpl("string vm_self required", "string vm__self required"),
+        "apl",
+        "'__'",
+    ),
+    "missing text entry": (
+        _edit_tmpl('    site.vm_subnet "VM subnet"', '    site.vm_subnetx "VM subnet"'),
+        "apl",
+        "no entry in the text table",
+    ),
+    "unknown validator": (
+        _edit_tmpl('validator "IpAddress"', 'validator "IPv4"'),
+        "apl",
+        "unknown validator",
+    ),
+    "unknown display size": (_edit_tmpl('display "xlarge"', 'display "huge"'), "apl", "unknown display size"),
+    "default outside its choices": (
+        _edit_tmpl('choice pair display "small" default "no"', 'choice pair display "small" default "maybe"'),
+        "apl",
+        "not one of its choices",
+    ),
+    "default fails its validator": (
+        _edit_tmpl(
+            'validator "NonNegativeNumber" default "5"', 'validator "NonNegativeNumber" default "five"'
+        ),
+        "apl",
+        "fails its validator",
+    ),
+    "field the implementation never reads": (
+        _edit_tmpl(
+            '    string name required display "medium" default "vm_vgrp"\n',
+            '    string name required display "medium" default "vm_vgrp"\n    string spare display "small"\n',
+        ),
+        "apl",
+        "never read",
+    ),
+    "implementation reads an undefined field": (
+        _edit_tmpl("etherip_answer wan__mtu", "etherip_answer wan__mtux"),
+        "apl",
+        "does not define",
+    ),
+    "Tcl 8.5 command": (
+        _edit_tmpl(
+            "set dep [etherip_name site__deployment 24]",
+            "lassign {a b} x y\nset dep [etherip_name site__deployment 24]",
+        ),
+        "tcl84",
+        "8.5+ command",
+    ),
+    "else at line start": (
+        _edit_tmpl("    } else {\n        set suffix", "    }\n    else {\n        set suffix"),
+        "tcl84",
+        "else/elseif at the start",
+    ),
+    "unguarded read of a hidden field": (
+        _edit_tmpl(
+            "set dep [etherip_name site__deployment 24]",
+            "set dep [etherip_name site__deployment 24]\nset second $::devices__second__hostname",
+        ),
+        "run",
+        "no such variable",
+    ),
+    "unescaped tmsh braces": (
+        _edit_tmpl(
+            "members add \\{ /Common/$vm_vlan /Common/$tunnel \\}",
+            "members add [list /Common/$vm_vlan /Common/$tunnel]",
+        ),
+        "compare",
+        "cannot apply",
+    ),
+    "different property": (_edit_tmpl("mode translucent", "mode transparent"), "compare", "transparent"),
+    "object the scripts do not create": (
+        _edit_tmpl(
+            'tmsh::modify "ltm pool', 'tmsh::create "net vlan /Common/extra tag 99"\ntmsh::modify "ltm pool'
+        ),
+        "compare",
+        "/Common/extra",
+    ),
+    "weak name check": (
+        _edit_tmpl('{^[A-Za-z][A-Za-z0-9_.-]*$} "a BIG-IP object name', '{.*} "a BIG-IP object name'),
+        "hostile",
+        "not refused",
+    ),
+    "deploy answers differ from the GUI": (
+        _edit_file("dc2/iapp/deploy.tmsh", "{ value 10.10.10.4/24 }", "{ value 10.10.10.5/24 }"),
+        "deploy",
+        "devices__first__vm_self",
+    ),
+    "tmsh command not a word list": (
+        _edit_file("dc2/bigip-dc2/01-local-network.tmsh", "{ tagged } }", "{ tagged }"),
+        "tcl-words",
+        "not complete",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_each_check_catches_its_broken_variant(name: str) -> None:
+    make, check, phrase = BROKEN[name]
+    report: Report = check_folder(make(), "broken")
+    mine = [f for f in report.findings if f.check == check]
+    assert mine, f"{check} did not catch it; findings: {[str(f) for f in report.findings][:5]}"
+    assert any(phrase in f.message for f in mine), [f.message for f in mine]
+
+
+def test_every_check_has_a_broken_variant() -> None:
+    checks = {check for _, check, _ in BROKEN.values()}
+    assert checks == {
+        "manifest",
+        "structure",
+        "braces",
+        "apl",
+        "tcl84",
+        "run",
+        "compare",
+        "hostile",
+        "deploy",
+        "tcl-words",
+    }
+
+
+def test_hostile_answers_in_every_field_are_refused_before_any_tmsh_call() -> None:
+    from generator.check import gui_answers
+    from generator.iapp.apl import parse_apl
+    from generator.iapp.tmpl import parse_template
+
+    files = _files("ha-both")
+    tmpl = parse_template(files[_tmpl_path(files, "east")].decode())
+    answers = gui_answers(parse_apl(tmpl.sections["presentation"]))
+    cases = [
+        Case(f"{var}={label}", "lb-east-01.example.net", {**answers, var: value})
+        for var in answers
+        for label, value in HOSTILE_ANSWERS
+    ]
+    outcomes = run_cases(tmpl.sections["implementation"], cases)
+    assert len(outcomes) == len(answers) * len(HOSTILE_ANSWERS) >= 30 * 12
+    for outcome in outcomes:
+        assert not outcome.ok and outcome.recorded == (), outcome.case.name
+        assert re.match(r"etherip: \S", outcome.message), outcome.message[:80]
+
+
+def test_child_interpreter_behaves_like_tcl_84() -> None:
+    impl = 'set r {}\nforeach probe {{dict create a b} {lassign {1 2} x y} {lmap x {1} {set x}} {incr never_set}} {\n  if {![catch $probe]} { lappend r $probe }\n}\nif {[llength $r]} { error "8.5 still works: $r" }\n'
+    (outcome,) = run_cases(impl, [Case("probe", "h", {})])
+    assert outcome.ok, outcome.message
+
+
+def test_zip_holds_the_bundle_and_is_stable() -> None:
+    files = _files()
+    name = _tmpl_path(files, "dc1").removesuffix(".tmpl")
+    with zipfile.ZipFile(io.BytesIO(files[f"{name}.zip"])) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    stem = name.split("/")[-1]
+    assert members == {
+        f"{stem}.tmpl": files[f"{name}.tmpl"],
+        "deploy.tmsh": files["dc1/iapp/deploy.tmsh"],
+        "IMPORT.md": files["dc1/iapp/IMPORT.md"],
+    }
+    assert files[f"{name}.zip"] == tree("mixed", BigIpVersion.V11_6_5).files()[f"{name}.zip"]
+
+
+def test_template_name_changes_with_content() -> None:
+    a = _tmpl_path(_files("mixed"), "dc1").split("/")[-1]
+    b = _tmpl_path(dict(tree("mixed", BigIpVersion.V11_6_1).files()), "dc1").split("/")[-1]
+    c = _tmpl_path(_files("ha-both"), "east").split("/")[-1]
+    assert a == b, "the same site and template give the same name in every version"
+    assert re.fullmatch(r"etherip_vmotion_dc1_[0-9a-f]{8}\.tmpl", a)
+    assert not c.startswith("etherip_vmotion_dc1_")
+
+
+def test_cli_check(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["render", "--version", "all", "--out", str(tmp_path)]).exit_code == 0
+    ok = runner.invoke(app, ["check", str(tmp_path)])
+    assert ok.exit_code == 0, ok.stderr
+    assert ok.stdout.count(": ok;") == 5
+    target = tmp_path / "vmotion" / "11.6.2" / "dc2" / "bigip-dc2" / "03-vlan-group.tmsh"
+    target.write_text(
+        target.read_text().replace("migration-keepalive enabled", "migration-keepalive disabled")
+    )
+    bad = runner.invoke(app, ["check", str(tmp_path)])
+    assert bad.exit_code == 1
+    assert (
+        f"{tmp_path / 'vmotion' / '11.6.2'}/dc2/bigip-dc2/03-vlan-group.tmsh: manifest: sha256 differs"
+        in bad.stderr
+    )
+    assert "compare" in bad.stderr  # the iApp no longer matches the edited script
+    empty = runner.invoke(app, ["check", str(tmp_path / "nothing")])
+    assert empty.exit_code == 1 and "no rendered output" in empty.stderr
