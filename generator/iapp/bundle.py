@@ -159,6 +159,8 @@ def iapp_artifacts(site: Site, peer_name: str, version: BigIpVersion) -> list[Ar
         "iapp",
         name=name,
         service=service,
+        ha=peer.is_ha,
+        hosts=list(peer.devices),
         answers=[(k, tmsh_word(v)) for k, v in answers(site, peer_name).items()],
         **base,
     )
