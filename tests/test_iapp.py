@@ -127,7 +127,7 @@ BROKEN: dict[str, tuple[Callable[[], dict[str, bytes]], str, str]] = {
         "never read",
     ),
     "implementation reads an undefined field": (
-        _edit_tmpl("etherip_answer wan__mtu", "etherip_answer wan__mtux"),
+        _edit_tmpl("etherip_optional_number wan__mtu", "etherip_optional_number wan__mtux"),
         "apl",
         "does not define",
     ),

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from ipaddress import IPv4Interface
 
+from generator import rules
 from generator.model import Site
 from generator.tmsh.script import Command, ListValue, Value
 
@@ -33,20 +34,7 @@ TG_LOCAL = "/Common/traffic-group-local-only"
 
 BUILTIN_TRAFFIC_GROUPS = frozenset({TG_LOCAL, "/Common/traffic-group-1"})
 BUILTIN_PROFILES = frozenset({"/Common/etherip"})
-BUILTIN_MONITORS = frozenset(
-    f"/Common/{m}"
-    for m in (
-        "http",
-        "https",
-        "tcp",
-        "udp",
-        "icmp",
-        "gateway_icmp",
-        "tcp_half_open",
-        "virtual_location",
-        "inband",
-    )
-)
+BUILTIN_MONITORS = frozenset(f"/Common/{m}" for m in rules.BUILTIN_MONITORS - {"none"})
 
 
 class ReplayError(ValueError):

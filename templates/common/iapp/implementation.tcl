@@ -51,6 +51,26 @@ proc etherip_number {var min max} {
     return $value
 }
 
+# An optional number: "" when left empty, else a checked whole number.
+proc etherip_optional_number {var min max} {
+    if {[etherip_answer $var] == ""} {
+        return ""
+    }
+    return [etherip_number $var $min $max]
+}
+
+# The tmsh line that creates a VLAN (tag and MTU only when given).
+proc etherip_vlan_command {name ifaces tag mtu description} {
+    set cmd "net vlan /Common/$name interfaces add \{ $ifaces\}"
+    if {$tag != ""} {
+        append cmd " tag $tag"
+    }
+    if {$mtu != ""} {
+        append cmd " mtu $mtu"
+    }
+    return "$cmd description \"$description\""
+}
+
 proc etherip_octets_ok {address} {
     foreach octet [split $address "."] {
         if {$octet > 255} {
@@ -224,28 +244,16 @@ set wan_create [etherip_yesno wan__create]
 set wan_vlan [etherip_name wan__vlan 15]
 if {$wan_create == "yes"} {
     set wan_ifaces [etherip_interfaces wan__interfaces]
-    set wan_tag [etherip_answer wan__tag]
-    if {$wan_tag != ""} {
-        set wan_tag [etherip_number wan__tag 1 4094]
-    }
-    set wan_mtu [etherip_answer wan__mtu]
-    if {$wan_mtu != ""} {
-        set wan_mtu [etherip_number wan__mtu 576 9198]
-    }
+    set wan_tag [etherip_optional_number wan__tag 1 4094]
+    set wan_mtu [etherip_optional_number wan__mtu 576 9198]
     set wan_lock [etherip_lockdown wan__allow_service]
 }
 set vm_create [etherip_yesno vm__create]
 set vm_vlan [etherip_name vm__vlan 15]
 if {$vm_create == "yes"} {
     set vm_ifaces [etherip_interfaces vm__interfaces]
-    set vm_tag [etherip_answer vm__tag]
-    if {$vm_tag != ""} {
-        set vm_tag [etherip_number vm__tag 1 4094]
-    }
-    set vm_mtu [etherip_answer vm__mtu]
-    if {$vm_mtu != ""} {
-        set vm_mtu [etherip_number vm__mtu 576 9198]
-    }
+    set vm_tag [etherip_optional_number vm__tag 1 4094]
+    set vm_mtu [etherip_optional_number vm__mtu 576 9198]
 }
 set vm_lock [etherip_lockdown vm__allow_service]
 
@@ -313,24 +321,10 @@ if {$ha} {
 #    every device too, with the same values, so a reconfigure on the second unit keeps them.
 
 if {$vm_create == "yes"} {
-    set cmd "net vlan /Common/$vm_vlan interfaces add \{ $vm_ifaces\}"
-    if {$vm_tag != ""} {
-        append cmd " tag $vm_tag"
-    }
-    if {$vm_mtu != ""} {
-        append cmd " mtu $vm_mtu"
-    }
-    tmsh::create "$cmd description \"etherip $dep VM VLAN\""
+    tmsh::create [etherip_vlan_command $vm_vlan $vm_ifaces $vm_tag $vm_mtu "etherip $dep VM VLAN"]
 }
 if {$wan_create == "yes"} {
-    set cmd "net vlan /Common/$wan_vlan interfaces add \{ $wan_ifaces\}"
-    if {$wan_tag != ""} {
-        append cmd " tag $wan_tag"
-    }
-    if {$wan_mtu != ""} {
-        append cmd " mtu $wan_mtu"
-    }
-    tmsh::create "$cmd description \"etherip $dep WAN VLAN\""
+    tmsh::create [etherip_vlan_command $wan_vlan $wan_ifaces $wan_tag $wan_mtu "etherip $dep WAN VLAN"]
     tmsh::create "net self /Common/${dep}_wan_self$suffix address $wan_self($row) vlan /Common/$wan_vlan traffic-group /Common/traffic-group-local-only allow-service $wan_lock"
     if {$ha} {
         tmsh::create "net self /Common/${dep}_wan_float address $wan_float vlan /Common/$wan_vlan traffic-group /Common/traffic-group-1 allow-service $wan_lock"
