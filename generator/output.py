@@ -7,7 +7,6 @@ was, and folders of other deployments and versions are never touched.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -57,8 +56,6 @@ def _write_files(root: Path, files: dict[str, bytes]) -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
         with open(dest, "wb") as fh:
             fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
 
 
 def _swap(tmp: Path, target: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import jinja2
 
@@ -21,7 +21,7 @@ IAPP_DELIMITERS = {
 }
 
 
-@lru_cache(maxsize=2)
+@cache
 def environment(style: str = "text") -> jinja2.Environment:
     """`text` for tmsh, Markdown and SVG; `iapp` (other delimiters) for the iApp files.
     StrictUndefined everywhere; templates under templates/common/."""
@@ -40,7 +40,7 @@ def environment(style: str = "text") -> jinja2.Environment:
 
 def raw_template(name: str) -> str:
     """A file from the templates folder, verbatim (the iApp's static Tcl)."""
-    env = environment()
+    env = environment("text")
     assert env.loader is not None
     try:
         source, _, _ = env.loader.get_source(env, name)
