@@ -1,6 +1,7 @@
 # etherip offline iApp harness (runs in stock Tcl 8.6, on the machine that checks the output).
-# For each case, the implementation runs in a fresh child interpreter that looks like the
-# BIG-IP's: Tcl 8.5+ commands removed, incr failing on an unset variable as in 8.4, tmsh::
+# Each case runs the implementation in a child interpreter that looks like the BIG-IP's, reset
+# between cases to its first state (global variables and commands; rebuilt when anything else
+# changed): Tcl 8.5+ commands removed, incr failing on an unset variable as in 8.4, tmsh::
 # commands replaced by stubs that record each call as one command line, tmsh::get_config
 # answering the hostname of a fake device, exec/open/socket refused, puts captured. The
 # answers are set as ::section__field variables, exactly the ones a GUI would send.
@@ -67,24 +68,55 @@ proc new_box {hostname} {
     return $c
 }
 
-proc run_case {impl hostname answers} {
-    set c [new_box $hostname]
+# What a fresh box holds: its global variables and its commands.
+proc box_state {c} {
+    set procs {}
+    foreach name [lsort [concat [$c eval {info procs ::*}] [$c eval {info procs ::tmsh::*}]]] {
+        lappend procs $name [$c eval [list info args $name]] [$c eval [list info body $name]]
+    }
+    return [list [lsort [$c eval {info globals}]] [lsort [$c eval {info commands ::*}]] \
+        [lsort [$c eval {info commands ::tmsh::*}]] [lsort [$c eval {namespace children ::}]] $procs]
+}
+
+proc reset_box {c hostname clean} {
+    foreach var [$c eval {info globals}] {
+        if {[lsearch -exact [lindex $clean 0] $var] < 0} {
+            $c eval [list unset -nocomplain ::$var]
+        }
+    }
+    foreach cmd [$c eval {info commands ::*}] {
+        if {[lsearch -exact [lindex $clean 1] $cmd] < 0} {
+            $c eval [list rename $cmd {}]
+        }
+    }
+    $c eval {set ::etherip_recorded {}; set ::etherip_output {}}
+    $c eval [list set ::etherip_hostname $hostname]
+    return [expr {[box_state $c] eq $clean}]
+}
+
+proc run_case {c impl answers} {
     foreach {var value} $answers {
         $c eval [list set ::$var $value]
     }
     set status [catch {$c eval $impl} message]
     set recorded [$c eval {set ::etherip_recorded}]
-    interp delete $c
     return "$status\x01$message\x01[join $recorded \x03]\x02"
 }
 
 set impl [read_file [lindex $argv_words 0]]
 set out ""
+set box [new_box ""]
+set clean [box_state $box]
 foreach case [split [read_file [lindex $argv_words 1]] \x00] {
     if {$case eq ""} {
         continue
     }
     foreach {name hostname answers} $case break
-    append out [run_case $impl $hostname $answers]
+    if {![reset_box $box $hostname $clean]} {
+        interp delete $box
+        set box [new_box $hostname]
+    }
+    append out [run_case $box $impl $answers]
 }
+interp delete $box
 set out
