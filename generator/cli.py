@@ -126,38 +126,67 @@ def check(
 
 
 @app.command()
-def validate(site: Annotated[Path, typer.Argument(help="Site file (YAML) to check.")]) -> None:
-    """Check SITE and report every problem as FILE:LINE:COL: key.path: message."""
+def validate(
+    sites: Annotated[list[Path], typer.Argument(help="Site files (YAML) to check.", show_default=False)],
+) -> None:
+    """Check each SITE and report every problem as FILE:LINE:COL: key.path: message.
+    Also the pre-commit hook (.pre-commit-hooks.yaml)."""
     from generator.validate import load_site
 
-    try:
-        model = load_site(site, str(site))
-    except GeneratorError as err:
-        raise _fail(err) from None
-    devices = sum(len(p.devices) for p in model.peers.values())
-    print(f"{site}: valid: deployment {model.deployment}, {len(model.peers)} peers, {devices} devices")
+    failed: GeneratorError | None = None
+    for site in sites:
+        try:
+            model = load_site(site, str(site))
+        except GeneratorError as err:
+            for line in err.lines():
+                print(line, file=sys.stderr)
+            failed = err
+            continue
+        devices = sum(len(p.devices) for p in model.peers.values())
+        print(f"{site}: valid: deployment {model.deployment}, {len(model.peers)} peers, {devices} devices")
+    if failed is not None:
+        raise typer.Exit(failed.exit_code)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the site file (for VS Code's YAML extension and linters)."""
+    import json
+
+    from generator.schema import site_schema
+
+    print(json.dumps(site_schema(), indent=2))
+
+
+SCHEMA_FILE = "etherip.schema.json"
 
 
 @app.command()
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the example site file.")] = Path("site.yaml"),
 ) -> None:
-    """Write the commented example site file to start from. Never overwrites."""
-    from generator.resources import example_site
+    """Write the commented example site file to start from, and etherip.schema.json beside it
+    (the site file's first line points VS Code's YAML extension at it). Never overwrites."""
+    import json
 
+    from generator.resources import example_site
+    from generator.schema import site_schema
+
+    schema_path = path.parent / SCHEMA_FILE
+    for target in (path, schema_path):
+        if target.exists():
+            problem = Problem(str(target), 1, 1, "", "already exists; etherip init never overwrites a file")
+            raise _fail(SiteFileError([problem]))
+    header = f"# yaml-language-server: $schema=./{SCHEMA_FILE}\n".encode()
     try:
         with open(path, "xb") as fh:
-            fh.write(example_site().read_bytes())
-    except FileExistsError:
-        raise _fail(
-            SiteFileError(
-                [Problem(str(path), 1, 1, "", "already exists; etherip init never overwrites a file")]
-            )
-        ) from None
+            fh.write(header + example_site().read_bytes())
+        with open(schema_path, "x", encoding="utf-8", newline="\n") as fh:
+            fh.write(json.dumps(site_schema(), indent=2) + "\n")
     except OSError as exc:
         print(f"{path}: cannot write: {exc.strerror}", file=sys.stderr)
         raise typer.Exit(EXIT_INVALID_INPUT) from None
-    print(f"{path}: written; edit it, then run: etherip validate {path}")
+    print(f"{path}: written, with {schema_path} for editors; edit it, then run: etherip validate {path}")
 
 
 @app.command()

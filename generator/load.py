@@ -9,6 +9,7 @@ duplicate keys are reported with both places.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.errors import Problem, SiteFileError
+from generator.scalars import show
 
 MAX_SITE_BYTES = 256 * 1024
 MAX_DEPTH = 12
@@ -84,8 +86,8 @@ def key_path(loc: tuple[str | int, ...]) -> str:
     out = ""
     for part in loc:
         text = str(part)
-        if "." in text or not text:
-            out += f'["{text}"]'
+        if not re.fullmatch(r"[A-Za-z0-9_:/-]+", text):
+            out += f'["{text}"]' if re.fullmatch(r"[A-Za-z0-9_.:/-]+", text) else f"[{show(text)}]"
         else:
             out += f".{text}" if out else text
     return out
@@ -107,6 +109,7 @@ def parse_site(data: bytes, name: str) -> SiteSource:
     if "\x00" in text:
         line, col = _line_col(text, text.index("\x00"))
         raise _error(name, line, col, "NUL character: not a text file")
+    _refuse_deep_flow(text, name)
     try:
         node = YAML(typ="rt").compose(text)
     except MarkedYAMLError as exc:
@@ -126,6 +129,26 @@ def parse_site(data: bytes, name: str) -> SiteSource:
     if problems:
         raise SiteFileError(problems)
     return SiteSource(name, root, data)
+
+
+def _refuse_deep_flow(text: str, name: str) -> None:
+    """Refuse deeply nested [ ] / { } before the YAML parser spends seconds on them."""
+    depth, quote = 0, ""
+    for index, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line, col = _line_col(text, index)
+                raise _error(name, line, col, "document is nested too deeply")
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+        elif ch == "\n":
+            quote = ""
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -196,7 +219,7 @@ def _convert_mapping(node: MappingNode, name: str, problems: list[Problem], dept
                     kpos.line,
                     kpos.col,
                     "",
-                    f"duplicate key {key!r} (first at line {first.line}, column {first.col})",
+                    f"duplicate key {show(key)} (first at line {first.line}, column {first.col})",
                 )
             )
             continue

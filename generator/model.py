@@ -25,6 +25,7 @@ from generator.scalars import (
     Network,
     SelfAddress,
     Tagging,
+    show,
 )
 from generator.versions import ALL_VERSIONS, BigIpVersion
 
@@ -34,7 +35,7 @@ def _parse_version(value: Any) -> BigIpVersion:
     if not isinstance(value, str) or value not in {v.value for v in ALL_VERSIONS}:
         shown = value if isinstance(value, str) else "this value"
         raise ValueError(
-            f"{shown!r} is not a supported version; write one of {supported} (quote it if YAML complains)"
+            f"{show(shown)} is not a supported version; write one of {supported} (quote it if YAML complains)"
         )
     return BigIpVersion(value)
 

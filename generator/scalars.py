@@ -46,6 +46,13 @@ _YAML11_BOOLS = frozenset(
 )
 
 
+def show(text: str, limit: int = 40) -> str:
+    """A user value for an error message: quoted, escaped, and cut to `limit` characters."""
+    if len(text) > limit:
+        return repr(text[:limit]) + f"... ({len(text)} characters)"
+    return repr(text)
+
+
 def _text(value: Any, what: str) -> str:
     if value is None:
         raise ValueError(f"missing value: write {what}")
@@ -59,12 +66,12 @@ def parse_name(value: Any, max_len: int = OBJECT_NAME_MAX, what: str = "a name")
     text = _text(value, what)
     if not _NAME.match(text):
         raise ValueError(
-            f"{text!r} is not a valid BIG-IP object name: start with a letter, then use only letters, digits, '_', '.' and '-'"
+            f"{show(text)} is not a valid BIG-IP object name: start with a letter, then use only letters, digits, '_', '.' and '-'"
         )
     if text.lower() in RESERVED_NAMES:
-        raise ValueError(f"{text!r} is a reserved word in tmsh; choose another name")
+        raise ValueError(f"{show(text)} is a reserved word in tmsh; choose another name")
     if len(text) > max_len:
-        raise ValueError(f"{text!r} is {len(text)} characters; at most {max_len} allowed here")
+        raise ValueError(f"{show(text)} is {len(text)} characters; at most {max_len} allowed here")
     return text
 
 
@@ -82,7 +89,7 @@ def parse_hostname(value: Any) -> str:
     labels = text.split(".")
     if len(text) > 253 or not all(_HOSTNAME_LABEL.match(label) for label in labels):
         raise ValueError(
-            f"{text!r} is not a valid hostname: letters, digits and '-' in dot-separated labels, up to 253 characters"
+            f"{show(text)} is not a valid hostname: letters, digits and '-' in dot-separated labels, up to 253 characters"
         )
     return text
 
@@ -94,7 +101,7 @@ def parse_interface(value: Any) -> str:
         return text
     if re.fullmatch(r"[0-9./]+", text):
         raise ValueError(
-            f'{text!r} is not an interface name: write slot.port such as "1.2" or "2.10" (quote it)'
+            f'{show(text)} is not an interface name: write slot.port such as "1.2" or "2.10" (quote it)'
         )
     return parse_name(value, OBJECT_NAME_MAX, "a trunk name")
 
@@ -102,7 +109,7 @@ def parse_interface(value: Any) -> str:
 def parse_tagging(value: Any) -> str:
     text = _text(value, "tagged or untagged")
     if text not in ("tagged", "untagged"):
-        raise ValueError(f"{text!r}: write tagged or untagged")
+        raise ValueError(f"{show(text)}: write tagged or untagged")
     return text
 
 
@@ -111,8 +118,8 @@ def parse_bool(value: Any) -> bool:
     if text in _TRUE_FALSE:
         return _TRUE_FALSE[text]
     if text in _YAML11_BOOLS:
-        raise ValueError(f"{text!r} is ambiguous in YAML; write true or false")
-    raise ValueError(f"{text!r}: write true or false")
+        raise ValueError(f"{show(text)} is ambiguous in YAML; write true or false")
+    raise ValueError(f"{show(text)}: write true or false")
 
 
 def parse_int(value: Any) -> int:
@@ -120,37 +127,39 @@ def parse_int(value: Any) -> int:
     if _DECIMAL.match(text):
         return int(text)
     if re.fullmatch(r"0[0-9]+", text):
-        raise ValueError(f"{text!r} has a leading zero (YAML may read it as octal); write {int(text)}")
-    raise ValueError(f"{text!r} is not a whole number")
+        raise ValueError(f"{show(text)} has a leading zero (YAML may read it as octal); write {int(text)}")
+    raise ValueError(f"{show(text)} is not a whole number")
 
 
 def _check_octets(text: str) -> None:
     for octet in text.split("/")[0].split("."):
         if len(octet) > 1 and octet.startswith("0"):
-            raise ValueError(f"{text!r}: an address octet has a leading zero; write it without")
+            raise ValueError(f"{show(text)}: an address octet has a leading zero; write it without")
         if int(octet) > 255:
-            raise ValueError(f"{text!r}: address octet {octet} is above 255")
+            raise ValueError(f"{show(text)}: address octet {octet} is above 255")
 
 
 def parse_self_address(value: Any) -> IPv4Interface:
     """A self IP: IPv4 address with prefix, e.g. 10.10.10.2/24."""
     text = _text(value, "an IPv4 address with prefix such as 10.10.10.2/24")
     if "%" in text:
-        raise ValueError(f"{text!r}: route-domain suffixes (%id) are not supported yet; use route domain 0")
+        raise ValueError(
+            f"{show(text)}: route-domain suffixes (%id) are not supported yet; use route domain 0"
+        )
     if not re.fullmatch(_IPV4 + r"/[0-9]{1,2}", text):
-        raise ValueError(f"{text!r} is not an IPv4 address with prefix such as 10.10.10.2/24")
+        raise ValueError(f"{show(text)} is not an IPv4 address with prefix such as 10.10.10.2/24")
     _check_octets(text)
     prefix = int(text.split("/")[1])
     if prefix < 8 or prefix > 30:
-        raise ValueError(f"{text!r}: a self IP prefix must be between /8 and /30")
+        raise ValueError(f"{show(text)}: a self IP prefix must be between /8 and /30")
     iface = IPv4Interface(text)
     if iface.ip == iface.network.network_address:
         raise ValueError(
-            f"{text!r} is the network address of {iface.network}; a self IP needs a host address"
+            f"{show(text)} is the network address of {iface.network}; a self IP needs a host address"
         )
     if iface.ip == iface.network.broadcast_address:
         raise ValueError(
-            f"{text!r} is the broadcast address of {iface.network}; a self IP needs a host address"
+            f"{show(text)} is the broadcast address of {iface.network}; a self IP needs a host address"
         )
     return iface
 
@@ -158,16 +167,16 @@ def parse_self_address(value: Any) -> IPv4Interface:
 def parse_network(value: Any) -> IPv4Network:
     text = _text(value, "an IPv4 network such as 10.10.10.0/24")
     if not re.fullmatch(_IPV4 + r"/[0-9]{1,2}", text):
-        raise ValueError(f"{text!r} is not an IPv4 network such as 10.10.10.0/24")
+        raise ValueError(f"{show(text)} is not an IPv4 network such as 10.10.10.0/24")
     _check_octets(text)
     prefix = int(text.split("/")[1])
     if prefix < 8 or prefix > 30:
-        raise ValueError(f"{text!r}: the prefix must be between /8 and /30")
+        raise ValueError(f"{show(text)}: the prefix must be between /8 and /30")
     try:
         return IPv4Network(text)
     except ValueError:
         fixed = IPv4Network(text, strict=False)
-        raise ValueError(f"{text!r} has host bits set; did you mean {fixed}?") from None
+        raise ValueError(f"{show(text)} has host bits set; did you mean {fixed}?") from None
 
 
 def parse_member(value: Any) -> tuple[IPv4Address, int]:
@@ -175,11 +184,11 @@ def parse_member(value: Any) -> tuple[IPv4Address, int]:
     text = _text(value, "a pool member such as 10.10.10.21:80")
     match = re.fullmatch(f"({_IPV4}):([0-9]+)", text)
     if not match:
-        raise ValueError(f"{text!r} is not a pool member: write address:port such as 10.10.10.21:80")
+        raise ValueError(f"{show(text)} is not a pool member: write address:port such as 10.10.10.21:80")
     _check_octets(match.group(1))
     port = parse_int(match.group(2))
     if not 1 <= port <= 65535:
-        raise ValueError(f"{text!r}: port {port} is outside 1-65535")
+        raise ValueError(f"{show(text)}: port {port} is outside 1-65535")
     return IPv4Address(match.group(1)), port
 
 
@@ -190,14 +199,14 @@ def parse_lockdown(value: Any) -> tuple[str, ...]:
         for item in value:
             text = _text(item, "protocol:port such as tcp:443")
             if not _SERVICE.match(text):
-                raise ValueError(f"{text!r} is not protocol:port such as tcp:443 or gre:0")
+                raise ValueError(f"{show(text)} is not protocol:port such as tcp:443 or gre:0")
             services.append(text)
         if not services or len(set(services)) != len(services):
             raise ValueError("list the protocol:port entries once each, at least one")
         return tuple(services)
     text = _text(value, "none, default, all or a list of protocol:port")
     if text not in _LOCKDOWN_WORDS:
-        raise ValueError(f"{text!r}: write none, default, all or a list of protocol:port entries")
+        raise ValueError(f"{show(text)}: write none, default, all or a list of protocol:port entries")
     return (text,)
 
 
@@ -212,8 +221,11 @@ def parse_monitor_rule(value: Any) -> tuple[str, ...]:
 
 def _monitor_ref(text: str) -> str:
     bare = text.removeprefix("/Common/")
-    if not _NAME.match(bare) or bare.lower() in RESERVED_NAMES:
-        raise ValueError(f"{text!r} is not a monitor name; write names joined with ' and ', or none")
+    if not _NAME.match(bare) or bare.lower() in RESERVED_NAMES or len(bare) > OBJECT_NAME_MAX:
+        raise ValueError(
+            f"{show(text)} is not a monitor name (a letter, then letters, digits, _ . -; at most "
+            f"{OBJECT_NAME_MAX}); write names joined with ' and ', or none"
+        )
     return bare
 
 

@@ -12,6 +12,7 @@ from generator.errors import Problem, SiteFileError
 from generator.load import SiteSource, parse_site, read_site
 from generator.model import Site
 from generator.rules import RuleViolations
+from generator.scalars import show
 
 
 def load_site(path: Path, display: str | None = None) -> Site:
@@ -107,4 +108,4 @@ def _unknown_key(loc: tuple[Any, ...]) -> str:
     key = str(loc[-1])
     close = difflib.get_close_matches(key, sorted(_known_keys()), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown key {key!r}{hint}"
+    return f"unknown key {show(key)}{hint}"

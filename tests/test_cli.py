@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,9 @@ def test_init_writes_example_and_never_overwrites(tmp_path: Path) -> None:
     target = tmp_path / "site.yaml"
     first = runner.invoke(app, ["init", str(target)])
     assert first.exit_code == 0
-    assert target.read_bytes() == example_site().read_bytes()
+    header = b"# yaml-language-server: $schema=./etherip.schema.json\n"
+    assert target.read_bytes() == header + example_site().read_bytes()
+    assert json.loads((tmp_path / "etherip.schema.json").read_text())["title"] == "etherip site file"
     target.write_text("mine")
     second = runner.invoke(app, ["init", str(target)])
     assert second.exit_code == 1

@@ -1,0 +1,159 @@
+"""The JSON Schema of the site file, for editors (VS Code's YAML extension) and CI linters.
+
+Written out by hand from the same limits the model uses, so an editor flags what the
+validator rejects field by field. Cross-object rules (subnets, mirrored endpoints, HA shape)
+stay with `etherip validate`. A test keeps this schema and the model's fields in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.scalars import DEPLOYMENT_NAME_MAX, NET_NAME_MAX, OBJECT_NAME_MAX
+from generator.versions import ALL_VERSIONS
+
+SCHEMA_ID = "https://etherip.invalid/site.schema.json"
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = rf"{_OCTET}(\.{_OCTET}){{3}}"
+_NAME = r"^[A-Za-z][A-Za-z0-9_.-]*$"
+
+
+def _name(max_len: int, description: str) -> dict[str, Any]:
+    return {"type": "string", "pattern": _NAME, "maxLength": max_len, "description": description}
+
+
+def _int(low: int, high: int, description: str) -> dict[str, Any]:
+    return {"type": "integer", "minimum": low, "maximum": high, "description": description}
+
+
+def _obj(description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": description,
+        "additionalProperties": False,
+        "properties": properties,
+        "required": required,
+    }
+
+
+SELF_IP = {
+    "type": "string",
+    "pattern": rf"^{_IPV4}/([89]|[12][0-9]|30)$",
+    "description": "IPv4 address with prefix, e.g. 10.10.10.2/24",
+}
+LOCKDOWN = {
+    "description": "port lockdown: none, default, all, or a list of protocol:port",
+    "anyOf": [
+        {"type": "string", "enum": ["none", "default", "all"]},
+        {
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"type": "string", "pattern": r"^[a-z][a-z0-9-]{0,15}:(any|0|[1-9][0-9]{0,4})$"},
+        },
+    ],
+}
+VLAN = _obj(
+    "a VLAN of this peer",
+    {
+        "vlan": _name(NET_NAME_MAX, "VLAN name (at most 15 characters)"),
+        "create": {
+            "type": "boolean",
+            "description": "false: the VLAN and its self IPs exist; referenced, never created",
+        },
+        "tag": _int(1, 4094, "VLAN tag"),
+        "interfaces": {
+            "type": "object",
+            "description": 'interface or trunk -> tagged | untagged; quote slot.port names: "1.2"',
+            "minProperties": 1,
+            "propertyNames": {
+                "pattern": r"^(([1-9][0-9]?/)?[1-9][0-9]?\.[1-9][0-9]?|[A-Za-z][A-Za-z0-9_.-]*)$"
+            },
+            "additionalProperties": {"type": "string", "enum": ["tagged", "untagged"]},
+        },
+        "mtu": _int(576, 9198, "VLAN MTU"),
+        "floating_self": SELF_IP | {"description": "floating self IP (traffic-group-1), HA pairs only"},
+        "allow_service": LOCKDOWN,
+    },
+    ["vlan"],
+)
+DEVICE = _obj("one BIG-IP", {"wan_self": SELF_IP, "vm_self": SELF_IP}, ["wan_self", "vm_self"])
+PEER = _obj(
+    "one end of the tunnel: a standalone device or an HA pair",
+    {
+        "device_group": _name(OBJECT_NAME_MAX, "sync-failover device group (HA pairs only)"),
+        "wan": VLAN,
+        "vm": VLAN,
+        "tunnel": _name(NET_NAME_MAX, "EtherIP tunnel name"),
+        "vlan_group": _name(NET_NAME_MAX, "VLAN group name"),
+        "devices": {
+            "type": "object",
+            "description": "hostname -> self IPs; one (standalone) or two (HA pair), in run order",
+            "minProperties": 1,
+            "maxProperties": 2,
+            "propertyNames": {
+                "pattern": r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+            },
+            "additionalProperties": DEVICE,
+        },
+    },
+    ["wan", "vm", "tunnel", "vlan_group", "devices"],
+)
+MONITOR_NAME = {"type": "string", "pattern": r"^(/Common/)?[A-Za-z][A-Za-z0-9_.-]*$"}
+POOL = _obj(
+    "the VM pool and its Virtual Location monitor",
+    {
+        "name": _name(OBJECT_NAME_MAX, "pool name"),
+        "create": {"type": "boolean", "description": "false: the pool exists; only its monitor rule changes"},
+        "members": {"type": "array", "items": {"type": "string", "pattern": rf"^{_IPV4}:[1-9][0-9]{{0,4}}$"}},
+        "monitor": _obj(
+            "the Virtual Location monitor",
+            {
+                "name": _name(OBJECT_NAME_MAX, "monitor name"),
+                "interval": _int(1, 86400, "seconds"),
+                "timeout": _int(2, 86400, "seconds, greater than interval"),
+            },
+            ["name"],
+        ),
+        "also_monitor": MONITOR_NAME
+        | {"description": "a second monitor: the rule becomes '<monitor> and <this>'"},
+        "restore_monitor": {
+            "type": "string",
+            "pattern": r"^(none|(/Common/)?[A-Za-z][A-Za-z0-9_.-]*( and (/Common/)?[A-Za-z][A-Za-z0-9_.-]*)*)$",
+            "description": "existing pool only: the monitor rule to restore on rollback",
+        },
+    },
+    ["name", "monitor"],
+)
+
+
+def site_schema() -> dict[str, Any]:
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": SCHEMA_ID,
+        "title": "etherip site file",
+        **_obj(
+            "One EtherIP deployment for VMware vMotion between two data centers (BIG-IP 11.6.1-11.6.5)",
+            {
+                "deployment": _name(
+                    DEPLOYMENT_NAME_MAX, "short name: output folder, descriptions, iApp name"
+                ),
+                "bigip_version": {"type": "string", "enum": [v.value for v in ALL_VERSIONS]},
+                "vm_subnet": {
+                    "type": "string",
+                    "pattern": rf"^{_IPV4}/([89]|[12][0-9]|30)$",
+                    "description": "the VM segment",
+                },
+                "pool": POOL,
+                "peers": {
+                    "type": "object",
+                    "description": "exactly two peers: the two ends of the tunnel",
+                    "minProperties": 2,
+                    "maxProperties": 2,
+                    "propertyNames": {"pattern": _NAME, "maxLength": OBJECT_NAME_MAX},
+                    "additionalProperties": PEER,
+                },
+            },
+            ["deployment", "vm_subnet", "pool", "peers"],
+        ),
+    }
