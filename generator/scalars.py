@@ -139,6 +139,16 @@ def _check_octets(text: str) -> None:
             raise ValueError(f"{show(text)}: address octet {octet} is above 255")
 
 
+def _check_cidr(text: str, what: str) -> None:
+    """address/prefix with valid octets and a prefix of /8 to /30."""
+    if not re.fullmatch(_IPV4 + r"/[0-9]{1,2}", text):
+        raise ValueError(f"{show(text)} is not {what}")
+    _check_octets(text)
+    prefix = int(text.split("/")[1])
+    if prefix < 8 or prefix > 30:
+        raise ValueError(f"{show(text)}: the prefix must be between /8 and /30")
+
+
 def parse_self_address(value: Any) -> IPv4Interface:
     """A self IP: IPv4 address with prefix, e.g. 10.10.10.2/24."""
     text = _text(value, "an IPv4 address with prefix such as 10.10.10.2/24")
@@ -146,12 +156,7 @@ def parse_self_address(value: Any) -> IPv4Interface:
         raise ValueError(
             f"{show(text)}: route-domain suffixes (%id) are not supported yet; use route domain 0"
         )
-    if not re.fullmatch(_IPV4 + r"/[0-9]{1,2}", text):
-        raise ValueError(f"{show(text)} is not an IPv4 address with prefix such as 10.10.10.2/24")
-    _check_octets(text)
-    prefix = int(text.split("/")[1])
-    if prefix < 8 or prefix > 30:
-        raise ValueError(f"{show(text)}: a self IP prefix must be between /8 and /30")
+    _check_cidr(text, "an IPv4 address with prefix such as 10.10.10.2/24")
     iface = IPv4Interface(text)
     if iface.ip == iface.network.network_address:
         raise ValueError(
@@ -166,12 +171,7 @@ def parse_self_address(value: Any) -> IPv4Interface:
 
 def parse_network(value: Any) -> IPv4Network:
     text = _text(value, "an IPv4 network such as 10.10.10.0/24")
-    if not re.fullmatch(_IPV4 + r"/[0-9]{1,2}", text):
-        raise ValueError(f"{show(text)} is not an IPv4 network such as 10.10.10.0/24")
-    _check_octets(text)
-    prefix = int(text.split("/")[1])
-    if prefix < 8 or prefix > 30:
-        raise ValueError(f"{show(text)}: the prefix must be between /8 and /30")
+    _check_cidr(text, "an IPv4 network such as 10.10.10.0/24")
     try:
         return IPv4Network(text)
     except ValueError:
