@@ -126,6 +126,7 @@ class PeerContext:
     vlans: tuple[VlanView, ...]  # VLANs this change creates, VM VLAN first
     existing_vlans: tuple[str, ...]  # paths of VLANs referenced, not created
     wan_vlan_path: str
+    vm_vlan_path: str
     wan_floating: SelfIpView | None
     vm_floating: SelfIpView | None
     existing_wan_addresses: tuple[str, ...]  # self IPs on an existing WAN VLAN
@@ -136,6 +137,10 @@ class PeerContext:
     notes: tuple[str, ...]  # known issues of the target version that apply to this peer
     check_backplane_mtu: bool  # Bug 470715 applies: the pre-check lists vlan.backplane.mtu
     remote_vm_addresses: tuple[str, ...]  # the other peer's device VM self IPs, for ping checks
+
+    def created_vlan(self, role: str) -> VlanView | None:
+        """The VLAN of this role ("WAN" or "VM") that the change creates, or None if it exists."""
+        return next((v for v in self.vlans if v.role == role), None)
 
 
 @dataclass(frozen=True)
@@ -272,6 +277,7 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
         vlans=tuple(_vlan_view(v, role) for v, role in ((peer.vm, "VM"), (peer.wan, "WAN")) if v.create),
         existing_vlans=tuple(path(v.vlan) for v in (peer.wan, peer.vm) if not v.create),
         wan_vlan_path=wan_path,
+        vm_vlan_path=vm_path,
         wan_floating=wan_floating,
         vm_floating=vm_floating,
         existing_wan_addresses=existing_wan,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import count
 
-from generator.context import SiteContext, VlanView
+from generator.context import PeerContext, SiteContext, VlanView
 
 PRECHECK_FILE = "00-precheck.tmsh"
 VERIFY_FILE = "06-verify.tmsh"
@@ -30,63 +32,52 @@ class Runbook:
 
 
 def build_runbook(ctx: SiteContext) -> Runbook:
-    counter = iter(range(1, 10_000))
-    prechecks = tuple(
-        Row(
-            next(counter),
-            p.name,
-            d.hostname,
-            f"{p.name}/{d.hostname}/{PRECHECK_FILE}",
-            "pre-check and UCS backup",
-            "every Expect line matches",
-        )
-        for p in ctx.peers
-        for d in p.devices
-    )
-    apply = tuple(
-        Row(
-            next(counter),
-            p.name,
-            d.hostname,
-            f"{p.name}/{d.hostname}/{ds.filename}",
-            f"step {ds.step.number}: {ds.step.title}",
-            ds.step.expect,
-        )
-        for p in ctx.peers
-        for number in range(1, ctx.step_count + 1)
-        for d in p.devices
-        for ds in d.steps
-        if ds.step.number == number
-    )
-    verify = tuple(
-        Row(
-            next(counter),
-            p.name,
-            d.hostname,
-            f"{p.name}/{d.hostname}/{VERIFY_FILE}",
-            "verification (read-only)",
-            "every Expect line matches",
-        )
-        for p in ctx.peers
-        for d in p.devices
-    )
-    rollback_counter = iter(range(1, 10_000))
-    rollback = tuple(
-        Row(
-            next(rollback_counter),
-            p.name,
-            d.hostname,
-            f"{p.name}/{d.hostname}/{ds.filename}",
-            f"rollback step {ds.step.number}: {ds.step.title}",
-            ds.step.expect,
-        )
-        for p in reversed(ctx.peers)
-        for number in range(1, ctx.step_count + 1)
-        for d in p.devices
-        for ds in d.rollback
-        if ds.step.number == number
-    )
+    counter = count(1)
+    prechecks = _device_rows(ctx.peers, counter, PRECHECK_FILE, "pre-check and UCS backup")
+    apply = _step_rows(ctx.peers, counter, ctx.step_count, "apply")
+    verify = _device_rows(ctx.peers, counter, VERIFY_FILE, "verification (read-only)")
+    rollback = _step_rows(tuple(reversed(ctx.peers)), count(1), ctx.step_count, "rollback")
     return Runbook(prechecks, apply, verify, rollback)
+
+
+def _device_rows(
+    peers: tuple[PeerContext, ...], counter: Iterator[int], filename: str, what: str
+) -> tuple[Row, ...]:
+    """One read-only file per device, every device of both data centers."""
+    return tuple(
+        Row(
+            next(counter),
+            p.name,
+            d.hostname,
+            f"{p.name}/{d.hostname}/{filename}",
+            what,
+            "every Expect line matches",
+        )
+        for p in peers
+        for d in p.devices
+    )
+
+
+def _step_rows(
+    peers: tuple[PeerContext, ...], counter: Iterator[int], steps: int, phase: str
+) -> tuple[Row, ...]:
+    """Apply or rollback files of each peer in turn: step by step, devices in order."""
+    label = "step" if phase == "apply" else "rollback step"
+    return tuple(
+        Row(
+            next(counter),
+            p.name,
+            d.hostname,
+            f"{p.name}/{d.hostname}/{ds.filename}",
+            f"{label} {ds.step.number}: {ds.step.title}",
+            ds.step.expect,
+        )
+        for p in peers
+        for number in range(1, steps + 1)
+        for d in p.devices
+        for ds in (d.steps if phase == "apply" else d.rollback)
+        if ds.step.number == number
+    )
 
 
 @dataclass(frozen=True)
@@ -113,9 +104,7 @@ def summarize(ctx: SiteContext) -> tuple[PeerSummary, ...]:
     out = []
     for p in ctx.peers:
         kind = f"HA pair, device group {p.device_group}" if p.is_ha else "standalone"
-        created = {v.role: v for v in p.vlans}
-        wan = created.get("WAN")
-        vm = created.get("VM")
+        wan, vm = p.created_vlan("WAN"), p.created_vlan("VM")
         floating = (
             ", ".join(f"{s.address} on {s.vlan_path}" for s in (p.wan_floating, p.vm_floating) if s) or "none"
         )
@@ -127,7 +116,7 @@ def summarize(ctx: SiteContext) -> tuple[PeerSummary, ...]:
                 devices=f"{', '.join(p.hostnames)} ({kind})",
                 tunnel=f"{p.tunnel.path}: local {p.tunnel.local_address}, remote {p.tunnel.remote_address}",
                 wan_vlan=_vlan_text(wan) if wan else f"{p.wan_vlan_path} (existing)",
-                vm_vlan=_vlan_text(vm) if vm else f"{p.vlan_group.members[0]} (existing)",
+                vm_vlan=_vlan_text(vm) if vm else f"{p.vm_vlan_path} (existing)",
                 vlan_group=f"{p.vlan_group.path}: {' + '.join(p.vlan_group.members)}",
                 floating=floating,
                 device_selfs=tuple(

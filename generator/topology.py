@@ -116,10 +116,10 @@ def _panel(
         wan = device.wan_self.address if device.wan_self else _existing_wan(peer, j)
         texts.append(Text(mid, 135, f"WAN self {wan}", "small"))
         texts.append(Text(mid, 153, f"VM self {device.vm_self.address}", "small"))
-    wan_names = [v for v in peer.vlans if v.role == "WAN"]
+    wan_vlan = peer.created_vlan("WAN")
     wan_label = (
-        f"WAN VLAN {wan_names[0].name} (tag {wan_names[0].tag})"
-        if wan_names
+        f"WAN VLAN {wan_vlan.name} (tag {wan_vlan.tag})"
+        if wan_vlan
         else f"WAN VLAN {peer.wan_vlan_path} (existing)"
     )
     rects.append(Rect(x0 + 10, 185, PANEL_W - 20, 40, "wan"))
@@ -128,11 +128,11 @@ def _panel(
     texts.append(Text(cx, 219, f"tunnel endpoint: {endpoint}self IP {peer.endpoint_self}", "small"))
     rects.append(Rect(x0 + 10, 245, PANEL_W - 20, 150, "group"))
     texts.append(Text(cx, 263, f"VLAN group {peer.vlan_group.name} (migration-keepalive)", "label"))
-    vm = [v for v in peer.vlans if v.role == "VM"]
+    vm_vlan = peer.created_vlan("VM")
     vm_label = (
-        f"VM VLAN {vm[0].name} (tag {vm[0].tag})"
-        if vm
-        else f"VM VLAN {peer.vlan_group.members[0]} (existing)"
+        f"VM VLAN {vm_vlan.name} (tag {vm_vlan.tag})"
+        if vm_vlan
+        else f"VM VLAN {peer.vm_vlan_path} (existing)"
     )
     inner = (PANEL_W - 50) // 2
     vx, tx = (x0 + 30 + inner, x0 + 20) if mirror else (x0 + 20, x0 + 30 + inner)
@@ -146,7 +146,7 @@ def _panel(
     texts.append(Text(tx + inner // 2, 368, "bridged to the other", "small"))
     texts.append(Text(tx + inner // 2, 384, "data center", "small"))
     lines.append(Line(vx + inner // 2, 325, vx + inner // 2, 420, "vmlink"))
-    texts.append(Text(vx + inner // 2, 435, f"VMs on {peer.vlan_group.members[0]}", "label"))
+    texts.append(Text(vx + inner // 2, 435, f"VMs on {peer.vm_vlan_path}", "label"))
 
 
 def _existing_wan(peer: PeerContext, index: int) -> str:
