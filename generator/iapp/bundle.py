@@ -11,6 +11,7 @@ import io
 import zipfile
 
 from generator.artifacts import Artifact
+from generator.iapp.flow import COMPLETE, NETWORK, STAGE_VARIABLE
 from generator.model import Peer, Site, Vlan
 from generator.templating import raw_template, render_template
 from generator.versions import IAPP_VERSION_BOUNDS, BigIpVersion
@@ -25,6 +26,7 @@ def answers(site: Site, peer_name: str) -> dict[str, str]:
     remote_name = next(n for n in site.peers if n != peer_name)
     hosts = list(peer.devices.items())
     out = {
+        STAGE_VARIABLE: NETWORK if peer.is_ha else COMPLETE,  # the flow's first run
         "site__deployment": site.deployment,
         "site__vm_subnet": str(site.vm_subnet),
         "site__pair": "yes" if peer.is_ha else "no",
@@ -35,8 +37,6 @@ def answers(site: Site, peer_name: str) -> dict[str, str]:
     if peer.is_ha:
         out |= {
             "devices__second__hostname": hosts[1][0],
-            "devices__second__wan_self": str(hosts[1][1].wan_self),
-            "devices__second__vm_self": str(hosts[1][1].vm_self),
             "ha__device_group": str(peer.device_group),
             "ha__wan_floating_self": str(peer.wan.floating_self),
             "ha__vm_floating_self": str(peer.vm.floating_self),
@@ -86,6 +86,7 @@ def apl_defaults(site: Site, peer_name: str) -> dict[str, str]:
 
 
 APL_VARIABLES = [
+    STAGE_VARIABLE,
     "site__deployment",
     "site__vm_subnet",
     "site__pair",
@@ -93,8 +94,6 @@ APL_VARIABLES = [
     "devices__first__wan_self",
     "devices__first__vm_self",
     "devices__second__hostname",
-    "devices__second__wan_self",
-    "devices__second__vm_self",
     "ha__device_group",
     "ha__wan_floating_self",
     "ha__vm_floating_self",
@@ -130,6 +129,10 @@ def tmsh_word(value: str) -> str:
     return f'"{value}"' if value == "" or " " in value else value
 
 
+def service_name(site: Site) -> str:
+    return f"etherip_{site.deployment}"
+
+
 def template_name(site: Site, peer_name: str, body: str) -> str:
     revision = hashlib.sha256(body.encode()).hexdigest()[:8]
     return f"etherip_{site.deployment}_{peer_name}_{revision}"
@@ -152,7 +155,7 @@ def iapp_artifacts(site: Site, peer_name: str, version: BigIpVersion) -> list[Ar
         "version_max": high,
     }
     name = template_name(site, peer_name, f"{help_text}\n{implementation}\n{presentation}")
-    service = f"etherip_{site.deployment}"
+    service = service_name(site)
     tmpl = render_template("iapp/template.tmpl.j2", "iapp", name=name, **skeleton, **base)
     deploy = render_template(
         "iapp/deploy.tmsh.j2",

@@ -30,6 +30,7 @@ TUNNEL = ("net", "tunnels", "tunnel")
 POOL = ("ltm", "pool")
 MONITOR = ("ltm", "monitor", "virtual-location")
 OTHER_MONITOR = ("ltm", "monitor", "existing")  # a monitor the site names but etherip does not manage
+SERVICE = ("sys", "application", "service")  # an iApp service (generator/tmsh/iapp_service.py)
 TG_LOCAL = "/Common/traffic-group-local-only"
 
 BUILTIN_TRAFFIC_GROUPS = frozenset({TG_LOCAL, "/Common/traffic-group-1"})
@@ -45,7 +46,7 @@ def is_synced(key: Key, props: Props) -> bool:
     kind = key[0]
     if kind == SELF:
         return props.get("traffic-group", TG_LOCAL) != TG_LOCAL
-    return kind in (TUNNEL, POOL, MONITOR)
+    return kind in (TUNNEL, POOL, MONITOR, SERVICE)
 
 
 @dataclass
