@@ -32,7 +32,7 @@ from generator.iapp import apl as apl_mod
 from generator.iapp.bundle import service_name
 from generator.iapp.conditions import evaluate
 from generator.iapp.flow import STAGE_VARIABLE, apply_flow, rollback_flow, stage_runs
-from generator.iapp.harness import Case, Outcome, run_cases
+from generator.iapp.harness import Case, run_cases
 from generator.iapp.hostile import HOSTILE_ANSWERS
 from generator.iapp.tcl84 import scan
 from generator.iapp.tmpl import TmplError, brace_problems, parse_template, tcl_words
@@ -186,6 +186,20 @@ def _check_iapp(
         report.add(here, "tcl84", problem)
     answers = gui_answers(presentation)
     _check_deploy_answers(files, f"{peer}/iapp/deploy.tmsh", answers, where, report)
+    _check_runs(site, peer, files, implementation, answers, tmsh_state, here, report)
+
+
+def _check_runs(
+    site: Site,
+    peer: str,
+    files: dict[str, bytes],
+    implementation: str,
+    answers: dict[str, str],
+    tmsh_state: dict[str, Device],
+    here: str,
+    report: Report,
+) -> None:
+    """Checks 4-6: the runs of the flow, the refusal on a second unit, the hostile answers."""
     hosts = list(site.peers[peer].devices)
     runs = stage_runs(site, peer)
     run_answers = {run: {**answers, STAGE_VARIABLE: run[1]} for run in runs}
@@ -199,7 +213,9 @@ def _check_iapp(
         if outcome.ok:
             recorded[run] = outcome.recorded
         else:
-            report.add(here, "run", f"{run[0]} stage {run[1]}: the implementation failed: {outcome.message[:200]}")
+            report.add(
+                here, "run", f"{run[0]} stage {run[1]}: the implementation failed: {outcome.message[:200]}"
+            )
     if len(recorded) == len(runs):
         _check_flows(site, peer, files, recorded, run_answers, tmsh_state, here, report)
     rest = outcomes[len(runs) :]

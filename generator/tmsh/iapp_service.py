@@ -92,6 +92,27 @@ def _atomic(device: Device, what: str, change: Callable[[], None]) -> None:
         raise ReplayError(f"{what} on {device.hostname} failed, nothing changed: {exc}") from None
 
 
+def _run_recorded(
+    device: Device, number: int, line: str, owned: set[Key], others: dict[Key, str]
+) -> Key | None:
+    """One recorded command of a run; the key it creates (marks), if any."""
+    cmd = parse_command(number, line)
+    if cmd.verb not in ("create", "modify", "delete"):
+        raise ReplayError(f"command {number} is not a configuration command: {line[:60]}")
+    if cmd.key in others and cmd.key not in owned:
+        raise ReplayError(f"{cmd.key[1]} is owned by {others[cmd.key]}")
+    marked = cmd.key if cmd.verb == "create" else None
+    if cmd.verb == "create" and cmd.key in device.objects:
+        if cmd.key not in owned:
+            raise ReplayError(f"create {cmd.key[1]}: already exists on {device.hostname}")
+        cmd = dataclasses.replace(cmd, verb="modify")  # mark and sweep: a re-create is a modify
+    try:
+        apply_config(device, cmd)
+    except ReplayError as exc:
+        raise ReplayError(f"command {number}: {exc}") from None
+    return marked
+
+
 def run_service(
     device: Device, name: str, recorded: Sequence[str], variables: Mapping[str, str], *, create: bool
 ) -> None:
@@ -107,24 +128,9 @@ def run_service(
     def change() -> None:
         owned = owned_here(device, current) if current is not None else set()
         others = _owned_by_any(device)
-        created: list[Key] = []
-        for number, line in enumerate(recorded, start=1):
-            cmd = parse_command(number, line)
-            if cmd.verb not in ("create", "modify", "delete"):
-                raise ReplayError(f"command {number} is not a configuration command: {line[:60]}")
-            if cmd.key in others and cmd.key not in owned:
-                raise ReplayError(f"{cmd.key[1]} is owned by {others[cmd.key]}")
-            if cmd.verb == "create":
-                created.append(cmd.key)
-                if cmd.key in device.objects:
-                    if cmd.key not in owned:
-                        raise ReplayError(f"create {cmd.key[1]}: already exists on {device.hostname}")
-                    cmd = dataclasses.replace(cmd, verb="modify")  # mark and sweep: re-create = modify
-            try:
-                apply_config(device, cmd)
-            except ReplayError as exc:
-                raise ReplayError(f"command {number}: {exc}") from None
-        _delete_together(device, owned - set(created))
+        marks = [_run_recorded(device, n, line, owned, others) for n, line in enumerate(recorded, 1)]
+        created = [k for k in marks if k is not None]
+        _delete_together(device, owned - set(created))  # the sweep
         device.objects[key] = {
             "owned": tuple(created),
             "ran-on": device.hostname,
@@ -181,7 +187,9 @@ class FlowRunner:
             self.cluster.run(host, commands, op.file)
         elif action in ("create", "reconfigure"):
             run = (host, op.stage)
-            run_service(device, self.service, self.recorded[run], self.answers[run], create=action == "create")
+            run_service(
+                device, self.service, self.recorded[run], self.answers[run], create=action == "create"
+            )
         elif action == "delete":
             delete_service(device, self.service)
         elif action == "sync":
