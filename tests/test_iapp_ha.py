@@ -26,7 +26,6 @@ from generator.iapp.flow import (
     STAGE_VARIABLE,
     Op,
     apply_flow,
-    legacy_flow,
     rollback_flow,
     stage_runs,
 )
@@ -70,6 +69,18 @@ def _runner(s: Site, t: VersionTree, peer: str, runs: list[tuple[str, str]] | No
     texts = {p: c.decode() for p, c in t.files().items() if p.endswith(".tmsh")}
     return FlowRunner(
         starting_cluster(s, peer), service_name(s), s.peers[peer].device_group, texts, recorded, run_answers
+    )
+
+
+def legacy_flow(s: Site, peer: str) -> tuple[Op, ...]:
+    """The order IMPORT.md gave before issue 8: the first unit creates everything, config-sync,
+    the second unit reconfigures."""
+    first, second = list(s.peers[peer].devices)
+    return (
+        Op("create", first, stage=COMPLETE),
+        Op("sync", first),
+        Op("reconfigure", second, stage=COMPLETE),
+        Op("sync", second),
     )
 
 

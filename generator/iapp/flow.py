@@ -100,18 +100,6 @@ def rollback_flow(site: Site, peer_name: str) -> tuple[Op, ...]:
     return tuple(ops)
 
 
-def legacy_flow(site: Site, peer_name: str) -> tuple[Op, ...]:
-    """The order IMPORT.md gave before: the first unit creates everything, config-sync, the
-    second unit reconfigures. Kept only so a test can show the model refusing it."""
-    hosts = list(site.peers[peer_name].devices)
-    return (
-        Op("create", hosts[0], stage=COMPLETE),
-        Op("sync", hosts[0]),
-        Op("reconfigure", hosts[1], stage=COMPLETE),
-        Op("sync", hosts[1]),
-    )
-
-
 def stage_runs(site: Site, peer_name: str) -> list[tuple[str, str]]:
     """(host, stage) of every implementation run the flows make, in first-use order."""
     runs: list[tuple[str, str]] = []
