@@ -29,7 +29,7 @@ from generator.iapp.conditions import evaluate
 from generator.iapp.harness import Case, Outcome, run_cases
 from generator.iapp.hostile import HOSTILE_ANSWERS
 from generator.iapp.tcl84 import scan
-from generator.iapp.tmpl import TmplError, brace_problems, parse_template, tcl_words
+from generator.iapp.tmpl import TmplError, brace_policy, brace_problems, parse_template, tcl_words
 from generator.load import parse_site
 from generator.model import Site
 from generator.output import read_tree
@@ -203,7 +203,7 @@ def _check_braces(sections: dict[str, str], text: str, here: str, report: Report
     for name, (complete, _) in zip(names, results[1:], strict=True):
         if not complete:
             report.add(here, "braces", f"{name}: Tcl says the section is not complete")
-        for problem in brace_problems(name, sections[name]):
+        for problem in brace_problems(name, sections[name]) + brace_policy(name, sections[name]):
             report.add(here, "braces", problem)
 
 
