@@ -41,6 +41,8 @@ SUBCOMMANDS_85: dict[str, frozenset[str]] = {
 STRING_IS_85 = frozenset({"list", "entier"})
 
 _OPERAND_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NUMBER = re.compile(r"[0-9A-Za-z_.]+")
+_VARIABLE = re.compile(r"(?:::)?[A-Za-z0-9_]+(?:::[A-Za-z0-9_]+)*")
 
 
 def scan(tcl: str) -> list[str]:
@@ -236,76 +238,77 @@ class _Walker:
             self.add(exc.offset, _syntax_message(self.src, exc))
 
     def _expr_text(self, start: int, end: int) -> None:
-        s = self.src
-        i = start
+        s, i = self.src, start
         while i < end:
             c = s[i]
             if c == "\\":
                 i += 2
             elif c == "[":
-                inner = parse(s, i + 1, end, nested=True)
-                for command in inner.commands:
-                    self.command(command)
-                i = inner.end + 1
+                i = self.nested(i + 1, end)
             elif c == '"':
-                j = i + 1
-                while j < end and s[j] != '"':
-                    if s[j] == "\\":
-                        j += 2
-                    elif s[j] == "[":
-                        inner = parse(s, j + 1, end, nested=True)
-                        for command in inner.commands:
-                            self.command(command)
-                        j = inner.end + 1
-                    else:
-                        j += 1
-                i = j + 1
+                i = self.expr_string(i + 1, end)
             elif c == "{":
-                depth, j = 0, i
-                while j < end:
-                    if s[j] == "\\":
-                        j += 2
-                        continue
-                    depth += {"{": 1, "}": -1}.get(s[j], 0)
-                    if depth == 0:
-                        break
-                    j += 1
-                i = j + 1
+                i = _skip_braces(s, i, end)
             elif c == "$":
                 i = self.variable(i + 1, end)
             elif s.startswith("**", i):
                 self.add(i, "the ** operator (8.5)")
                 i += 2
             elif c.isdigit():
-                match = re.compile(r"0[bB][01]+|[0-9A-Za-z_.]+").match(s, i, end)
-                assert match is not None
-                if match.group().lower().startswith("0b"):
-                    self.add(i, "a 0b binary literal (8.5)")
-                i = match.end()
+                i = self.expr_number(i, end)
             elif c.isalpha() or c == "_":
-                match = _OPERAND_NAME.match(s, i, end)
-                assert match is not None
-                name = match.group()
-                j = match.end()
-                while j < end and s[j] in " \t\n":
-                    j += 1
-                if j < end and s[j] == "(":
-                    if name in MATH_85:
-                        self.add(i, f"an 8.5 math function ({name}())")
-                elif name in ("in", "ni"):
-                    self.add(i, f"the {name} operator (8.5)")
-                elif name in F5_EXPR_WORDS:
-                    self.add(i, f"the expr word {name!r} (F5 accepts it, stock Tcl does not)")
-                i = match.end()
+                i = self.expr_word(i, end)
             else:
                 i += 1
+
+    def nested(self, i: int, end: int) -> int:
+        """Walk the command substitution starting at i; return the offset after its `]`."""
+        inner = parse(self.src, i, end, nested=True)
+        for command in inner.commands:
+            self.command(command)
+        return inner.end + 1
+
+    def expr_string(self, j: int, end: int) -> int:
+        s = self.src
+        while j < end and s[j] != '"':
+            if s[j] == "\\":
+                j += 2
+            elif s[j] == "[":
+                j = self.nested(j + 1, end)
+            else:
+                j += 1
+        return j + 1
+
+    def expr_number(self, i: int, end: int) -> int:
+        match = _NUMBER.match(self.src, i, end)
+        assert match is not None
+        if match.group().lower().startswith("0b"):
+            self.add(i, "a 0b binary literal (8.5)")
+        return match.end()
+
+    def expr_word(self, i: int, end: int) -> int:
+        s = self.src
+        match = _OPERAND_NAME.match(s, i, end)
+        assert match is not None
+        name = match.group()
+        j = match.end()
+        while j < end and s[j] in " \t\n":
+            j += 1
+        if j < end and s[j] == "(":
+            if name in MATH_85:
+                self.add(i, f"an 8.5 math function ({name}())")
+        elif name in ("in", "ni"):
+            self.add(i, f"the {name} operator (8.5)")
+        elif name in F5_EXPR_WORDS:
+            self.add(i, f"the expr word {name!r} (F5 accepts it, stock Tcl does not)")
+        return match.end()
 
     def variable(self, i: int, end: int) -> int:
         s = self.src
         if i < end and s[i] == "{":
             close = s.find("}", i, end)
             return end if close < 0 else close + 1
-        match = re.compile(r"(?:::)?[A-Za-z0-9_]+(?:::[A-Za-z0-9_]+)*").match(s, i, end)
+        match = _VARIABLE.match(s, i, end)
         if match is None:
             return i
         i = match.end()
@@ -316,13 +319,23 @@ class _Walker:
                     i += 2
                     continue
                 if s[i] == "[":
-                    inner = parse(s, i + 1, end, nested=True)
-                    for command in inner.commands:
-                        self.command(command)
-                    i = inner.end + 1
+                    i = self.nested(i + 1, end)
                     continue
                 depth += {"(": 1, ")": -1}.get(s[i], 0)
                 i += 1
                 if depth == 0:
                     break
         return i
+
+
+def _skip_braces(s: str, i: int, end: int) -> int:
+    depth = 0
+    while i < end:
+        if s[i] == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(s[i], 0)
+        i += 1
+        if depth == 0:
+            break
+    return i

@@ -171,9 +171,7 @@ class _Parser:
                 if close < 0 or close >= n:
                     raise TclSyntaxError(i, "missing close-brace for variable name")
                 i = close + 1
-            elif quoted and c == '"':
-                return i, tuple(scripts)
-            elif not quoted and (c in _SPACE or c in "\n;" or (nested and c == "]")):
+            elif (c == '"') if quoted else (c in _SPACE or c in "\n;" or (nested and c == "]")):
                 return i, tuple(scripts)
             else:
                 i += 1
@@ -208,7 +206,9 @@ def brace_depth_problems(text: str) -> list[tuple[int, str]]:
         elif c == "}":
             depth -= 1
             if depth < 0:
-                return [(i, "'}' closes more than was opened (Tcl counts braces in comments and strings too)")]
+                return [
+                    (i, "'}' closes more than was opened (Tcl counts braces in comments and strings too)")
+                ]
             opened.pop()
         i += 1
     if depth:
