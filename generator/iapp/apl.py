@@ -89,6 +89,7 @@ class Presentation:
     includes: list[str] = field(default_factory=list)
     macros: dict[str, Field] = field(default_factory=dict)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, message) seen while parsing
+    tcl_bodies: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of each tcl { }
 
     def variables(self) -> set[str]:
         return {f.variable for f in self.fields}
@@ -178,7 +179,9 @@ class _Parser:
         if self.i >= len(self.t) or not self.t[self.i].raw:
             raise self.error("expected a { ... } Tcl body after 'tcl'")
         self.i += 1
-        return self.t[self.i - 1].text
+        body = self.t[self.i - 1]
+        self.out.tcl_bodies.append((self.lines.line(body.offset), body.text))
+        return body.text
 
     def string(self, what: str) -> str:
         token = self.take()
@@ -233,7 +236,12 @@ class _Parser:
         if kind in ("section", "row", "table"):
             # a group macro: read it to check its grammar; its fields belong to no section yet
             saved = self.out
-            self.out = Presentation(includes=saved.includes, macros=saved.macros)
+            self.out = Presentation(
+                includes=saved.includes,
+                macros=saved.macros,
+                problems=saved.problems,
+                tcl_bodies=saved.tcl_bodies,
+            )
             self.block(("<define>", name), ())
             self.out = saved
             saved.macros[name] = Field(("<define>", name), kind, line=line)
@@ -410,10 +418,13 @@ class _Parser:
             while (self.peek() or "").startswith('"'):
                 strings.append(_unquote(self.take()))
             if self.peek() == "{":
-                self.choices()  # localized labels of a choice's values
+                self.choices()  # localized labels of a choice's values: an entry of its own
+                if not strings:
+                    self.out.text.setdefault(key, ())
+                    continue
             elif not strings:
                 raise AplError(f"text entry {key!r} has no label", line)
-            if key in self.out.text:
+            if self.out.text.get(key):
                 self.out.problems.append((line, f"text entry {key!r} given twice"))
             self.out.text[key] = tuple(strings)
         self.take("}")
@@ -466,7 +477,7 @@ def lint(apl: Presentation) -> list[str]:
 
 
 _VALIDATOR_PATTERNS = {
-    "ipaddress": _IPV4,
+    "ipaddress": rf"\*|{_IPV4}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*",
     "nonnegativenumber": r"[0-9]+",
     "number": r"-?[0-9]+",
     "portnumber": r"\*|[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]",

@@ -48,6 +48,15 @@ class TmplError(ValueError):
         self.line = line
 
 
+@dataclass(frozen=True)
+class TmshObject:
+    """Another object in the file (`cli script NAME { ... }`, `cli admin-partitions { ... }`)."""
+
+    words: tuple[str, ...]  # its words but the braced body
+    body: str  # the last braced word's text ("" when there is none)
+    body_line: int  # the file line where `body` starts
+
+
 @dataclass
 class Template:
     name: str
@@ -56,7 +65,7 @@ class Template:
     # 1-based line in the file where each section's text starts (for FILE:LINE messages)
     section_lines: dict[str, int] = field(default_factory=dict)
     line: int = 1  # line of `sys application template`
-    objects: list[tuple[str, ...]] = field(default_factory=list)  # other objects: their header words
+    objects: list[TmshObject] = field(default_factory=list)  # the file's other objects
 
 
 def tcl_words(text: str) -> list[str]:
@@ -107,14 +116,17 @@ def read_template(text: str) -> Template:
     ]
     if len(templates) != 1:
         raise TmplError(f"expected exactly one 'sys application template', found {len(templates)}")
-    objects: list[tuple[str, ...]] = []
+    objects: list[TmshObject] = []
     for command in script.commands:
         words = command.words
         if command in templates:
             continue
         if len(words) < 2:
             raise TmplError(f"{words[0].text[:40]!r} is not a tmsh object", lines.line(command.start))
-        objects.append(tuple(w.text for w in words if w.kind != "braced"))
+        last = words[-1]
+        body = last.text if last.kind == "braced" else ""
+        header = tuple(w.text for w in (words[:-1] if last.kind == "braced" else words))
+        objects.append(TmshObject(header, body, lines.line(last.body)))
     words = templates[0].words
     line = lines.line(templates[0].start)
     if len(words) != 5 or words[4].kind != "braced":
@@ -181,8 +193,8 @@ def parse_template(text: str) -> Template:
     """An etherip-rendered template: the grammar, then etherip's own policy."""
     tmpl = read_template(text)
     for obj in tmpl.objects:
-        if obj[:2] != ("cli", "admin-partitions"):
-            raise TmplError(f"unexpected top-level object: {' '.join(obj)[:40]!r}")
+        if obj.words[:2] != ("cli", "admin-partitions"):
+            raise TmplError(f"unexpected top-level object: {' '.join(obj.words)[:40]!r}")
     for key in EXPORT_KEYS & set(tmpl.attributes):
         raise TmplError(f"template: unknown key {key!r}", tmpl.line)
     a = tmpl.attributes
