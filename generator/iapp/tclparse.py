@@ -130,7 +130,7 @@ class _Parser:
 
     def close_brace(self, i: int) -> int:
         s, n = self.s, self.n
-        depth = 0
+        depth, start = 0, i
         while i < n:
             c = s[i]
             if c == "\\":
@@ -143,7 +143,7 @@ class _Parser:
                 if depth == 0:
                     return i
             i += 1
-        raise TclSyntaxError(n, "missing close-brace")
+        raise TclSyntaxError(start, "missing close-brace")
 
     def after_close(self, i: int, nested: bool, what: str) -> None:
         s = self.s
