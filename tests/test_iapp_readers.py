@@ -63,7 +63,7 @@ def test_included_macros_are_element_kinds() -> None:
     f = _fields((FIXTURES / "apl" / "03-include-macros.apl").read_text())
     assert f["ssl.offload"].macro == "noyes"
     assert f["ssl.algorithm"].macro == "lb_method"
-    with pytest.raises(apl.AplError, match="unknown element 'noyes'.*macro"):
+    with pytest.raises(apl.AplError, match=r"unknown element 'noyes'.*macro"):
         apl.parse_apl("section s {\n    noyes offload\n}\n")
 
 
