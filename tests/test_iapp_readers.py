@@ -196,6 +196,12 @@ def test_escaped_brace_inside_a_quoted_string_follows_tcl() -> None:
     assert brace_problems("implementation", "# }\nputs {\n") != []
 
 
+def test_tmsh_text_has_no_tcl_substitution() -> None:
+    text = (FIXTURES / "tmpl" / "clean-f5-style.tmpl").read_text()
+    text = text.replace('description "A web application', 'description "A web app [see $HOME')
+    assert read_template(text).attributes["description"].startswith("A web app [see $HOME")
+
+
 def test_tmpl_errors_carry_a_line() -> None:
     with pytest.raises(TmplError) as exc:
         read_template(

@@ -12,6 +12,7 @@ the expr words `starts_with`, `contains`, `matches`, `and`) and any syntax error
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from generator.iapp.tclparse import Command, Lines, TclSyntaxError, Word, parse
 
@@ -51,9 +52,16 @@ def scan(tcl: str) -> list[str]:
 
 
 def findings(tcl: str) -> list[tuple[int, str, str]]:
+    """(line, what, source line) of every finding; the same text is scanned once per process
+    (the version folders of one deployment share their implementation)."""
+    return list(_findings(tcl))
+
+
+@lru_cache(maxsize=64)
+def _findings(tcl: str) -> tuple[tuple[int, str, str], ...]:
     walker = _Walker(tcl)
     walker.script(0, len(tcl))
-    return sorted(set(walker.found))
+    return tuple(sorted(set(walker.found)))
 
 
 def _syntax_message(tcl: str, exc: TclSyntaxError) -> str:

@@ -13,9 +13,16 @@ argument expansion. Nothing is evaluated: variable and command substitutions are
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 _SPACE = " \t\v\f\r"
+_BRACE_STOP = re.compile(r"[\\{}]")
+_QUOTED_STOP = re.compile(r'[\\\[$"]')
+_BARE_STOP = re.compile(r"[\\\[$ \t\v\f\r\n;]")
+_BARE_STOP_NESTED = re.compile(r"[\\\[$ \t\v\f\r\n;\]]")
+_QUOTED_STOP_PLAIN = re.compile(r'[\\"]')
+_BARE_STOP_PLAIN = re.compile(r"[\\ \t\v\f\r\n;]")
 
 
 class TclSyntaxError(ValueError):
@@ -57,15 +64,20 @@ class Script:
     end: int  # offset after the script (at the `]` of a nested one)
 
 
-def parse(source: str, start: int = 0, end: int | None = None, nested: bool = False) -> Script:
-    """Parse source[start:end]; nested=True stops at the `]` that closes a command substitution."""
-    return _Parser(source, end if end is not None else len(source)).script(start, nested)
+def parse(
+    source: str, start: int = 0, end: int | None = None, nested: bool = False, substitutions: bool = True
+) -> Script:
+    """Parse source[start:end]; nested=True stops at the `]` that closes a command substitution.
+    substitutions=False reads tmsh config text, where `[` and `$` are ordinary characters (the
+    word, brace, quote and comment rules are the same)."""
+    return _Parser(source, end if end is not None else len(source), substitutions).script(start, nested)
 
 
 class _Parser:
-    def __init__(self, src: str, end: int) -> None:
+    def __init__(self, src: str, end: int, substitutions: bool = True) -> None:
         self.s = src
         self.n = end
+        self.substitutions = substitutions
 
     def script(self, i: int, nested: bool) -> Script:
         s, n = self.s, self.n
@@ -131,19 +143,22 @@ class _Parser:
     def close_brace(self, i: int) -> int:
         s, n = self.s, self.n
         depth, start = 0, i
-        while i < n:
+        while True:
+            match = _BRACE_STOP.search(s, i, n)
+            if match is None:
+                raise TclSyntaxError(start, "missing close-brace")
+            i = match.start()
             c = s[i]
             if c == "\\":
                 i += 2
                 continue
             if c == "{":
                 depth += 1
-            elif c == "}":
+            else:
                 depth -= 1
                 if depth == 0:
                     return i
             i += 1
-        raise TclSyntaxError(start, "missing close-brace")
 
     def after_close(self, i: int, nested: bool, what: str) -> None:
         s = self.s
@@ -155,8 +170,16 @@ class _Parser:
     def chars(self, i: int, nested: bool, quoted: bool) -> tuple[int, tuple[tuple[int, int], ...]]:
         """Scan a quoted word's inside (up to its `"`) or a bare word; locate [...] scripts."""
         s, n = self.s, self.n
+        if not self.substitutions:
+            stop = _QUOTED_STOP_PLAIN if quoted else _BARE_STOP_PLAIN
+        else:
+            stop = _QUOTED_STOP if quoted else (_BARE_STOP_NESTED if nested else _BARE_STOP)
         scripts: list[tuple[int, int]] = []
-        while i < n:
+        while True:
+            match = stop.search(s, i, n)
+            if match is None:
+                return n, tuple(scripts)
+            i = match.start()
             c = s[i]
             if c == "\\":
                 if not quoted and s.startswith("\\\n", i):
@@ -166,16 +189,16 @@ class _Parser:
                 inner = self.script(i + 1, nested=True)
                 scripts.append((i + 1, inner.end))
                 i = inner.end + 1
-            elif c == "$" and s.startswith("${", i):
-                close = s.find("}", i)
-                if close < 0 or close >= n:
-                    raise TclSyntaxError(i, "missing close-brace for variable name")
-                i = close + 1
-            elif (c == '"') if quoted else (c in _SPACE or c in "\n;" or (nested and c == "]")):
-                return i, tuple(scripts)
+            elif c == "$":
+                if s.startswith("${", i):
+                    close = s.find("}", i, n)
+                    if close < 0:
+                        raise TclSyntaxError(i, "missing close-brace for variable name")
+                    i = close + 1
+                else:
+                    i += 1
             else:
-                i += 1
-        return min(i, n), tuple(scripts)
+                return i, tuple(scripts)
 
 
 class Lines:

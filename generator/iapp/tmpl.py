@@ -72,7 +72,7 @@ def tcl_words(text: str) -> list[str]:
     """The words of a Tcl command or of a braced tmsh body (newlines separate like spaces);
     braced and quoted words keep their inner text verbatim."""
     try:
-        script = parse(text)
+        script = parse(text, substitutions=False)
     except TclSyntaxError as exc:
         raise TmplError(exc.message, Lines(text).line(exc.offset)) from None
     return [w.text for c in script.commands for w in c.words]
@@ -102,7 +102,7 @@ def read_template(text: str) -> Template:
     """The grammar of a template file, for any iApp template."""
     lines = Lines(text)
     try:
-        script = parse(text)
+        script = parse(text, substitutions=False)
     except TclSyntaxError as exc:
         raise TmplError(_loader_message(exc.message), lines.line(exc.offset)) from None
     for command in script.commands:
@@ -170,7 +170,7 @@ def _template(name: str, body: str, offset: int, lines: Lines, line: int) -> Tem
 def _words(text: str, offset: int, lines: Lines) -> list[tuple[str, int]]:
     """Words of a braced tmsh body (any number of lines), with their offsets in the file."""
     try:
-        script = parse(text)
+        script = parse(text, substitutions=False)
     except TclSyntaxError as exc:
         raise TmplError(_loader_message(exc.message), lines.line(offset + exc.offset)) from None
     return [(w.text, offset + w.body) for c in script.commands for w in c.words]
