@@ -166,6 +166,52 @@ def test_etherip_policy_stays_out_of_the_grammar_lint() -> None:
     assert "s: no entry in the text table" in apl.lint(p)
 
 
+def test_group_macros_anonymous_messages_and_include_directive() -> None:
+    text = (
+        '#include "f5.apl_common"\n'
+        "define row addr_port {\n"
+        '    string addr validator "IpAddress"\n'
+        '    string port validator "PortNumber" default "80"\n'
+        "}\n"
+        "define section notes_section {\n"
+        '    message "Free text below."\n'
+        "    string note\n"
+        "}\n"
+        "section vs {\n"
+        "    addr_port listen\n"
+        "    noyes redirect\n"
+        "}\n"
+        "notes_section notes\n"
+    )
+    p = apl.parse_apl(text)
+    assert [".".join(f.path) for f in p.fields] == [
+        "vs.listen.addr",
+        "vs.listen.port",
+        "vs.redirect",
+        "notes.note",
+    ]
+    assert p.sections == ["vs", "notes"] and p.includes == ['"f5.apl_common"'[1:-1]]
+    assert {f.variable for f in p.fields} >= {"vs__listen__addr", "notes__note"}
+    assert apl.grammar_lint(p) == []
+
+
+def test_unqualified_names_resolve_in_the_same_row_first() -> None:
+    text = (
+        "section s {\n"
+        "    row r {\n"
+        '        choice on { "Yes", "No" }\n'
+        '        optional ( on == "Yes" ) {\n'
+        "            string detail\n"
+        "        }\n"
+        "    }\n"
+        "}\n"
+    )
+    assert apl.grammar_lint(apl.parse_apl(text)) == []
+    assert apl.grammar_lint(apl.parse_apl(text.replace('== "Yes" )', '== "Si" )'))) == [
+        (5, "s.r.detail: optional ( on == \"Si\" ) compares with 'Si', not a choice of s.r.on")
+    ]
+
+
 # --- the .tmpl file --------------------------------------------------------------------------
 
 
@@ -301,6 +347,27 @@ def test_parser_follows_the_dodekalogue() -> None:
 
 def test_lint_clean_f5_style_template() -> None:
     assert lint_text((FIXTURES / "tmpl" / "clean-f5-style.tmpl").read_text()) == []
+
+
+def test_lint_uses_the_apl_script_in_the_same_file() -> None:
+    text = (FIXTURES / "tmpl" / "apl-script-library.tmpl").read_text()
+    assert read_template(text).objects[0].words == (
+        "sys",
+        "application",
+        "apl-script",
+        "/Common/site_apl_common",
+    )
+    assert lint_text(text) == []
+    broken = text.replace('default "No"\n    ssl_row', 'default "Maybe"\n    ssl_row').replace(
+        'display "large"', 'display "huge"'
+    )
+    assert [(f.line, f.message) for f in lint_text(broken)] == [
+        (12, "general.logging: default 'Maybe' is not one of its choices"),
+        (
+            36,
+            "sys application apl-script /Common/site_apl_common: define ssl_section.note: unknown display size 'huge'",
+        ),
+    ]
 
 
 def test_lint_findings_are_located() -> None:

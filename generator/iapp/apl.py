@@ -31,7 +31,7 @@ policy for the presentations it renders (a text entry for everything, no empty r
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from generator.iapp.tclparse import Lines
 
@@ -42,6 +42,7 @@ DISPLAYS = frozenset({"small", "medium", "large", "xlarge", "xxlarge"})
 KEYWORDS = frozenset({"section", "optional", "text", "include", "define", "row", "table", "message", "tcl"})
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _IPV4 = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}"
+_INCLUDE_DIRECTIVE = re.compile(r'#include[ \t]+("(?:\\.|[^"\\\n])*")')
 _LEX = re.compile(r'"(?:\\.|[^"\\])*"|=>|==|!=|&&|\|\||[{}(),]|[^\s{}(),"#=!&|]+')
 
 
@@ -67,6 +68,7 @@ class Field:
     macro: str | None = None  # the define'd or included macro this field uses
     in_table: bool = False
     line: int = 1
+    expanded: bool = False  # placed by a define'd section/row/table (its attributes are checked there)
 
     @property
     def variable(self) -> str:
@@ -90,6 +92,8 @@ class Presentation:
     macros: dict[str, Field] = field(default_factory=dict)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, message) seen while parsing
     tcl_bodies: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of each tcl { }
+    group_macros: dict[str, Presentation] = field(default_factory=dict)  # define section|row|table
+    library: set[str] = field(default_factory=set)  # macro names that came from an apl-script
 
     def variables(self) -> set[str]:
         return {f.variable for f in self.fields}
@@ -112,6 +116,9 @@ def tokenize(text: str) -> list[Token]:
             i += 1
             continue
         if c == "#":
+            directive = _INCLUDE_DIRECTIVE.match(text, i)
+            if directive:  # `#include "..."`, as some tools write it: read as include
+                tokens += [Token("include", i), Token(directive.group(1), directive.start(1))]
             i = text.find("\n", i)
             i = n if i < 0 else i
             continue
@@ -145,11 +152,15 @@ def _tcl_body_end(text: str, i: int, lines: Lines) -> int:
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, library: Presentation | None = None) -> None:
         self.lines = Lines(text)
         self.t = tokenize(text)
         self.i = 0
         self.out = Presentation()
+        if library is not None:
+            self.out.macros.update(library.macros)
+            self.out.group_macros.update(library.group_macros)
+            self.out.library = set(library.macros)
 
     # tokens ------------------------------------------------------------------------------------
     def peek(self, ahead: int = 0) -> str | None:
@@ -224,6 +235,10 @@ class _Parser:
             self.out.includes.append(self.string("include"))
         elif word == "define":
             self.define()
+        elif self.out.macros.get(word, Field((), "")).kind == "section":
+            name = self.name()
+            self.out.sections.append(name)
+            self.expand(word, (name,), conditions, False)
         else:
             raise self.error(
                 f"unexpected {word!r} at the top level (expected section, optional, text, include or define)"
@@ -239,12 +254,14 @@ class _Parser:
             self.out = Presentation(
                 includes=saved.includes,
                 macros=saved.macros,
+                group_macros=saved.group_macros,
                 problems=saved.problems,
                 tcl_bodies=saved.tcl_bodies,
             )
             self.block(("<define>", name), ())
-            self.out = saved
+            inner, self.out = self.out, saved
             saved.macros[name] = Field(("<define>", name), kind, line=line)
+            saved.group_macros[name] = inner
             return
         if not self.known_kind(kind):
             raise AplError(f"define {name}: unknown element kind {kind!r}", line)
@@ -267,21 +284,13 @@ class _Parser:
     def element(self, path: tuple[str, ...], conditions: tuple[str, ...], in_table: bool) -> None:
         line = self.line()
         word = self.take()
+        macro_kind = self.out.macros[word].kind if word in self.out.macros else None
         if word == "optional":
             self.block(path, (*conditions, self.expression()), in_table)
-        elif word in ("row", "table"):
-            name = self.name()
-            group = (*path, name)
-            self.out.groups.append(group)
-            if word == "table":
-                if in_table:
-                    self.out.problems.append((line, f"{'.'.join(group)}: tables cannot nest"))
-                self.out.tables.append(group)
-            self.block(group, conditions, in_table or word == "table")
+        elif word in ("row", "table") or macro_kind in ("row", "table"):
+            self.group(word, macro_kind, path, conditions, in_table, line)
         elif word == "message":
-            self.out.messages.append((*path, self.name()))
-            if (self.peek() or "").startswith('"'):
-                self.take()
+            self.message(path)
         elif word == "define":
             self.define()
         elif word == "include":
@@ -291,6 +300,56 @@ class _Parser:
         else:
             hint = " (a macro? include its apl-script or define it first)" if _NAME.match(word) else ""
             raise AplError(f"unknown element {word!r} in {'.'.join(path)}{hint}", line)
+
+    def group(
+        self,
+        word: str,
+        macro_kind: str | None,
+        path: tuple[str, ...],
+        conditions: tuple[str, ...],
+        in_table: bool,
+        line: int,
+    ) -> None:
+        """A row or table, written out or from a define'd row/table macro."""
+        kind = macro_kind or word
+        group = (*path, self.name())
+        self.out.groups.append(group)
+        if kind == "table":
+            if in_table:
+                self.out.problems.append((line, f"{'.'.join(group)}: tables cannot nest"))
+            self.out.tables.append(group)
+        if macro_kind is None:
+            self.block(group, conditions, in_table or kind == "table")
+        else:
+            self.expand(word, group, conditions, in_table or kind == "table")
+
+    def message(self, path: tuple[str, ...]) -> None:
+        if (self.peek() or "").startswith('"'):
+            self.take()  # a message without a name: display text only
+            return
+        self.out.messages.append((*path, self.name()))
+        if (self.peek() or "").startswith('"'):
+            self.take()
+
+    def expand(self, macro: str, path: tuple[str, ...], conditions: tuple[str, ...], in_table: bool) -> None:
+        """A define'd section, row or table used under a name: its elements, placed at `path`."""
+        line = self.lines.line(self.t[self.i - 1].offset)
+        body = self.out.group_macros[macro]
+        skip = 2  # ("<define>", macro)
+        for f in body.fields:
+            self.out.fields.append(
+                replace(
+                    f,
+                    path=(*path, *f.path[skip:]),
+                    conditions=(*conditions, *f.conditions),
+                    in_table=in_table or f.in_table,
+                    line=line,
+                    expanded=True,
+                )
+            )
+        self.out.groups += [(*path, *g[skip:]) for g in body.groups]
+        self.out.tables += [(*path, *g[skip:]) for g in body.tables]
+        self.out.messages += [(*path, *m[skip:]) for m in body.messages]
 
     def field(
         self, kind: str, path: tuple[str, ...], conditions: tuple[str, ...], in_table: bool, line: int
@@ -436,8 +495,10 @@ def _unquote(token: str) -> str:
     return re.sub(r"\\(.)", r"\1", token[1:-1])
 
 
-def parse_apl(text: str) -> Presentation:
-    return _Parser(text).top()
+def parse_apl(text: str, library: Presentation | None = None) -> Presentation:
+    """Parse a presentation; `library` holds the macros of an apl-script it may include (the
+    `sys application apl-script` objects in the same file)."""
+    return _Parser(text, library).top()
 
 
 def grammar_lint(apl: Presentation) -> list[tuple[int, str]]:
@@ -445,20 +506,28 @@ def grammar_lint(apl: Presentation) -> list[tuple[int, str]]:
     problems: list[tuple[int, str]] = list(apl.problems)
     seen: set[str] = set()
     by_key = {".".join(f.path): f for f in apl.fields}
-    for f in [*apl.macros.values(), *apl.fields]:
-        key = ".".join(f.path)
+    local = [m for name, m in apl.macros.items() if name not in apl.library]
+    local += [f for name, g in apl.group_macros.items() if name not in apl.library for f in g.fields]
+    for f in [*local, *apl.fields]:
+        key = ".".join(f.path).replace("<define>.", "define ")
         if f.path[0] != "<define>":
             if key in seen:
                 problems.append((f.line, f"{key}: defined twice"))
             seen.add(key)
-        if f.validator is not None and f.validator.lower() not in VALIDATORS:
-            problems.append((f.line, f"{key}: unknown validator {f.validator!r}"))
-        if f.display is not None and f.display not in DISPLAYS:
-            problems.append((f.line, f"{key}: unknown display size {f.display!r}"))
-        problems += [(f.line, p) for p in _default_problems(key, f)]
-        for condition in f.conditions:
-            problems += [(f.line, p) for p in _condition_problems(key, condition, f.path[0], by_key)]
+            for condition in f.conditions:
+                problems += [(f.line, p) for p in _condition_problems(key, condition, f.path, by_key)]
+        if not f.expanded:
+            problems += [(f.line, p) for p in _attribute_problems(key, f)]
     return problems
+
+
+def _attribute_problems(key: str, f: Field) -> list[str]:
+    problems = []
+    if f.validator is not None and f.validator.lower() not in VALIDATORS:
+        problems.append(f"{key}: unknown validator {f.validator!r}")
+    if f.display is not None and f.display not in DISPLAYS:
+        problems.append(f"{key}: unknown display size {f.display!r}")
+    return problems + _default_problems(key, f)
 
 
 def lint(apl: Presentation) -> list[str]:
@@ -499,16 +568,24 @@ def _default_problems(key: str, f: Field) -> list[str]:
     return problems
 
 
-def _condition_problems(key: str, condition: str, section: str, fields: dict[str, Field]) -> list[str]:
+def _condition_problems(
+    key: str, condition: str, path: tuple[str, ...], fields: dict[str, Field]
+) -> list[str]:
+    """A field named in an optional ( ... ) is `section.field` or, unqualified, a field of the
+    same row or section (the nearest enclosing group first)."""
     problems = []
     for left, literal in re.findall(r'("[^"]*"|[A-Za-z_][A-Za-z0-9_.]*) (?:==|!=) "([^"]*)"', condition):
         if left.startswith('"'):
             continue  # "HIDE" == "THIS": a constant
-        ref = left if "." in left else f"{section}.{left}"
-        target = fields.get(ref)
-        if target is None:
+        candidates = (
+            [left] if "." in left else [".".join((*path[:k], left)) for k in range(len(path) - 1, 0, -1)]
+        )
+        ref = next((c for c in candidates if c in fields), None)
+        if ref is None:
             problems.append(f"{key}: optional ( {condition} ) names unknown field {left!r}")
-        elif target.static_choices and target.choices and literal not in target.choices:
+            continue
+        target = fields[ref]
+        if target.static_choices and target.choices and literal not in target.choices:
             problems.append(
                 f"{key}: optional ( {condition} ) compares with {literal!r}, not a choice of {ref}"
             )

@@ -2,7 +2,8 @@
 
 Reads the file the way the BIG-IP loader does and reports, as `FILE:LINE: check: message`:
   structure  the file's objects and the template's keys and sections (tmpl.read_template);
-  apl        the presentation against F5's APL grammar and its lint (apl.grammar_lint);
+  apl        the presentation against F5's APL grammar and its lint (apl.grammar_lint), with
+             the macros of any `sys application apl-script` in the file (checked the same way);
   tcl84      Tcl 8.5+ constructs and Tcl syntax errors in the implementation, in every
              `tcl { ... }` body of the presentation and in every `cli script` in the file.
 etherip's own policy (checksum, version floor, text entries, the variable cross-check, the
@@ -21,7 +22,8 @@ from pathlib import Path
 
 from generator.iapp import apl
 from generator.iapp.tcl84 import findings as tcl_findings
-from generator.iapp.tmpl import TmplError, read_template
+from generator.iapp.tclparse import TclSyntaxError, parse
+from generator.iapp.tmpl import TmplError, TmshObject, read_template
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -39,9 +41,13 @@ def lint_text(text: str) -> list[LintFinding]:
     except TmplError as exc:
         return [LintFinding(exc.line, "structure", str(exc))]
     out: list[LintFinding] = []
+    library = apl.Presentation()
+    for obj in tmpl.objects:
+        if obj.words[:3] == ("sys", "application", "apl-script"):
+            out += _apl_script(obj, library)
     first = tmpl.section_lines["presentation"]
     try:
-        presentation = apl.parse_apl(tmpl.sections["presentation"])
+        presentation = apl.parse_apl(tmpl.sections["presentation"], library)
     except apl.AplError as exc:
         out.append(LintFinding(first + exc.line - 1, "apl", str(exc)))
     else:
@@ -55,6 +61,33 @@ def lint_text(text: str) -> list[LintFinding]:
         if obj.words[:2] == ("cli", "script") and obj.body:
             out += _tcl(obj.body, obj.body_line, " ".join(obj.words))
     return sorted(out, key=lambda f: f.line)
+
+
+def _apl_script(obj: TmshObject, library: apl.Presentation) -> list[LintFinding]:
+    """An apl-script in the file: its `script { ... }` is APL (defines a presentation may use);
+    its macros join `library`."""
+    try:
+        words = [w for c in parse(obj.body, substitutions=False).commands for w in c.words]
+    except TclSyntaxError as exc:  # pragma: no cover - read_template already read this body
+        return [LintFinding(obj.body_line, "structure", exc.message)]
+    for key, value in zip(words[::2], words[1::2], strict=False):
+        if key.text != "script":
+            continue
+        first = obj.body_line + obj.body.count("\n", 0, value.body)
+        try:
+            script = apl.parse_apl(value.text)
+        except apl.AplError as exc:
+            return [LintFinding(first + exc.line - 1, "apl", f"{' '.join(obj.words)}: {exc}")]
+        library.macros.update(script.macros)
+        library.group_macros.update(script.group_macros)
+        found = [
+            LintFinding(first + n - 1, "apl", f"{' '.join(obj.words)}: {m}")
+            for n, m in apl.grammar_lint(script)
+        ]
+        for line, body in script.tcl_bodies:
+            found += _tcl(body, first + line - 1, f"{' '.join(obj.words)} tcl body")
+        return found
+    return [LintFinding(obj.body_line, "structure", f"{' '.join(obj.words)}: no script {{ ... }}")]
 
 
 def _tcl(code: str, first_line: int, where: str) -> list[LintFinding]:
