@@ -303,6 +303,7 @@ IS_85 = {
     "return -options": ("proc p {} {\n    return -options {} x\n}\n", "return -options"),
     "switch -matchvar": ("switch -regexp -matchvar m -- $x {\n    a { puts $m }\n}\n", "switch -matchvar"),
     "8.5 in a switch body": ("switch -- $x {\n    a { lassign $l q r }\n    default {}\n}\n", "(lassign)"),
+    "8.5 in a flat switch": ("switch -exact $x a { puts a } b {\n    lassign $l q r\n}\n", "(lassign)"),
     "string reverse": ("set r [string reverse $s]\n", "string reverse"),
     "clock add": ("set t [clock add $t 1 day]\n", "clock add"),
     "8.5 in a quoted substitution": ('puts "[dict get $d a]"\n', "(dict)"),

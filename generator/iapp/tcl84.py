@@ -21,7 +21,10 @@ COMMANDS_85 = frozenset(
     | {"tailcall", "coroutine", "yield", "yieldto", "zlib", "oo::class", "oo::object", "oo::define"}
 )
 MATH_85 = frozenset({"min", "max", "entier", "bool", "isqrt"})
-F5_EXPR_WORDS = frozenset({"starts_with", "contains", "matches", "and", "or", "not", "equals"})
+F5_EXPR_WORDS = frozenset(
+    {"starts_with", "ends_with", "contains", "matches", "matches_glob", "matches_regex", "equals"}
+    | {"and", "or", "not"}
+)
 
 # command -> options or subcommands added after 8.4 (first word after the command, or any option)
 OPTIONS_85: dict[str, frozenset[str]] = {
@@ -215,6 +218,8 @@ class _Walker:
             i += 1
             if args[i - 1].literal == "--":
                 break
+            if args[i - 1].literal in ("-matchvar", "-indexvar"):
+                i += 1  # the option's variable name
         rest = args[i + 1 :]
         if len(rest) == 1 and rest[0].kind == "braced":
             body = rest[0]
