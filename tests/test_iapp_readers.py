@@ -418,3 +418,11 @@ def test_every_golden_template_lints_clean() -> None:
     assert templates
     for path in templates:
         assert lint_text(path.read_text()) == [], path
+
+
+def test_deep_nesting_is_a_finding_not_a_crash() -> None:
+    assert scan("if {1} {" * 3000 + "}" * 3000) == [
+        "implementation line 1: scripts nested too deeply to check: "
+    ]
+    with pytest.raises(apl.AplError, match="nested too deeply"):
+        apl.parse_apl("section s {" + 'optional ( a == "b" ) {' * 3000 + "}" * 3001)

@@ -498,7 +498,10 @@ def _unquote(token: str) -> str:
 def parse_apl(text: str, library: Presentation | None = None) -> Presentation:
     """Parse a presentation; `library` holds the macros of an apl-script it may include (the
     `sys application apl-script` objects in the same file)."""
-    return _Parser(text, library).top()
+    try:
+        return _Parser(text, library).top()
+    except RecursionError:
+        raise AplError("elements nested too deeply") from None
 
 
 def grammar_lint(apl: Presentation) -> list[tuple[int, str]]:

@@ -63,7 +63,10 @@ def findings(tcl: str) -> list[tuple[int, str, str]]:
 @lru_cache(maxsize=64)
 def _findings(tcl: str) -> tuple[tuple[int, str, str], ...]:
     walker = _Walker(tcl)
-    walker.script(0, len(tcl))
+    try:
+        walker.script(0, len(tcl))
+    except RecursionError:
+        walker.found.append((1, "scripts nested too deeply to check", ""))
     return tuple(sorted(set(walker.found)))
 
 
