@@ -103,6 +103,12 @@ def test_a_box_broken_by_one_case_is_rebuilt_for_the_next() -> None:
     assert all(o.ok for o in outcomes)
 
 
+@pytest.mark.parametrize("wait", ["after 600000", "after 600000 {set ::x 1}; vwait ::x", "update"])
+def test_waiting_outside_the_time_limit_is_refused(wait: str) -> None:
+    ok, message, _ = _run(wait, seconds=1)
+    assert not ok and "is not available to this implementation" in message
+
+
 def test_an_endless_loop_is_stopped() -> None:
     ok, message, _ = _run("while 1 {}", seconds=1)
     assert not ok and "ran longer than 1 s" in message

@@ -94,7 +94,11 @@ proc new_box {} {
     $c alias ::tmsh::save refuse "the implementation must not save"
     $c alias ::tmsh::run refuse "the implementation must not run commands"
     $c alias ::puts capture_puts
-    foreach cmd {exec open socket source load unload file glob cd pwd exit interp encoding fconfigure} {
+    # after, vwait and update wait outside the time limit's reach: refused too.
+    foreach cmd {after vwait update} {
+        $c hide $cmd
+    }
+    foreach cmd {exec open socket source load unload file glob cd pwd exit interp encoding fconfigure after vwait update} {
         $c alias ::$cmd refuse "$cmd is not available to this implementation"
     }
     return $c
