@@ -53,7 +53,7 @@ APPLY: tuple[Step, ...] = (
     Step(
         2,
         "tunnel",
-        "EtherIP tunnel to the other data center (with the floating WAN self IP of a pair and the route through the WAN gateway)",
+        "EtherIP tunnel to the other data center (and, where this peer has them, the floating WAN self IP and the route through the WAN gateway)",
         True,
         True,
         "apply/tunnel.tmsh.j2",
