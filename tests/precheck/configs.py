@@ -344,3 +344,78 @@ def write_form(unit: Unit, form: str, where: Path, name: str = "unit") -> tuple[
     user_body = unit.user.split("\n", 2)[2]  # one file from `save sys config file`: one header
     path.write_text(unit.base + user_body)
     return path, str(path), str(path)
+
+
+def legacy_base(version: str = "11.6.3") -> str:
+    """bigip_base.conf of f5-main-1 (tests/cases/existing-pool.yaml): existing VLANs `external`
+    (WAN, with this unit's and the floating self IP) and `erp` (VM)."""
+    return (
+        HEADER.format(version=version)
+        + _device("f5-main-1", True, version)
+        + _device("f5-main-2", False, version)
+        + """cm device-group /Common/dg_main {
+    devices {
+        /Common/f5-main-1 { }
+        /Common/f5-main-2 { }
+    }
+    type sync-failover
+}
+"""
+        + _interface("1.1")
+        + _interface("1.2")
+        + """net self /Common/ext_self_1 {
+    address 203.0.113.101/25
+    traffic-group /Common/traffic-group-local-only
+    vlan /Common/external
+}
+net self /Common/ext_float {
+    address 203.0.113.100/25
+    traffic-group /Common/traffic-group-1
+    vlan /Common/external
+}
+net vlan /Common/erp {
+    interfaces {
+        1.2 {
+            tagged
+        }
+    }
+    tag 30
+}
+net vlan /Common/external {
+    interfaces {
+        1.1 { }
+    }
+    tag 4094
+}
+sys global-settings {
+    hostname f5-main-1
+}
+"""
+    )
+
+
+def legacy_user(version: str = "11.6.3") -> str:
+    return (
+        HEADER.format(version=version)
+        + """ltm monitor http /Common/erp_health {
+    defaults-from /Common/http
+    recv "UP"
+    send "GET /erp/health HTTP/1.0\\r\\n\\r\\n"
+}
+ltm pool /Common/erp_pool {
+    members {
+        /Common/10.30.30.40:8443 {
+            address 10.30.30.40
+        }
+        /Common/10.30.30.41:8443 {
+            address 10.30.30.41
+        }
+    }
+    monitor /Common/http and /Common/erp_health
+}
+net route /Common/default_gw {
+    gw 203.0.113.1
+    network default
+}
+"""
+    )
