@@ -90,7 +90,11 @@ PLANTS = [
         "exists-vlan",
         "mixed",
         "bigip-dc1-a",
-        _add("base", VM_VLAN + "\n    interfaces {\n        1.4 {\n            tagged\n        }\n    }\n    tag 210\n}\n"),
+        _add(
+            "base",
+            VM_VLAN
+            + "\n    interfaces {\n        1.4 {\n            tagged\n        }\n    }\n    tag 210\n}\n",
+        ),
         (("exists", ("/Common/vm_vlan",)),),
         ("base", VM_VLAN),
     ),
@@ -106,7 +110,10 @@ PLANTS = [
         "name-taken-by-other-l2-kind",
         "mixed",
         "bigip-dc2",
-        _add("base", "net vlan /Common/eip_dc1 {\n    interfaces {\n        1.3 {\n            tagged\n        }\n    }\n    tag 77\n}\n"),
+        _add(
+            "base",
+            "net vlan /Common/eip_dc1 {\n    interfaces {\n        1.3 {\n            tagged\n        }\n    }\n    tag 77\n}\n",
+        ),
         (("exists", ("/Common/eip_dc1",)),),
         ("base", "net vlan /Common/eip_dc1 {"),
     ),
@@ -146,7 +153,10 @@ PLANTS = [
         "exists-monitor-of-another-type",
         "mixed",
         "bigip-dc2",
-        _add("user", 'ltm monitor http /Common/vm_vloc {\n    defaults-from /Common/http\n    send "GET /"\n}\n'),
+        _add(
+            "user",
+            'ltm monitor http /Common/vm_vloc {\n    defaults-from /Common/http\n    send "GET /"\n}\n',
+        ),
         (("exists", ("/Common/vm_vloc",)),),
         ("user", "ltm monitor http /Common/vm_vloc {"),
     ),
@@ -213,7 +223,10 @@ PLANTS = [
         "tag-in-use",
         "mixed",
         "bigip-dc2",
-        _add("base", "net vlan /Common/old_wan {\n    interfaces {\n        1.3 {\n            tagged\n        }\n    }\n    tag 300\n}\n"),
+        _add(
+            "base",
+            "net vlan /Common/old_wan {\n    interfaces {\n        1.3 {\n            tagged\n        }\n    }\n    tag 300\n}\n",
+        ),
         (("tag", ("/Common/wan", "/Common/old_wan")),),
         ("base", "net vlan /Common/old_wan {"),
     ),
@@ -261,7 +274,11 @@ PLANTS = [
         "hostname-differs",
         "mixed",
         "bigip-dc1-a",
-        _sub("base", "    hostname bigip-dc1-a\n    mgmt-dhcp", "    hostname bigip-dc1-a.example.net\n    mgmt-dhcp"),
+        _sub(
+            "base",
+            "    hostname bigip-dc1-a\n    mgmt-dhcp",
+            "    hostname bigip-dc1-a.example.net\n    mgmt-dhcp",
+        ),
         (("hostname", ("bigip-dc1-a",)),),
         ("base", "sys global-settings {"),
     ),
@@ -289,7 +306,11 @@ PLANTS = [
         "iptunnel-configsync-disabled",
         "mixed",
         "bigip-dc1-a",
-        _sub("base", 'sys db iptunnel.configsync {\n    value "enable"', 'sys db iptunnel.configsync {\n    value "disable"'),
+        _sub(
+            "base",
+            'sys db iptunnel.configsync {\n    value "enable"',
+            'sys db iptunnel.configsync {\n    value "disable"',
+        ),
         (("configsync", ("iptunnel.configsync",)),),
         ("base", "sys db iptunnel.configsync {"),
     ),
@@ -335,7 +356,9 @@ def test_version_option_compares_with_the_chosen_version(tmp_path: Path) -> None
 
 
 def test_one_line_stanza_is_found_and_its_body_reported_unread(tmp_path: Path) -> None:
-    unit = _add("base", "net vlan /Common/vm_vlan { interfaces { 1.2 { tagged } } tag 200 }\n")(clean("bigip-dc2"))
+    unit = _add("base", "net vlan /Common/vm_vlan { interfaces { 1.2 { tagged } } tag 200 }\n")(
+        clean("bigip-dc2")
+    )
     path, base_name, _ = write_form(unit, "folder", tmp_path, "dc2")
     mine = [f for f in _check("mixed", [(None, path, str(path))]).findings if f.device == "bigip-dc2"]
     line = _written_line(unit.base, "net vlan /Common/vm_vlan { interfaces { 1.2 { tagged } } tag 200 }")
@@ -346,11 +369,15 @@ def test_one_line_stanza_is_found_and_its_body_reported_unread(tmp_path: Path) -
 
 
 def test_found_by_short_hostname_then_reported(tmp_path: Path) -> None:
-    unit = _sub("base", "    hostname bigip-dc2\n}", "    hostname bigip-dc2.example.net\n}")(clean("bigip-dc2"))
+    unit = _sub("base", "    hostname bigip-dc2\n}", "    hostname bigip-dc2.example.net\n}")(
+        clean("bigip-dc2")
+    )
     unit = _sub("base", "    hostname bigip-dc2\n", "    hostname bigip-dc2.example.net\n")(unit)
     path, _, _ = write_form(unit, "ucs", tmp_path, "dc2")
     mine = [f for f in _check("mixed", [(None, path, str(path))]).findings if f.device == "bigip-dc2"]
-    assert [(f.kind, f.message) for f in mine] == [("hostname", "saved hostname is bigip-dc2.example.net, not bigip-dc2")]
+    assert [(f.kind, f.message) for f in mine] == [
+        ("hostname", "saved hostname is bigip-dc2.example.net, not bigip-dc2")
+    ]
 
 
 def test_device_named_explicitly_overrides_hostname(tmp_path: Path) -> None:
@@ -358,7 +385,9 @@ def test_device_named_explicitly_overrides_hostname(tmp_path: Path) -> None:
     report = _check("mixed", [("bigip-dc1-a", path, str(path))])
     mine = [f for f in report.findings if f.device == "bigip-dc1-a"]
     assert ("hostname", ("bigip-dc1-a",)) in [(f.kind, f.objects) for f in mine]
-    assert ("missing", ("198.51.100.11/24",)) in [(f.kind, f.objects) for f in mine]  # b holds .12, not a's .11
+    assert ("missing", ("198.51.100.11/24",)) in [
+        (f.kind, f.objects) for f in mine
+    ]  # b holds .12, not a's .11
 
 
 def test_unknown_duplicate_and_missing_units(tmp_path: Path) -> None:
@@ -369,7 +398,12 @@ def test_unknown_duplicate_and_missing_units(tmp_path: Path) -> None:
     a_again, _, _ = write_form(clean("bigip-dc1-a"), "folder", tmp_path, "a-again")
     report = _check(
         "mixed",
-        [(None, s_path, str(s_path)), (None, a_path, str(a_path)), (None, a_again, str(a_again)), ("nosuch", a_path, "x")],
+        [
+            (None, s_path, str(s_path)),
+            (None, a_path, str(a_path)),
+            (None, a_again, str(a_again)),
+            ("nosuch", a_path, "x"),
+        ],
     )
     rows = [(f.device, f.kind, f.severity) for f in report.findings]
     assert rows == [
@@ -393,7 +427,9 @@ def test_a_site_unit_without_configuration_is_a_note_not_a_failure(tmp_path: Pat
 def test_only_one_file_given_skips_absence_checks(tmp_path: Path) -> None:
     folder = tmp_path / "dc1a"
     folder.mkdir()
-    (folder / "bigip.conf").write_text(configs.dc1_user() + "ltm pool /Common/vm_pool {\n    monitor /Common/http\n}\n")
+    (folder / "bigip.conf").write_text(
+        configs.dc1_user() + "ltm pool /Common/vm_pool {\n    monitor /Common/http\n}\n"
+    )
     report = _check("mixed", [("bigip-dc1-a", folder, str(folder))])
     mine = [(f.kind, f.severity, f.objects) for f in report.findings if f.device == "bigip-dc1-a"]
     assert mine == [
@@ -416,7 +452,9 @@ def test_expected_state_of_the_change_reports_every_created_object(tmp_path: Pat
             conf = tmp_path / f"{device.hostname}.conf"
             conf.write_bytes(files[f"{peer.name}/{device.hostname}/expected-state.conf"])
             report = _check("mixed", [(device.hostname, conf, str(conf))])
-            found = {f.objects[0] for f in report.findings if f.kind == "exists" and f.device == device.hostname}
+            found = {
+                f.objects[0] for f in report.findings if f.kind == "exists" and f.device == device.hostname
+            }
             created = {v.path for v in peer.vlans} | {s.path for s in device.selfs}
             created |= {peer.vlan_group.path, peer.tunnel.path, ctx.pool.path, ctx.monitor.path}
             assert found == created

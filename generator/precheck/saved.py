@@ -122,6 +122,8 @@ def _add_file(config: SavedConfig, saved: SavedFile) -> None:
     if match:
         config.versions.append(VersionLine(match.group(1), Where(saved.display, first)))
     parsed, warnings = _parse(saved)
+    if not parsed:
+        raise SavedConfigError(saved.display, "no configuration stanzas found")
     for key, body in parsed.items():
         header = key.split(" {", 1)[0].strip()
         where = Where(saved.display, headers.get(header))
