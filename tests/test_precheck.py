@@ -74,7 +74,7 @@ class Plant:
     case: str
     host: str
     edit: Callable[[Unit], Unit]
-    findings: tuple[tuple[str, tuple[str, ...]], ...]  # (kind, objects) of every finding, in order
+    findings: tuple[tuple[str, tuple[str, ...]], ...]  # (kind, objects) of every finding, in order; () = none
     at: tuple[str, str] | None  # (base|user, header line) the first finding cites, if any
     unit: Callable[[str], Unit] = clean
 
@@ -201,7 +201,7 @@ PLANTS = [
         "pool-rule-differs",
         "existing-pool",
         "f5-main-1",
-        _sub("user", "    monitor /Common/http and /Common/erp_health\n", "    monitor /Common/http\n"),
+        _sub("user", "    monitor /Common/http and /Common/tcp_half_open\n", "    monitor /Common/http\n"),
         (("pool-rule", ("/Common/erp_pool",)),),
         ("user", "ltm pool /Common/erp_pool {"),
         _legacy,
@@ -212,12 +212,61 @@ PLANTS = [
         "f5-main-1",
         _sub(
             "user",
-            "    monitor /Common/http and /Common/erp_health\n",
-            "    monitor min 1 of { /Common/http /Common/erp_health }\n",
+            "    monitor /Common/http and /Common/tcp_half_open\n",
+            "    monitor min 1 of { /Common/http /Common/tcp_half_open }\n",
         ),
         (("pool-rule", ("/Common/erp_pool",)),),
         ("user", "ltm pool /Common/erp_pool {"),
         _legacy,
+    ),
+    Plant(
+        "pool-rule-same-monitors-other-order",
+        "existing-pool",
+        "f5-main-1",
+        _sub(
+            "user",
+            "    monitor /Common/http and /Common/tcp_half_open\n",
+            '    monitor /Common/tcp_half_open and /Common/http\n    description "order is no change"\n',
+        ),
+        (),
+        None,
+        _legacy,
+    ),
+    Plant(
+        "pool-min-active-differs",
+        "existing-pool",
+        "f5-main-1",
+        _sub("user", "    min-active-members 2\n", ""),
+        (("pool-min-active", ("/Common/erp_pool",)),),
+        ("user", "ltm pool /Common/erp_pool {"),
+        _legacy,
+    ),
+    Plant(
+        "exists-route",
+        "mixed",
+        "bigip-dc2",
+        _add(
+            "user",
+            "net route /Common/vmotion_wan_route {\n    gw 203.0.113.1\n    network 198.51.100.10/32\n}\n",
+        ),
+        (("exists", ("/Common/vmotion_wan_route",)),),
+        ("user", "net route /Common/vmotion_wan_route {"),
+    ),
+    Plant(
+        "route-destination-taken",
+        "mixed",
+        "bigip-dc2",
+        _add("user", "net route /Common/to_dc1 {\n    gw 203.0.113.254\n    network 198.51.100.10%0/32\n}\n"),
+        (("route", ("/Common/vmotion_wan_route", "/Common/to_dc1")),),
+        ("user", "net route /Common/to_dc1 {"),
+    ),
+    Plant(
+        "gateway-existing-but-no-route",
+        "mixed",
+        "bigip-dc1-b",
+        _sub("user", "    network default\n", "    network 10.50.0.0/16\n"),
+        (("route", ("203.0.113.20",)),),
+        None,
     ),
     Plant(
         "tag-in-use",
@@ -326,9 +375,9 @@ def test_each_planted_conflict_is_found_and_located(plant: Plant, form: str, tmp
     mine = [f for f in report.findings if f.device == plant.host]
     assert [(f.kind, f.objects) for f in mine] == list(plant.findings), "\n".join(map(str, mine))
     assert all(f.severity == CONFLICT for f in mine)
-    assert report.failed
+    assert report.failed == bool(plant.findings)
     if plant.at is None:
-        assert mine[0].where == ""
+        assert all(f.where == "" for f in mine)
         return
     which, header = plant.at
     shown = base_name if which == "base" else user_name
@@ -457,4 +506,17 @@ def test_expected_state_of_the_change_reports_every_created_object(tmp_path: Pat
             }
             created = {v.path for v in peer.vlans} | {s.path for s in device.selfs}
             created |= {peer.vlan_group.path, peer.tunnel.path, ctx.pool.path, ctx.monitor.path}
+            created |= {peer.route.path} if peer.route else set()
             assert found == created
+
+
+def test_trunks_and_interfaces_are_told_apart(tmp_path: Path) -> None:
+    conf = tmp_path / "west.scf"
+    conf.write_text(
+        "#TMSH-VERSION: 11.6.5\n\nnet interface 1.1 {\n    media-active 10000T-FD\n}\n"
+        "net trunk /Common/trunk_vm {\n    interfaces {\n        1.1\n    }\n}\n"
+        "sys global-settings {\n    hostname lb-west-01.example.net\n}\n"
+    )
+    report = _check("ha-both", [(None, conf, str(conf))])
+    rows = [(f.kind, f.message) for f in report.findings if f.kind == "no-interface"]
+    assert rows == [("no-interface", "no trunk trunk_wan (named for VLAN /Common/wan_west)")]

@@ -16,9 +16,6 @@ from generator.precheck.plan import (
     Unit,
     created_objects,
     existing_wan_addresses,
-    gateway_of,
-    restore_min_active_of,
-    route_of,
 )
 from generator.precheck.report import CONFLICT, NOTE, Finding
 from generator.precheck.saved import (
@@ -130,7 +127,7 @@ def pool_restore(unit: Unit) -> list[Finding]:
         wanted = " and ".join(pool.restore_rule)
         message = f"pool {pool.path} has monitor rule '{rule.text}', but restore_monitor says '{wanted}'"
         out.append(_finding(unit, "pool-rule", (pool.path,), message, found.where))
-    expected = restore_min_active_of(pool)
+    expected = pool.restore_min_active_members
     actual = pool_min_active(found.body)
     if expected is not None and actual != expected:
         message = (
@@ -171,24 +168,20 @@ def untagged_interfaces(unit: Unit) -> list[Finding]:
 
 def interfaces_exist(unit: Unit) -> list[Finding]:
     """An interface or trunk the change names does not exist."""
-    known = set(unit.saved.of("net interface")) | set(unit.saved.of("net trunk"))
+    interfaces, trunks = set(unit.saved.of("net interface")), set(unit.saved.of("net trunk"))
     wanted = [(name, vlan.path) for vlan in unit.peer.vlans for name, _ in vlan.interfaces]
     if not wanted:
         return []
-    if not known:
+    if not interfaces and not trunks:
         message = "the saved configuration has no net interface or net trunk stanzas: interfaces not checked"
         return [_finding(unit, "not-checked", (), message, severity=NOTE, absence=True)]
-    return [
-        _finding(
-            unit,
-            "no-interface",
-            (name, path),
-            f"no interface or trunk {name} (named for VLAN {path})",
-            absence=True,
-        )
-        for name, path in wanted
-        if name not in known
-    ]
+    out = []
+    for name, path in wanted:
+        is_trunk = name in unit.peer.trunks
+        if name not in (trunks if is_trunk else interfaces):
+            message = f"no {'trunk' if is_trunk else 'interface'} {name} (named for VLAN {path})"
+            out.append(_finding(unit, "no-interface", (name, path), message, absence=True))
+    return out
 
 
 def _saved_selfs(unit: Unit) -> list[tuple[Stanza, IPv4Interface]]:
@@ -299,7 +292,7 @@ def routes(unit: Unit) -> list[Finding]:
     destination is already routed by another route."""
     remote = IPv4Address(unit.peer.tunnel.remote_address)
     saved = [(s, parse_network(unquote(s.body.get("network")))) for s in unit.saved.of("net route").values()]
-    route = route_of(unit.peer)
+    route = unit.peer.route
     out = []
     if route is not None:
         network = IPv4Network(route.network)
@@ -307,7 +300,7 @@ def routes(unit: Unit) -> list[Finding]:
             if stanza.name != route.path and parsed == (network, 0):
                 message = f"route {stanza.name} already goes to {network}; the change creates {route.path}"
                 out.append(_finding(unit, "route", (route.path, stanza.name), message, stanza.where))
-    if gateway_of(unit.peer) == "existing" and not _covered(unit, remote, saved):
+    if unit.peer.gateway == "existing" and not _covered(unit, remote, saved):
         message = (
             f"gateway: existing, but no saved route or self IP subnet covers the other endpoint {remote}"
         )

@@ -1,47 +1,19 @@
 """What the change means for one unit, read from the view-model (`generator.context`).
 
-Object names and paths come from `build_context`; nothing here re-derives them. The three
-attributes the view-model is gaining (the route to the other endpoint, the WAN gateway, the
-existing pool's min-active-members to restore) are read through `route_of`, `gateway_of` and
-`restore_min_active_of`, so the checks work with and without them.
+Object names and paths come from `build_context`; nothing here re-derives them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
-from generator.context import DeviceContext, PeerContext, PoolView, SiteContext
+from generator.context import DeviceContext, PeerContext, SiteContext
 from generator.model import Site
 from generator.precheck.saved import SavedConfig
 
 # stanza kinds whose names share one namespace on the box: VLANs, VLAN groups and tunnels are
 # all layer-2 interfaces of the same name space [I]
 L2_KINDS = ("net vlan", "net vlan-group", "net tunnels tunnel")
-
-
-class RouteLike(Protocol):
-    path: str
-    network: str
-    gateway: str
-
-
-def route_of(peer: PeerContext) -> RouteLike | None:
-    """The `net route` this peer's change creates to the other endpoint, or None."""
-    route: RouteLike | None = getattr(peer, "route", None)
-    return route
-
-
-def gateway_of(peer: PeerContext) -> str | None:
-    """The WAN gateway: an address, "existing" (a saved route must cover the endpoint), or None."""
-    gateway: str | None = getattr(peer, "gateway", None)
-    return gateway
-
-
-def restore_min_active_of(pool: PoolView) -> int | None:
-    """The existing pool's min-active-members that rollback restores, when the site says it."""
-    value: int | None = getattr(pool, "restore_min_active_members", None)
-    return value
 
 
 @dataclass(frozen=True)
@@ -68,9 +40,8 @@ def created_objects(unit: Unit) -> list[Created]:
     objects.append(Created("net vlan-group", "VLAN group", peer.vlan_group.path))
     objects.append(Created("net tunnels tunnel", "tunnel", peer.tunnel.path))
     objects.extend(Created("net self", "self IP", s.path) for s in unit.device.selfs)
-    route = route_of(peer)
-    if route is not None:
-        objects.append(Created("net route", "route", route.path))
+    if peer.route is not None:
+        objects.append(Created("net route", "route", peer.route.path))
     if site.pool.create:
         objects.append(Created("ltm pool", "pool", site.pool.path))
     objects.append(Created("ltm monitor", "monitor", site.monitor.path))

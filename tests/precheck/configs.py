@@ -411,7 +411,8 @@ ltm pool /Common/erp_pool {
             address 10.30.30.41
         }
     }
-    monitor /Common/http and /Common/erp_health
+    min-active-members 2
+    monitor /Common/http and /Common/tcp_half_open
 }
 net route /Common/default_gw {
     gw 203.0.113.1
