@@ -320,6 +320,22 @@ PLANTS = [
         ("base", "net self /Common/old_vm {"),
     ),
     Plant(
+        "overlap-on-the-bridged-vm-vlan",
+        "existing-pool",
+        "f5-main-1",
+        _add(
+            "base",
+            "net self /Common/erp_self {\n    address 10.30.30.10/24\n"
+            "    traffic-group /Common/traffic-group-local-only\n    vlan /Common/erp\n}\n",
+        ),
+        (
+            ("overlap", ("/Common/legacy_vm_self_a", "/Common/erp_self")),
+            ("overlap", ("/Common/legacy_vm_float", "/Common/erp_self")),
+        ),
+        ("base", "net self /Common/erp_self {"),
+        _legacy,
+    ),
+    Plant(
         "hostname-differs",
         "mixed",
         "bigip-dc1-a",
@@ -395,6 +411,26 @@ def test_version_differs_in_each_file(form: str, tmp_path: Path) -> None:
     wheres = [f"{base_name}:1"] if form == "file" else [f"{base_name}:1", f"{user_name}:1"]
     assert [(f.kind, f.objects, f.where) for f in mine] == [("version", ("11.6.4",), w) for w in wheres]
     assert "the change targets 11.6.5" in mine[0].message
+
+
+def test_hotfix_version_counts_as_its_release(tmp_path: Path) -> None:
+    path, _, _ = write_form(clean("bigip-dc2", version="11.6.5.1"), "ucs", tmp_path, "dc2")
+    assert [f for f in _check("mixed", [(None, path, str(path))]).findings if f.device == "bigip-dc2"] == []
+
+
+def test_bridged_vlan_overlap_says_what_to_do(tmp_path: Path) -> None:
+    unit = Unit(configs.legacy_base(), configs.legacy_user())
+    unit = replace(
+        unit,
+        base=unit.base + "net self /Common/erp_self {\n    address 10.30.30.10/24\n    vlan /Common/erp\n}\n",
+    )
+    path, _, _ = write_form(unit, "ucs", tmp_path, "m1")
+    (first, *_) = [
+        f for f in _check("existing-pool", [(None, path, str(path))]).findings if f.kind == "overlap"
+    ]
+    assert first.message.endswith(
+        "which the change bridges into /Common/erp_bridge: move that self IP to the group [I]"
+    )
 
 
 def test_version_option_compares_with_the_chosen_version(tmp_path: Path) -> None:

@@ -212,6 +212,10 @@ def self_addresses(unit: Unit) -> list[Finding]:
                     f"subnet {wanted.network} of new self IP {new.path} on {new.vlan_path} overlaps "
                     f"self IP {stanza.name} ({address}) on {vlan}"
                 )
+                if vlan in unit.peer.vlan_group.members:
+                    message += (
+                        f", which the change bridges into {new.vlan_path}: move that self IP to the group [I]"
+                    )
                 out.append(_finding(unit, "overlap", (new.path, stanza.name), message, stanza.where))
     return out
 
@@ -283,7 +287,7 @@ def version(unit: Unit) -> list[Finding]:
             line.where,
         )
         for line in unit.saved.versions
-        if line.version != target
+        if line.version != target and not line.version.startswith(f"{target}.")  # 11.6.5.1 is 11.6.5
     ]
 
 
