@@ -150,13 +150,14 @@ def validate(
 
 @app.command()
 def precheck(
-    site: Annotated[Path, typer.Argument(help="Site file (YAML).", show_default=False)],
+    site: Annotated[Path, typer.Argument(help="Site file (YAML).", show_default=False, metavar="SITE")],
     units: Annotated[
         list[str],
         typer.Argument(
             help="[DEVICE=]PATH per unit: a UCS archive, a folder with bigip_base.conf and bigip.conf, "
             "or one configuration file. Without DEVICE= the unit is found by its saved hostname.",
             show_default=False,
+            metavar="[DEVICE=]PATH",
         ),
     ],
     version: Annotated[
