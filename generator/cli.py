@@ -120,7 +120,9 @@ def check(
             print(finding, file=sys.stderr)
         failed = failed or bool(report.findings)
         state = f"{len(report.findings)} finding(s)" if report.findings else "ok"
-        print(f"{folder}: {state}; {report.cases_run} iApp runs, {len(report.recorded)} devices compared")
+        print(
+            f"{folder}: {state}; {report.cases_run} iApp runs, {len(report.recorded)} stage runs replayed in the iApp flows"
+        )
     if failed:
         raise typer.Exit(EXIT_INVALID_INPUT)
 

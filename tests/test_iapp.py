@@ -14,10 +14,11 @@ from typer.testing import CliRunner
 
 from generator.check import Report, check_folder
 from generator.cli import app
+from generator.iapp.flow import STAGES
 from generator.iapp.harness import Case, run_cases
 from generator.iapp.hostile import HOSTILE_ANSWERS
 from generator.versions import ALL_VERSIONS, BigIpVersion
-from tests.helpers import CASES, tree
+from tests.helpers import CASES, site, tree
 
 CASE_VERSIONS = [(c, v) for c in CASES for v in ALL_VERSIONS]
 
@@ -28,13 +29,26 @@ def test_check_passes_on_every_golden_case(case: str, version: BigIpVersion) -> 
     report = check_folder(t.files(), f"{case}/{version.value}")
     assert report.findings == []
     devices = {a.device for a in t.artifacts if a.kind == "tmsh-precheck"}
-    assert len(report.recorded) == len(devices), "every device's iApp run was compared"
+    s = site(case)
+    assert set(report.recorded) == {
+        f"{peer}/{next(iter(p.devices))}/{stage}" for peer, p in s.peers.items() for stage in STAGES
+    }, "both stages ran on every first device"
     fields_sent = {peer: 0 for peer in {a.peer for a in t.artifacts if a.kind == "iapp-template"}}
     assert report.cases_run >= len(devices) + len(fields_sent) * 20 * len(HOSTILE_ANSWERS)
 
 
 def _files(case: str = "mixed") -> dict[str, bytes]:
     return dict(tree(case, BigIpVersion.V11_6_5).files())
+
+
+def _edit_case_tmpl(case: str, peer: str, edits: list[tuple[str, str]]) -> Callable[[], dict[str, bytes]]:
+    def make() -> dict[str, bytes]:
+        files = _files(case)
+        for old, new in edits:
+            files = _edit(files, _tmpl_path(files, peer), old, new)
+        return files
+
+    return make
 
 
 def _tmpl_path(files: dict[str, bytes], peer: str) -> str:
@@ -63,7 +77,7 @@ def _edit_file(path: str, old: str, new: str) -> Callable[[], dict[str, bytes]]:
 BROKEN: dict[str, tuple[Callable[[], dict[str, bytes]], str, str]] = {
     # name: (make the broken output, the check that must catch it, a phrase of its finding)
     "edited after rendering": (
-        _edit_file("dc2/iapp/IMPORT.md", "Deploy in the GUI", "Deploy"),
+        _edit_file("dc2/iapp/IMPORT.md", "## Apply", "## Deploy"),
         "manifest",
         "sha256 differs",
     ),
@@ -140,7 +154,7 @@ BROKEN: dict[str, tuple[Callable[[], dict[str, bytes]], str, str]] = {
         "8.5+ command",
     ),
     "else at line start": (
-        _edit_tmpl("    } else {\n        set suffix", "    }\n    else {\n        set suffix"),
+        _edit_tmpl("} else {\n    etherip_create_vlan_group", "}\nelse {\n    etherip_create_vlan_group"),
         "tcl84",
         "else/elseif at the start",
     ),
@@ -157,8 +171,25 @@ BROKEN: dict[str, tuple[Callable[[], dict[str, bytes]], str, str]] = {
             "members add \\{ /Common/$vm_vlan /Common/$tunnel \\}",
             "members add [list /Common/$vm_vlan /Common/$tunnel]",
         ),
-        "compare",
-        "cannot apply",
+        "flow",
+        "failed, nothing changed",
+    ),
+    "runs on the second unit": (
+        _edit_case_tmpl(
+            "mixed",
+            "dc1",
+            [
+                ("if {$ha && [string equal $me $second_host]} {", "if {0} {"),
+                ("if {![string equal $me $first_host]} {", "if {0} {"),
+            ],
+        ),
+        "second-unit",
+        "ran on the second unit",
+    ),
+    "existing pool's rule not restored before the monitor goes": (
+        _edit_case_tmpl("existing-pool", "main", [("    etherip_restore_existing_pool\n", "")]),
+        "flow",
+        "still referred to by /Common/erp_pool",
     ),
     "different property": (_edit_tmpl("mode translucent", "mode transparent"), "compare", "transparent"),
     "object the scripts do not create": (
@@ -208,6 +239,8 @@ def test_every_check_has_a_broken_variant() -> None:
         "hostile",
         "deploy",
         "tcl-words",
+        "flow",
+        "second-unit",
     }
 
 

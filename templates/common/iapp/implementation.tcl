@@ -1,9 +1,15 @@
 # etherip iApp implementation: EtherIP tunnel for VMware vMotion, BIG-IP 11.6.
 # Static Tcl 8.4: no dict, lassign, lmap, apply, try, in/ni, {*} or 8.5 options.
 # Every answer is checked against a strict pattern before the first tmsh command runs, so no
-# answer can reach tmsh that is not a plain name, address or number. It creates, on the device
-# it runs on (found by hostname in the device rows), the same objects with the same properties
-# as etherip's tmsh scripts for that device. It never saves and never config-syncs.
+# answer can reach tmsh that is not a plain name, address or number. It runs on the first
+# device only (found by hostname) and creates the same objects with the same properties as
+# etherip's tmsh scripts for that device, in two stages (answer deploy__stage):
+#   network   this device's VLANs and WAN self IP, the floating WAN self IP, the tunnel
+#             (and an existing pool's monitor rule as it was before the change);
+#   complete  all of network, and the VLAN group, this device's VM self IP, the floating VM
+#             self IP, the pool and the Virtual Location monitor attached to it.
+# On an HA pair the second unit's VLANs, VLAN group and self IPs come from its own tmsh step
+# files, between the config-syncs of IMPORT.md. It never saves and never config-syncs.
 
 proc etherip_fail {msg} {
     error "etherip: $msg"
@@ -222,22 +228,20 @@ if {[etherip_host_bits $subnet] != 0} {
     etherip_fail "site__vm_subnet: '$subnet' has host bits set"
 }
 
-set ha [expr {[etherip_yesno site__pair] == "yes"}]
-set host(first) [etherip_hostname devices__first__hostname]
-set wan_self(first) [etherip_self devices__first__wan_self]
-set vm_self(first) [etherip_self devices__first__vm_self]
-set rows {first}
-if {$ha} {
-    set host(second) [etherip_hostname devices__second__hostname]
-    set wan_self(second) [etherip_self devices__second__wan_self]
-    set vm_self(second) [etherip_self devices__second__vm_self]
-    lappend rows second
-    if {$host(first) == $host(second)} {
-        etherip_fail "devices__second__hostname: '$host(second)' is also the first device"
-    }
+set stage [etherip_answer deploy__stage]
+if {![string equal $stage "network"] && ![string equal $stage "complete"]} {
+    etherip_fail "deploy__stage: '[etherip_printable $stage]' is not network or complete"
 }
-foreach row $rows {
-    etherip_same_subnet "vm_self of $host($row)" $vm_self($row) $subnet "vm_subnet"
+set ha [string equal [etherip_yesno site__pair] "yes"]
+set first_host [etherip_hostname devices__first__hostname]
+set wan_self [etherip_self devices__first__wan_self]
+set vm_self [etherip_self devices__first__vm_self]
+etherip_same_subnet devices__first__vm_self $vm_self $subnet "vm_subnet"
+if {$ha} {
+    set second_host [etherip_hostname devices__second__hostname]
+    if {[string equal $first_host $second_host]} {
+        etherip_fail "devices__second__hostname: '$second_host' is also the first device"
+    }
 }
 
 set wan_create [etherip_yesno wan__create]
@@ -264,7 +268,7 @@ if {$ha} {
     etherip_same_subnet ha__vm_floating_self $vm_float $subnet "vm_subnet"
     set local_address [lindex [split $wan_float "/"] 0]
 } else {
-    set local_address [lindex [split $wan_self(first) "/"] 0]
+    set local_address [lindex [split $wan_self "/"] 0]
 }
 
 set tunnel [etherip_name tunnel__name 15]
@@ -295,49 +299,94 @@ if {$also != ""} {
 }
 
 # ---------------------------------------------------------------------------------------------
-# 2. Find this device in the device rows.
+# 2. Run on the first device only.
 
 set me [etherip_this_device]
-set row ""
-foreach candidate $rows {
-    if {$host($candidate) == $me} {
-        set row $candidate
-    }
+if {$ha && [string equal $me $second_host]} {
+    etherip_fail "this is $second_host, the second unit: deploy and reconfigure on $first_host only; this unit gets its VLANs, VLAN group and self IPs from its own tmsh step files (IMPORT.md)"
 }
-if {$row == ""} {
-    etherip_fail "this device's hostname '[etherip_printable $me]' is not in the device rows; deploy on one of the listed devices"
+if {![string equal $me $first_host]} {
+    etherip_fail "this device's hostname '[etherip_printable $me]' is not $first_host; deploy on the first device"
 }
 set suffix ""
 if {$ha} {
-    if {$row == "first"} {
-        set suffix "_a"
-    } else {
-        set suffix "_b"
-    }
+    set suffix "_a"
 }
 
 # ---------------------------------------------------------------------------------------------
-# 3. Create, in dependency order, with full /Common/ paths. Synced objects are created on
-#    every device too, with the same values, so a reconfigure on the second unit keeps them.
+# 3. The objects, one proc per group, each in dependency order with full /Common/ paths.
 
-if {$vm_create == "yes"} {
-    tmsh::create [etherip_vlan_command $vm_vlan $vm_ifaces $vm_tag $vm_mtu "etherip $dep VM VLAN"]
+proc etherip_create_vlans {} {
+    global dep vm_create vm_vlan vm_ifaces vm_tag vm_mtu wan_create wan_vlan wan_ifaces wan_tag wan_mtu
+    if {[string equal $vm_create "yes"]} {
+        tmsh::create [etherip_vlan_command $vm_vlan $vm_ifaces $vm_tag $vm_mtu "etherip $dep VM VLAN"]
+    }
+    if {[string equal $wan_create "yes"]} {
+        tmsh::create [etherip_vlan_command $wan_vlan $wan_ifaces $wan_tag $wan_mtu "etherip $dep WAN VLAN"]
+    }
 }
-if {$wan_create == "yes"} {
-    tmsh::create [etherip_vlan_command $wan_vlan $wan_ifaces $wan_tag $wan_mtu "etherip $dep WAN VLAN"]
-    tmsh::create "net self /Common/${dep}_wan_self$suffix address $wan_self($row) vlan /Common/$wan_vlan traffic-group /Common/traffic-group-local-only allow-service $wan_lock"
+
+# This device's WAN self IP and the pair's floating WAN self IP, on a WAN VLAN etherip creates.
+proc etherip_create_wan_selfs {} {
+    global dep ha suffix wan_create wan_vlan wan_self wan_float wan_lock
+    if {![string equal $wan_create "yes"]} {
+        return
+    }
+    tmsh::create "net self /Common/${dep}_wan_self$suffix address $wan_self vlan /Common/$wan_vlan traffic-group /Common/traffic-group-local-only allow-service $wan_lock"
     if {$ha} {
         tmsh::create "net self /Common/${dep}_wan_float address $wan_float vlan /Common/$wan_vlan traffic-group /Common/traffic-group-1 allow-service $wan_lock"
     }
 }
-tmsh::create "net tunnels tunnel /Common/$tunnel profile /Common/etherip local-address $local_address remote-address $remote_address description \"etherip $dep to $remote_peer\""
-tmsh::create "net vlan-group /Common/$group members add \{ /Common/$vm_vlan /Common/$tunnel \} mode translucent bridge-in-standby disabled migration-keepalive enabled description \"etherip $dep VM bridge\""
-tmsh::create "net self /Common/${dep}_vm_self$suffix address $vm_self($row) vlan /Common/$group traffic-group /Common/traffic-group-local-only allow-service $vm_lock"
-if {$ha} {
-    tmsh::create "net self /Common/${dep}_vm_float address $vm_float vlan /Common/$group traffic-group /Common/traffic-group-1 allow-service $vm_lock"
+
+proc etherip_create_tunnel {} {
+    global dep tunnel local_address remote_address remote_peer
+    tmsh::create "net tunnels tunnel /Common/$tunnel profile /Common/etherip local-address $local_address remote-address $remote_address description \"etherip $dep to $remote_peer\""
 }
-if {$pool_create == "yes"} {
-    tmsh::create "ltm pool /Common/$pool members add \{ $members\} min-active-members 1 description \"etherip $dep VM pool\""
+
+# The VLAN group and this device's VM self IP on it.
+proc etherip_create_vlan_group {} {
+    global dep group vm_vlan tunnel suffix vm_self vm_lock
+    tmsh::create "net vlan-group /Common/$group members add \{ /Common/$vm_vlan /Common/$tunnel \} mode translucent bridge-in-standby disabled migration-keepalive enabled description \"etherip $dep VM bridge\""
+    tmsh::create "net self /Common/${dep}_vm_self$suffix address $vm_self vlan /Common/$group traffic-group /Common/traffic-group-local-only allow-service $vm_lock"
 }
-tmsh::create "ltm monitor virtual-location /Common/$monitor defaults-from /Common/virtual_location pool /Common/$pool interval $interval timeout $timeout"
-tmsh::modify "ltm pool /Common/$pool monitor $rule"
+
+proc etherip_create_vm_float {} {
+    global dep ha group vm_float vm_lock
+    if {$ha} {
+        tmsh::create "net self /Common/${dep}_vm_float address $vm_float vlan /Common/$group traffic-group /Common/traffic-group-1 allow-service $vm_lock"
+    }
+}
+
+# The pool (unless it exists), the Virtual Location monitor, and the pool's new monitor rule.
+proc etherip_create_pool_monitor {} {
+    global dep pool pool_create members monitor interval timeout rule
+    if {[string equal $pool_create "yes"]} {
+        tmsh::create "ltm pool /Common/$pool members add \{ $members\} min-active-members 1 description \"etherip $dep VM pool\""
+    }
+    tmsh::create "ltm monitor virtual-location /Common/$monitor defaults-from /Common/virtual_location pool /Common/$pool interval $interval timeout $timeout"
+    tmsh::modify "ltm pool /Common/$pool monitor $rule"
+}
+
+# An existing pool is not owned by the service: the network stage gives it back the monitor
+# rule it had before the change, so reconfiguring to this stage undoes the complete stage
+# before the framework deletes the monitor (deleting the service runs no code).
+proc etherip_restore_existing_pool {} {
+    global pool pool_create restore
+    if {[string equal $pool_create "no"]} {
+        tmsh::modify "ltm pool /Common/$pool monitor $restore"
+    }
+}
+
+# ---------------------------------------------------------------------------------------------
+# 4. Create the objects of the chosen stage.
+
+etherip_create_vlans
+etherip_create_wan_selfs
+etherip_create_tunnel
+if {[string equal $stage "network"]} {
+    etherip_restore_existing_pool
+} else {
+    etherip_create_vlan_group
+    etherip_create_vm_float
+    etherip_create_pool_monitor
+}
