@@ -41,7 +41,17 @@ from generator.model import Site
 from generator.output import read_tree
 from generator.tcl import tcl
 from generator.tmsh.iapp_service import FlowRunner, service_key
-from generator.tmsh.replay import SERVICE, Device, Key, Props, ReplayError, runbook_order, starting_cluster
+from generator.tmsh.replay import (
+    SERVICE,
+    Cluster,
+    Device,
+    Key,
+    Props,
+    ReplayError,
+    runbook_order,
+    starting_cluster,
+    tunnel_problems,
+)
 from generator.tmsh.script import ScriptError, parse_script, split_commands
 from generator.validate import validate_source
 
@@ -143,17 +153,24 @@ def _check_words(files: dict[str, bytes], where: str, report: Report) -> None:
 def _tmsh_final_states(
     site: Site, files: dict[str, bytes], manifest: list[dict[str, object]], where: str, report: Report
 ) -> dict[str, Device]:
-    """Each device as the tmsh apply scripts leave it (replayed in runbook order)."""
+    """Each device as the tmsh apply scripts leave it (replayed in runbook order); then whether
+    the tunnel between the two peers' final states would come up."""
     states: dict[str, Device] = {}
+    clusters: dict[str, Cluster] = {}
+    replayed = True
     for peer in site.peers:
-        cluster = starting_cluster(site, peer)
+        cluster = clusters[peer] = starting_cluster(site, peer)
         try:
             for art in runbook_order(site, peer, manifest):
                 path = str(art["path"])
                 cluster.run(str(art["device"]), parse_script(files[path].decode()), f"{where}/{path}")
         except (ReplayError, ScriptError, KeyError) as exc:
             report.add(f"{where}/{peer}", "replay", str(exc))
+            replayed = False
         states |= {f"{peer}/{h}": d for h, d in cluster.devices.items()}
+    if replayed:
+        for problem in tunnel_problems(site, clusters):
+            report.add(f"{where}/{problem.split(':', 1)[0]}", "tunnel", problem.split(": ", 1)[1])
     return states
 
 

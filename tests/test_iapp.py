@@ -194,7 +194,8 @@ BROKEN: dict[str, tuple[Callable[[], dict[str, bytes]], str, str]] = {
     "different property": (_edit_tmpl("mode translucent", "mode transparent"), "compare", "transparent"),
     "object the scripts do not create": (
         _edit_tmpl(
-            'tmsh::modify "ltm pool', 'tmsh::create "net vlan /Common/extra tag 99"\ntmsh::modify "ltm pool'
+            'tmsh::modify "ltm pool /Common/$pool monitor $rule"',
+            'tmsh::create "net vlan /Common/extra tag 99"\ntmsh::modify "ltm pool /Common/$pool monitor $rule"',
         ),
         "compare",
         "/Common/extra",
@@ -312,3 +313,28 @@ def test_cli_check(tmp_path: Path) -> None:
     assert "compare" in bad.stderr  # the iApp no longer matches the edited script
     empty = runner.invoke(app, ["check", str(tmp_path / "nothing")])
     assert empty.exit_code == 1 and "no rendered output" in empty.stderr
+
+
+def test_iapp_accepts_every_answer_a_valid_site_produces(tmp_path: Path) -> None:
+    """The iApp's own defaults must pass its checks for any valid site: many pool members (a
+    long answer), numeric-looking hostnames (Tcl `==` would compare them as numbers: 100 and
+    1e2 are equal), and a 253-character hostname."""
+    from generator.load import parse_site
+    from generator.render import render_version
+    from generator.validate import validate_source
+
+    long_host = ".".join(["h" * 63, "i" * 63, "j" * 63, "k" * 61])
+    members = ", ".join(f"10.10.10.{i}:8080" for i in range(100, 160))
+    text = (
+        (Path(__file__).parent / "cases" / "mixed.yaml")
+        .read_text()
+        .replace("members: [10.10.10.21:80, 10.10.10.22:80]", f"members: [{members}]")
+        .replace("bigip-dc1-a:", '"100":')
+        .replace("bigip-dc1-b:", '"1e2":')
+        .replace("bigip-dc2:", f"{long_host}:")
+    )
+    source = text.encode()
+    s = validate_source(parse_site(source, "many.yaml"))
+    assert len(s.pool.members) == 60 and len(long_host) == 253
+    report = check_folder(render_version(s, BigIpVersion.V11_6_5, source).files(), "many")
+    assert [str(f) for f in report.findings] == []

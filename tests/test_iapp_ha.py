@@ -196,6 +196,7 @@ def test_reconfigure_sweeps_what_the_run_no_longer_creates() -> None:
         "/Common/vm_vlan",
         "/Common/wan",
         "/Common/vmotion_wan_self",
+        "/Common/vmotion_wan_route",
         "/Common/eip_dc1",
     }
 
@@ -238,6 +239,7 @@ def test_the_synced_service_owns_only_synced_objects_on_the_other_unit() -> None
     owned = owned_here(second, second.objects[service_key(service_name(s))])
     assert {k[1] for k in owned} == {
         "/Common/vmotion_wan_float",
+        "/Common/vmotion_wan_route",
         "/Common/eip_west",
         "/Common/vmotion_vm_float",
         "/Common/app_pool",

@@ -44,6 +44,7 @@ def answers(site: Site, peer_name: str) -> dict[str, str]:
             "ha__vm_floating_self": str(peer.vm.floating_self),
         }
     out |= _vlan_answers("wan", peer.wan, with_lockdown_inside=True)
+    out["wan__gateway"] = "" if peer.wan.gateway is None else str(peer.wan.gateway)
     out |= _vlan_answers("vm", peer.vm, with_lockdown_inside=False)
     out |= {
         "tunnel__name": peer.tunnel,
@@ -57,6 +58,7 @@ def answers(site: Site, peer_name: str) -> dict[str, str]:
         out["pool__members"] = " ".join(f"{a}:{p}" for a, p in site.pool.members)
     else:
         out["pool__restore_monitor"] = " and ".join(site.pool.restore_monitor or ()) or "none"
+        out["pool__restore_min_active_members"] = str(site.pool.restore_min_active_members or 0)
     out |= {
         "pool__also_monitor": site.pool.also_monitor or "",
         "monitor__name": site.pool.monitor.name,
@@ -105,6 +107,7 @@ APL_VARIABLES = [
     "wan__tag",
     "wan__mtu",
     "wan__allow_service",
+    "wan__gateway",
     "vm__create",
     "vm__vlan",
     "vm__interfaces",
@@ -119,6 +122,7 @@ APL_VARIABLES = [
     "pool__create",
     "pool__members",
     "pool__restore_monitor",
+    "pool__restore_min_active_members",
     "pool__also_monitor",
     "monitor__name",
     "monitor__interval",

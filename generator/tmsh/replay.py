@@ -53,7 +53,7 @@ def is_synced(key: Key, props: Props) -> bool:
     kind = key[0]
     if kind == SELF:
         return props.get("traffic-group", TG_LOCAL) != TG_LOCAL
-# Routes in /Common sync: F5's own templates put a per-unit route in a /LOCAL_ONLY folder
+    # Routes in /Common sync: F5's own templates put a per-unit route in a /LOCAL_ONLY folder
     # (device-group none) precisely to keep it from syncing (F5Networks/f5-aws-cloudformation) [C].
     return kind in (TUNNEL, POOL, MONITOR, ROUTE, SERVICE)
 
