@@ -556,3 +556,18 @@ def test_trunks_and_interfaces_are_told_apart(tmp_path: Path) -> None:
     report = _check("ha-both", [(None, conf, str(conf))])
     rows = [(f.kind, f.message) for f in report.findings if f.kind == "no-interface"]
     assert rows == [("no-interface", "no trunk trunk_wan (named for VLAN /Common/wan_west)")]
+
+
+def test_one_line_stanza_with_one_pair_is_read(tmp_path: Path) -> None:
+    old = 'sys db iptunnel.configsync {\n    value "enable"\n}\n'
+    one_line = 'sys db iptunnel.configsync { value "disable" }\n'
+    unit = _sub("base", old, one_line)(clean("bigip-dc1-a"))
+    unit = _sub(
+        "base",
+        "sys global-settings {\n    gui-setup disabled\n    hostname bigip-dc1-a\n    mgmt-dhcp disabled\n}",
+        "sys global-settings { hostname bigip-dc1-a }",
+    )(unit)
+    path, base_name, _ = write_form(unit, "file", tmp_path, "a")
+    mine = [f for f in _check("mixed", [(None, path, str(path))]).findings if f.device == "bigip-dc1-a"]
+    line = _written_line(Path(path).read_text(), one_line.rstrip("\n"))
+    assert [(f.kind, f.where) for f in mine] == [("configsync", f"{base_name}:{line}")]

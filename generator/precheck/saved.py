@@ -40,6 +40,12 @@ KINDS = (
 )
 GLOBAL_SETTINGS = "sys global-settings"
 _VERSION = re.compile(r"#TMSH-VERSION:\s*(\S+)")
+# A one-line stanza whose body is exactly one `key value` pair (`sys db x { value "enable" }`).
+# tmconfpy reads only the multi-line form; this one case is unambiguous, so it is put on its own
+# line first. Longer one-line bodies are not split (that would need a grammar): see `Unread`.
+_ONE_PAIR = re.compile(
+    r'^(\S[^{}"]*?) \{ ((?:"[^"\n]*"|[^\s{}"]+) (?:"[^"\n]*"|[^\s{}"]+)) \}[ \t]*$', re.MULTILINE
+)
 _PARSER_LOGGER = "tmconfpy.parser"
 
 
@@ -175,7 +181,7 @@ def _parse(saved: SavedFile) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     logger.addHandler(collect)
     propagate, logger.propagate = logger.propagate, False
     try:
-        parsed = Parser(saved.text).dict
+        parsed = Parser(_ONE_PAIR.sub("\\1 {\n    \\2\n}", saved.text)).dict
     except (ValueError, IndexError, KeyError, AttributeError, TypeError, RecursionError) as exc:
         detail = " ".join(str(exc).split())[:160] or type(exc).__name__
         raise SavedConfigError(saved.display, f"tmconfpy could not parse it: {detail}") from None
