@@ -57,6 +57,9 @@ def test_traversal_names_are_ignored_and_never_written(tmp_path: Path) -> None:
         ("../config/bigip.conf", HOSTILE),
         ("/config/bigip_base.conf", HOSTILE),
         ("config/../../bigip.conf", HOSTILE),
+        ("/bigip.conf", HOSTILE),
+        ("../bigip_base.conf", HOSTILE),
+        ("var/config/bigip.conf", HOSTILE),
     ]
     archive.write_bytes(ucs_bytes(evil + GOOD))
     before = sorted(tmp_path.rglob("*")), sorted(tmp_path.parent.iterdir())
@@ -174,16 +177,22 @@ def test_duplicate_member_is_refused(tmp_path: Path) -> None:
     assert "appears twice in the archive" in _unreadable(archive)
 
 
-def test_plain_tar_and_dot_slash_names_are_read(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("prefix", "shown"), [("./config/", "config/"), ("", ""), ("config/../", None)])
+def test_plain_tar_and_other_names_of_the_two_files(prefix: str, shown: str | None, tmp_path: Path) -> None:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
         for name, data in GOOD:
-            info = tarfile.TarInfo(f"./{name}")
+            info = tarfile.TarInfo(prefix + name.removeprefix("config/"))
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     archive = tmp_path / "plain.tar"
     archive.write_bytes(buf.getvalue())
-    assert [f.role for f in read_source(archive).files] == ["base", "user"]
+    if shown is None:
+        assert "archive holds neither" in _unreadable(archive)
+        return
+    source = read_source(archive)
+    assert [f.role for f in source.files] == ["base", "user"]
+    assert source.files[0].display == f"{archive}/{shown}bigip_base.conf"
 
 
 def test_unpacked_ucs_folder_is_read(tmp_path: Path) -> None:

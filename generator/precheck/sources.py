@@ -1,8 +1,9 @@
 """One unit's saved configuration, read into memory from one of three forms.
 
-- a UCS archive (gzip tar): `config/bigip_base.conf` and `config/bigip.conf` are read from the
-  tar stream; nothing is extracted. Member names that are absolute, contain `..`, or are links,
-  devices or anything but a regular file are ignored.
+- a UCS archive (gzip tar, or a plain tar): the regular files `config/bigip_base.conf` and
+  `config/bigip.conf` (also `./config/…`, or the two names at the archive's top) are read from
+  the tar stream, each once, and reading stops when both are found; nothing is extracted. Any
+  other name (absolute, with `..`, elsewhere) and any link, device or non-file is skipped.
 - a folder holding `bigip_base.conf` and `bigip.conf` (or an unpacked UCS: `config/…`);
 - a single configuration file (`bigip_base.conf`, `bigip.conf`, or one file written by
   `save sys config file …`).
@@ -133,13 +134,13 @@ class _Budget:
 
 
 def _member_name(name: str) -> str | None:
-    """`config/bigip.conf` (optionally `./`-prefixed) → `bigip.conf`; anything else → None."""
+    """`config/bigip.conf`, `./config/bigip.conf` or `bigip.conf` → `bigip.conf`; else None."""
     parts = PurePosixPath(name).parts
     if parts[:1] == (".",):
         parts = parts[1:]
-    if len(parts) == 2 and parts[0] == "config" and parts[1] in WANTED:
-        return parts[1]
-    return None
+    if parts[:1] == ("config",):
+        parts = parts[1:]
+    return parts[0] if len(parts) == 1 and parts[0] in WANTED else None
 
 
 def _read_archive(path: Path, shown: str, compressed: bool) -> SavedSource:
@@ -168,7 +169,7 @@ def _scan(tar: tarfile.TarFile, shown: str, found: dict[str, SavedFile]) -> None
         name = _member_name(member.name)
         if name is None or not member.isreg():
             continue  # never followed: links, devices, traversal names, other files
-        where = f"{shown}/config/{name}"
+        where = f"{shown}/{member.name.removeprefix('./')}"
         if name in found:
             raise SavedConfigError(where, "appears twice in the archive; refused")
         if member.size > MAX_FILE_BYTES:
