@@ -571,3 +571,25 @@ def test_one_line_stanza_with_one_pair_is_read(tmp_path: Path) -> None:
     mine = [f for f in _check("mixed", [(None, path, str(path))]).findings if f.device == "bigip-dc1-a"]
     line = _written_line(Path(path).read_text(), one_line.rstrip("\n"))
     assert [(f.kind, f.where) for f in mine] == [("configsync", f"{base_name}:{line}")]
+
+
+def test_each_part_keeps_its_own_absence_checks(tmp_path: Path) -> None:
+    """Only bigip_base.conf: a missing VLAN is still found, a missing pool is not looked for;
+    a renamed single file with only ltm stanzas: the other way round."""
+    base = _sub("base", "net vlan /Common/erp {", "net vlan /Common/erp_old {")(_legacy("f5-main-1")).base
+    folder = tmp_path / "m1"
+    folder.mkdir()
+    (folder / "bigip_base.conf").write_text(base)
+    rows = [
+        (f.kind, f.objects)
+        for f in _check("existing-pool", [(None, folder, str(folder))]).findings
+        if f.device == "f5-main-1"
+    ]
+    assert rows == [("missing", ("/Common/erp",)), ("not-checked", ("bigip.conf",))]
+
+    user = _sub("user", "ltm pool /Common/erp_pool {", "ltm pool /Common/other {")(_legacy("f5-main-1")).user
+    renamed = tmp_path / "m1-ltm.txt"
+    renamed.write_text(user)
+    report = _check("existing-pool", [("f5-main-1", renamed, str(renamed))])
+    rows = [(f.kind, f.objects) for f in report.findings if f.device == "f5-main-1"]
+    assert rows == [("missing", ("/Common/erp_pool",)), ("not-checked", ("bigip_base.conf",))]

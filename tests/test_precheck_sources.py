@@ -208,3 +208,9 @@ def test_unpacked_ucs_folder_is_read(tmp_path: Path) -> None:
     empty.mkdir()
     with pytest.raises(SavedConfigError, match="folder holds neither"):
         read_source(empty, "x")
+
+
+def test_a_pipe_is_never_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "unit.fifo"
+    os.mkfifo(fifo)
+    assert "neither a file nor a folder" in _unreadable(fifo)

@@ -1,9 +1,9 @@
 """One function per conflict kind. Each takes a `Unit` and returns its findings.
 
 Kinds: exists, missing, pool-rule, pool-min-active, tag, untagged, no-interface, address,
-overlap, hostname, device-group, configsync, version, route. Findings marked `absence=True`
-are found by something not being there; `check_unit` drops them (with one note) when the
-saved configuration lacks one of its two files.
+overlap, hostname, device-group, configsync, version, route. Findings with `absence` set
+are found by something not being there; `check_unit` drops them (with a note) when the saved
+configuration lacks the part they need (bigip_base.conf or bigip.conf, or their content).
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from generator.precheck.plan import (
 )
 from generator.precheck.report import CONFLICT, NOTE, Finding
 from generator.precheck.saved import (
+    BASE,
     GLOBAL_SETTINGS,
+    USER,
     Stanza,
     Where,
     address_of,
@@ -47,8 +49,15 @@ LABELS = {
 }
 
 
-def _finding(unit: Unit, kind: str, objects: tuple[str, ...], message: str, where: Where | None = None,
-             severity: str = CONFLICT, absence: bool = False) -> Finding:  # fmt: skip
+def _finding(
+    unit: Unit,
+    kind: str,
+    objects: tuple[str, ...],
+    message: str,
+    where: Where | None = None,
+    severity: str = CONFLICT,
+    absence: tuple[str, ...] = (),
+) -> Finding:
     return Finding(unit.device.hostname, kind, objects, message, str(where or ""), severity, absence)
 
 
@@ -77,11 +86,11 @@ def missing(unit: Unit) -> list[Finding]:
     for path in unit.peer.existing_vlans:
         if unit.saved.get("net vlan", path) is None:
             message = f"VLAN {path} is marked existing (create: false) but is not in the saved configuration"
-            out.append(_finding(unit, "missing", (path,), message, absence=True))
+            out.append(_finding(unit, "missing", (path,), message, absence=BASE))
     pool = unit.site.pool
     if not pool.create and unit.saved.get("ltm pool", pool.path) is None:
         message = f"pool {pool.path} is marked existing (create: false) but is not in the saved configuration"
-        out.append(_finding(unit, "missing", (pool.path,), message, absence=True))
+        out.append(_finding(unit, "missing", (pool.path,), message, absence=USER))
     out.extend(_existing_wan_selfs(unit))
     return out
 
@@ -97,7 +106,7 @@ def _existing_wan_selfs(unit: Unit) -> list[Finding]:
         role = "floating WAN self IP" if floating else "WAN self IP"
         if not holders:
             message = f"{role} {address} on existing VLAN {vlan} is not in the saved configuration"
-            out.append(_finding(unit, "missing", (address,), message, absence=True))
+            out.append(_finding(unit, "missing", (address,), message, absence=BASE))
         elif not on_vlan:
             stanza = holders[0][0]
             other = object_path(unquote(stanza.body.get("vlan")))
@@ -174,13 +183,13 @@ def interfaces_exist(unit: Unit) -> list[Finding]:
         return []
     if not interfaces and not trunks:
         message = "the saved configuration has no net interface or net trunk stanzas: interfaces not checked"
-        return [_finding(unit, "not-checked", (), message, severity=NOTE, absence=True)]
+        return [_finding(unit, "not-checked", (), message, severity=NOTE, absence=BASE)]
     out = []
     for name, path in wanted:
         is_trunk = name in unit.peer.trunks
         if name not in (trunks if is_trunk else interfaces):
             message = f"no {'trunk' if is_trunk else 'interface'} {name} (named for VLAN {path})"
-            out.append(_finding(unit, "no-interface", (name, path), message, absence=True))
+            out.append(_finding(unit, "no-interface", (name, path), message, absence=BASE))
     return out
 
 
@@ -228,7 +237,7 @@ def hostname(unit: Unit) -> list[Finding]:
         message = (
             f"no hostname in the saved configuration ({GLOBAL_SETTINGS} or cm device with self-device true)"
         )
-        return [_finding(unit, "hostname", (host,), message, absence=True)]
+        return [_finding(unit, "hostname", (host,), message, absence=BASE)]
     name, where = found[0]
     if name == host:
         return []
@@ -248,7 +257,7 @@ def device_group(unit: Unit) -> list[Finding]:
                 "device-group",
                 (path,),
                 f"device group {path} is not in the saved configuration",
-                absence=True,
+                absence=BASE,
             )
         ]
     me = self_device(unit.saved)
@@ -308,7 +317,7 @@ def routes(unit: Unit) -> list[Finding]:
         message = (
             f"gateway: existing, but no saved route or self IP subnet covers the other endpoint {remote}"
         )
-        out.append(_finding(unit, "route", (str(remote),), message, absence=True))
+        out.append(_finding(unit, "route", (str(remote),), message, absence=BASE + USER))
     return out
 
 
@@ -345,14 +354,29 @@ CHECKS: tuple[Callable[[Unit], list[Finding]], ...] = (
 )
 
 
+SKIPPED = {  # part → (its file, what is not looked for without it)
+    "base": (
+        "bigip_base.conf",
+        "missing VLANs, self IPs, interfaces, hostname, device group, uncovered routes",
+    ),
+    "user": ("bigip.conf", "a missing pool, uncovered routes"),
+}
+
+
 def check_unit(unit: Unit) -> list[Finding]:
     findings = [f for check in CHECKS for f in check(unit)]
-    absent = unit.saved.source.absent
-    if not absent:
+    lacking = [part for part in (*BASE, *USER) if part not in unit.saved.parts]
+    if not lacking:
         return findings
-    kept = [f for f in findings if not f.absence]
-    message = (
-        f"{' and '.join(absent)} not given: checks that look for a missing object "
-        "(existing VLANs and pool, interfaces, device group, hostname, routes) were skipped"
-    )
-    return [*kept, _finding(unit, "not-checked", absent, message, severity=NOTE)]
+    kept = [f for f in findings if not set(f.absence) & set(lacking)]
+    notes = [
+        _finding(
+            unit,
+            "not-checked",
+            (name,),
+            f"not given (nor its stanzas): not looked for: {what}",
+            severity=NOTE,
+        )
+        for name, what in (SKIPPED[part] for part in lacking)
+    ]
+    return [*kept, *notes]

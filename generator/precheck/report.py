@@ -23,7 +23,7 @@ class Finding:
     message: str
     where: str = ""  # FILE:LINE in the saved configuration, when known
     severity: str = CONFLICT
-    absence: bool = False  # found by an object's absence: meaningless when a file is missing
+    absence: tuple[str, ...] = ()  # found by an object's absence in these parts ("base", "user")
 
     def __str__(self) -> str:
         objects = ", ".join(self.objects) or "-"

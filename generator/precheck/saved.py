@@ -39,6 +39,9 @@ KINDS = (
     "sys db",
 )
 GLOBAL_SETTINGS = "sys global-settings"
+# The two parts of a saved configuration; findings about a missing object name the part they need.
+BASE, USER = ("base",), ("user",)  # bigip_base.conf (network, device), bigip.conf (ltm, routes)
+_BASE_KINDS = frozenset({"net interface", "net vlan", "net self", "cm device", GLOBAL_SETTINGS})
 _VERSION = re.compile(r"#TMSH-VERSION:\s*(\S+)")
 # A one-line stanza whose body is exactly one `key value` pair (`sys db x { value "enable" }`).
 # tmconfpy reads only the multi-line form; this one case is unambiguous, so it is put on its own
@@ -89,6 +92,7 @@ class SavedConfig:
     stanzas: dict[str, dict[str, Stanza]] = field(default_factory=dict)
     versions: list[VersionLine] = field(default_factory=list)
     unread: list[Unread] = field(default_factory=list)
+    parts: set[str] = field(default_factory=set)  # "base", "user": which parts the files hold
 
     def of(self, kind: str) -> dict[str, Stanza]:
         return self.stanzas.get(kind, {})
@@ -130,6 +134,7 @@ def _add_file(config: SavedConfig, saved: SavedFile) -> None:
     parsed, warnings = _parse(saved)
     if not parsed:
         raise SavedConfigError(saved.display, "no configuration stanzas found")
+    config.parts.update(_parts(saved, parsed))
     for key, body in parsed.items():
         header = key.split(" {", 1)[0].strip()
         where = Where(saved.display, headers.get(header))
@@ -145,6 +150,18 @@ def _add_file(config: SavedConfig, saved: SavedFile) -> None:
             config.unread.append(
                 Unread(header, Where(saved.display, headers.get(header)), f"line not read: {line}")
             )
+
+
+def _parts(saved: SavedFile, parsed: dict[str, Any]) -> set[str]:
+    """Which parts a file holds: by its name, or for a single saved file by what it holds."""
+    if saved.role != "full":
+        return {saved.role}
+    held: set[str] = set()
+    if any(_kind_of(k.split(" {", 1)[0].strip()) in _BASE_KINDS for k in parsed):
+        held.update(BASE)
+    if any(k.startswith("ltm ") for k in parsed):
+        held.update(USER)
+    return held
 
 
 def _header_lines(lines: list[str], display: str) -> dict[str, int]:

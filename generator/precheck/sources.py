@@ -63,6 +63,8 @@ def read_source(path: Path, display: str | None = None) -> SavedSource:
     shown = display or str(path)
     if path.is_dir():
         return _read_folder(path, shown)
+    if not path.is_file():
+        raise SavedConfigError(shown, "neither a file nor a folder (a pipe or device is never read)")
     head = _head(path, shown)
     if head.startswith(GZIP_MAGIC) or _is_tar(head):
         return _read_archive(path, shown, compressed=head.startswith(GZIP_MAGIC))
