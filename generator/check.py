@@ -35,7 +35,7 @@ from generator.iapp.flow import STAGE_VARIABLE, apply_flow, rollback_flow, stage
 from generator.iapp.harness import Case, run_cases
 from generator.iapp.hostile import HOSTILE_ANSWERS
 from generator.iapp.tcl84 import scan
-from generator.iapp.tmpl import TmplError, brace_problems, parse_template, tcl_words
+from generator.iapp.tmpl import TmplError, brace_policy, brace_problems, parse_template, tcl_words
 from generator.load import parse_site
 from generator.model import Site
 from generator.output import read_tree
@@ -311,7 +311,7 @@ def _check_braces(sections: dict[str, str], text: str, here: str, report: Report
     for name, (complete, _) in zip(names, results[1:], strict=True):
         if not complete:
             report.add(here, "braces", f"{name}: Tcl says the section is not complete")
-        for problem in brace_problems(name, sections[name]):
+        for problem in brace_problems(name, sections[name]) + brace_policy(name, sections[name]):
             report.add(here, "braces", problem)
 
 
