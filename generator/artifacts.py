@@ -4,8 +4,27 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from generator.versions import BigIpVersion
+
+
+class ArtifactKind(StrEnum):
+    """What a rendered file is (manifest.json's `kind`)."""
+
+    SITE = "site"
+    TMSH_PRECHECK = "tmsh-precheck"
+    TMSH_APPLY = "tmsh-apply"
+    TMSH_VERIFY = "tmsh-verify"
+    TMSH_ROLLBACK = "tmsh-rollback"
+    EXPECTED_STATE = "expected-state"
+    IAPP_TEMPLATE = "iapp-template"
+    IAPP_DEPLOY = "iapp-deploy"
+    IAPP_GUIDE = "iapp-guide"
+    IAPP_ZIP = "iapp-zip"
+    TOPOLOGY = "topology"
+    RUNBOOK = "runbook"
+    MANIFEST = "manifest"
 
 
 @dataclass(frozen=True)
@@ -13,7 +32,7 @@ class Artifact:
     path: str  # relative to the version folder, "/"-separated
     peer: str | None
     device: str | None
-    kind: str
+    kind: ArtifactKind
     step: int | None
     content: bytes
 

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from generator.errors import EXIT_INVALID_INPUT, GeneratorError, Problem, SiteFileError
-from generator.versions import ALL_VERSIONS, CAPABILITIES, KNOWN_ISSUES, BigIpVersion
+from generator.versions import ALL_VERSIONS, CAPABILITIES, BigIpVersion, known_issues
 
 app = typer.Typer(
     name="etherip",
@@ -239,7 +239,7 @@ def versions() -> None:
     """List the supported BIG-IP versions and their known issues."""
     for v in ALL_VERSIONS:
         caps = len(CAPABILITIES[v])
-        issues = [k for k in KNOWN_ISSUES if v in k.affects]
+        issues = known_issues(v)
         print(f"{v.value}  capabilities: {caps}  known issues: {len(issues)}")
         for issue in issues:
             print(f"    {issue.ident}: {issue.title}")

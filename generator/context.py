@@ -8,30 +8,34 @@ string to compare, a raw YAML mapping or an address to compute.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
+from generator import bigip
+from generator.bigip import ETHERIP_PROFILE, TG_FLOATING, TG_LOCAL, VLOC_PARENT, path, quoted
 from generator.model import Peer, Site, Vlan
 from generator.scalars import is_physical_interface
-from generator.steps import APPLY, ROLLBACK, Step, applies
-from generator.versions import BigIpVersion, Capability, capabilities, known_issues
+from generator.steps import WORDS, Phase, PhaseWords, Step, applies, plan
+from generator.versions import BigIpVersion, Precheck, known_issues, release
 
-PARTITION = "/Common"
-TG_LOCAL = f"{PARTITION}/traffic-group-local-only"
-TG_FLOATING = f"{PARTITION}/traffic-group-1"
-ETHERIP_PROFILE = f"{PARTITION}/etherip"
-VLOC_PARENT = f"{PARTITION}/virtual_location"
-VLAN_GROUP_MODE = "translucent"  # the 11.6 default [S]; stated explicitly so the output never depends on it
-DEFAULT_LOCKDOWN = {"wan": ("none",), "vm": ("default",)}  # reference §7 illustrative script [I]
+VLAN_GROUP_MODE = bigip.VLAN_GROUP.defaults["mode"]  # stated explicitly so the output never depends on it
 # Port lockdown entry that admits EtherIP (IP protocol 97, no ports) on the tunnel's local self IP.
 # Protocols without ports are written protocol:0 (F5's Ansible example `gre:0 igmp:0` [C]) and
 # may be numbers (`replace-all-with { 50:0 udp:500 }` in F5ChannelSE/f5-azure-afm [S]); no source
 # shows 97 itself, so the form is [I]. Whether 11.6 needs it at all is open (reference §8, doubt 4).
 ETHERIP_SERVICE = "97:0"
 MIN_ACTIVE_MEMBERS = 1  # priority-group activation, so the Virtual Location monitor's preference counts [I]
-BUG_470715_NAME_LEN = 16  # VLAN names of this length including "/Common/" (reference §4)
 
 
-def path(name: str) -> str:
-    return f"{PARTITION}/{name}"
+class Role(StrEnum):
+    """The two VLANs of a peer."""
+
+    WAN = "WAN"
+    VM = "VM"
+
+    @property
+    def default_lockdown(self) -> tuple[str, ...]:
+        # reference §7 illustrative script [I]
+        return ("none",) if self is Role.WAN else ("default",)
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,9 @@ class VlanView:
     tag: int | None
     interfaces: tuple[tuple[str, str], ...]
     mtu: int | None
-    role: str  # "WAN" or "VM"
+    role: Role
+    create: bool  # False: the VLAN exists; only its name and lockdown are used
+    allow_service: tuple[str, ...]  # as the site gives it, or the role's default
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,17 @@ class TunnelView:
     local_address: str
     remote_address: str
     remote_peer: str
+    props: tuple[tuple[str, str], ...]  # (property, tmsh value) in bigip.TUNNEL order
+
+    @property
+    def stanza(self) -> tuple[tuple[str, str], ...]:
+        """The properties as `tmsh list` shows them: sorted by name."""
+        return tuple(sorted(self.props))
+
+    @property
+    def expected(self) -> tuple[tuple[str, str], ...]:
+        """What the verify line names: every property but the description."""
+        return tuple(p for p in self.props if p[0] != "description")
 
 
 @dataclass(frozen=True)
@@ -94,6 +111,8 @@ class PoolView:
     restore_rule: tuple[str, ...]  # rollback: the rule to put back, ("none",) for none
     min_active_members: int  # set by apply
     restore_min_active_members: int | None  # existing pool: put back by rollback
+    restore_monitors: tuple[str, ...]  # existing pool: the monitor names of its rule before
+    also_monitor: str  # a monitor name the new rule keeps beside ours ("" for none)
 
 
 @dataclass(frozen=True)
@@ -111,7 +130,8 @@ class DeviceStep:
     """One step as one device runs it: the file it gets and what must be done before."""
 
     step: Step
-    phase: str  # "apply" or "rollback"
+    phase: Phase
+    words: PhaseWords  # how the header names the phase
     filename: str  # relative to the device folder
     before: tuple[tuple[int, str, tuple[str, ...]], ...]  # (step number, slug, hostnames)
 
@@ -122,8 +142,8 @@ class DeviceContext:
 
     hostname: str
     index: int  # 0 = first device (runs the synced steps), 1 = second unit of a pair
-    first_hostname: str
     other_hostnames: tuple[str, ...]
+    wan_address: str  # this device's WAN self IP with prefix, created or existing
     wan_self: SelfIpView | None  # None when the WAN VLAN exists (create: false)
     vm_self: SelfIpView
     steps: tuple[DeviceStep, ...]
@@ -142,12 +162,15 @@ class PeerContext:
     is_ha: bool
     device_group: str | None
     hostnames: tuple[str, ...]
+    wan: VlanView
+    vm: VlanView
     vlans: tuple[VlanView, ...]  # VLANs this change creates, VM VLAN first
     existing_vlans: tuple[str, ...]  # paths of VLANs referenced, not created
     wan_vlan_path: str
     vm_vlan_path: str
-    wan_floating: SelfIpView | None
+    wan_floating: SelfIpView | None  # created only with the WAN VLAN
     vm_floating: SelfIpView | None
+    wan_floating_address: str | None  # the pair's floating WAN self IP, created or existing
     existing_wan_addresses: tuple[str, ...]  # self IPs on an existing WAN VLAN
     endpoint_self: str  # the tunnel endpoint's self IP, with its prefix
     gateway: str | None  # next hop to the other endpoint, "existing", or None (on-link)
@@ -156,7 +179,7 @@ class PeerContext:
     vlan_group: VlanGroupView
     devices: tuple[DeviceContext, ...]
     notes: tuple[str, ...]  # known issues of the target version that apply to this peer
-    check_backplane_mtu: bool  # Bug 470715 applies: the pre-check lists vlan.backplane.mtu
+    check_backplane_mtu: bool  # a known issue that applies asks the pre-check for vlan.backplane.mtu
     remote_vm_addresses: tuple[str, ...]  # the other peer's device VM self IPs, for ping checks
     interfaces: tuple[str, ...]  # physical interfaces the created VLANs use (slot.port)
     trunks: tuple[str, ...]  # trunks the created VLANs use
@@ -165,12 +188,18 @@ class PeerContext:
         """The VLAN of this role ("WAN" or "VM") that the change creates, or None if it exists."""
         return next((v for v in self.vlans if v.role == role), None)
 
+    @property
+    def creates_vlans(self) -> bool:
+        return bool(self.vlans)
+
 
 @dataclass(frozen=True)
 class SiteContext:
     deployment: str
     version: str
-    caps: dict[str, bool]
+    tmsh_version: str  # the #TMSH-VERSION line
+    iapp_version_min: str
+    iapp_version_max: str
     vm_subnet: str
     pool: PoolView
     monitor: MonitorView
@@ -196,45 +225,60 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
     members = tuple((f"{a}:{p}", str(a)) for a, p in pool.members)
     restore_min = None if pool.create else (pool.restore_min_active_members or 0)
     pool_view = PoolView(
-        pool.name, path(pool.name), pool.create, members, rule, restore, MIN_ACTIVE_MEMBERS, restore_min
+        pool.name,
+        path(pool.name),
+        pool.create,
+        members,
+        rule,
+        restore,
+        MIN_ACTIVE_MEMBERS,
+        restore_min,
+        tuple(pool.restore_monitor or ()),
+        pool.also_monitor or "",
     )
     peers = tuple(_peer_context(site, name, version) for name in site.peers)
-    caps = {cap.name.lower(): cap in capabilities(version) for cap in Capability}
+    row = release(version)
     return SiteContext(
         deployment=site.deployment,
         version=version.value,
-        caps=caps,
+        tmsh_version=row.tmsh_version,
+        iapp_version_min=row.iapp_min,
+        iapp_version_max=row.iapp_max,
         vm_subnet=str(site.vm_subnet),
         pool=pool_view,
         monitor=monitor,
         peers=peers,
-        step_count=len(APPLY),
+        step_count=len(plan(Phase.APPLY)),
         etherip_service=ETHERIP_SERVICE,
     )
 
 
-def _known_issue_lines(peer: Peer, version: BigIpVersion) -> tuple[str, ...]:
+def _known_issues(peer: Peer, version: BigIpVersion) -> tuple[tuple[str, ...], frozenset[Precheck]]:
+    """The note lines of the known issues that hit this peer's created VLANs, and the checks
+    they add to the pre-check."""
     lines: list[str] = []
+    checks: set[Precheck] = set()
+    created = [path(v.vlan) for v in (peer.vm, peer.wan) if v.create]
     for issue in known_issues(version):
-        if issue.applies_when == "long_vlan_name":
-            long = [
-                path(v.vlan)
-                for v in (peer.vm, peer.wan)
-                if v.create and len(path(v.vlan)) >= BUG_470715_NAME_LEN
-            ]
-            if not long:
-                continue
-            lines.append(f"Known issue {issue.ident} on {version.value}: {issue.title}.")
-            lines.append(f"Affected names here: {', '.join(long)}.")
-            lines.append(issue.advice)
-    return tuple(lines)
+        hits = issue.affects.hits(created)
+        if not hits:
+            continue
+        lines.append(f"Known issue {issue.ident} on {version.value}: {issue.title}.")
+        lines.append(f"Affected names here: {', '.join(hits)}.")
+        lines.append(issue.advice)
+        checks |= issue.prechecks
+    return tuple(lines), frozenset(checks)
 
 
-def _lockdown(vlan: Vlan, side: str, *, endpoint: bool = False) -> tuple[str, tuple[str, ...]]:
+def _allow_service(vlan: Vlan, role: Role) -> tuple[str, ...]:
+    return tuple(vlan.allow_service or role.default_lockdown)
+
+
+def _lockdown(vlan: Vlan, role: Role, *, endpoint: bool = False) -> tuple[str, tuple[str, ...]]:
     """(keyword, entries): `none`/`default`/`all`, or "" and the protocol:port entries.
 
     The tunnel's local self IP (`endpoint`) also admits EtherIP, whatever the site asks."""
-    chosen = vlan.allow_service or DEFAULT_LOCKDOWN[side]
+    chosen = _allow_service(vlan, role)
     if endpoint and chosen != ("all",):
         kept = tuple(c for c in chosen if c != "none")
         chosen = kept + (() if ETHERIP_SERVICE in kept else (ETHERIP_SERVICE,))
@@ -258,23 +302,41 @@ def _self_ip(
     )
 
 
+def _tunnel(site: Site, peer: Peer, remote_name: str, remote: Peer) -> TunnelView:
+    values = {
+        "profile": ETHERIP_PROFILE,
+        "local-address": str(peer.endpoint),
+        "remote-address": str(remote.endpoint),
+        "description": quoted(f"etherip {site.deployment} to {remote_name}"),
+    }
+    props = tuple((name, values[name]) for name in bigip.TUNNEL.properties)
+    return TunnelView(
+        peer.tunnel,
+        path(peer.tunnel),
+        ETHERIP_PROFILE,
+        str(peer.endpoint),
+        str(remote.endpoint),
+        remote_name,
+        props,
+    )
+
+
 def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
     peer = site.peers[name]
-    remote_name = next(n for n in site.peers if n != name)
-    remote = site.peers[remote_name]
+    remote_name, remote = site.remote(name)
     prefix = site.deployment
     wan_path, vm_path = path(peer.wan.vlan), path(peer.vm.vlan)
     group_path, tunnel_path = path(peer.vlan_group), path(peer.tunnel)
-    wan_lock, vm_lock = _lockdown(peer.wan, "wan"), _lockdown(peer.vm, "vm")
-    endpoint_lock = _lockdown(peer.wan, "wan", endpoint=True)
+    wan_lock, vm_lock = _lockdown(peer.wan, Role.WAN), _lockdown(peer.vm, Role.VM)
+    endpoint_lock = _lockdown(peer.wan, Role.WAN, endpoint=True)
     hostnames = tuple(peer.devices)
     creates_vlans = peer.wan.create or peer.vm.create
     plans = {
         phase: {
-            h: tuple(s for s in table if applies(s, first_device=i == 0, creates_vlans=creates_vlans))
+            h: tuple(s for s in plan(phase) if applies(s, first_device=i == 0, creates_vlans=creates_vlans))
             for i, h in enumerate(hostnames)
         }
-        for phase, table in (("apply", APPLY), ("rollback", ROLLBACK))
+        for phase in Phase
     }
     wan_floating = vm_floating = None
     if peer.wan.floating_self is not None and peer.wan.create:
@@ -295,14 +357,25 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
             else None
         )
         vm_self = _self_ip(f"{prefix}_vm_self{suffix}", str(device.vm_self), group_path, False, vm_lock)
-        steps = tuple(_device_step(s, "apply", plans["apply"]) for s in plans["apply"][host])
-        rollback = tuple(_device_step(s, "rollback", plans["rollback"]) for s in plans["rollback"][host])
+        steps = {
+            phase: tuple(_device_step(s, phase, plans[phase]) for s in plans[phase][host]) for phase in Phase
+        }
         others = tuple(h for h in hostnames if h != host)
         selfs = tuple(x for x in (wan_self, vm_self) if x is not None) + floating
         devices.append(
-            DeviceContext(host, index, hostnames[0], others, wan_self, vm_self, steps, rollback, selfs)
+            DeviceContext(
+                host,
+                index,
+                others,
+                str(device.wan_self),
+                wan_self,
+                vm_self,
+                steps[Phase.APPLY],
+                steps[Phase.ROLLBACK],
+                selfs,
+            )
         )
-    notes = _known_issue_lines(peer, version)
+    notes, prechecks = _known_issues(peer, version)
     used = tuple(dict.fromkeys(n for v in (peer.wan, peer.vm) if v.create for n in v.interfaces or {}))
     existing_wan: tuple[str, ...] = ()
     if not peer.wan.create:
@@ -310,29 +383,31 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
         if peer.wan.floating_self is not None:
             addresses.append(str(peer.wan.floating_self))
         existing_wan = tuple(addresses)
+    wan_view, vm_view = _vlan_view(peer.wan, Role.WAN), _vlan_view(peer.vm, Role.VM)
     return PeerContext(
         name=name,
         remote_name=remote_name,
         is_ha=peer.is_ha,
         device_group=peer.device_group,
         hostnames=hostnames,
-        vlans=tuple(_vlan_view(v, role) for v, role in ((peer.vm, "VM"), (peer.wan, "WAN")) if v.create),
+        wan=wan_view,
+        vm=vm_view,
+        vlans=tuple(v for v in (vm_view, wan_view) if v.create),
         existing_vlans=tuple(path(v.vlan) for v in (peer.wan, peer.vm) if not v.create),
         wan_vlan_path=wan_path,
         vm_vlan_path=vm_path,
         wan_floating=wan_floating,
         vm_floating=vm_floating,
+        wan_floating_address=None if peer.wan.floating_self is None else str(peer.wan.floating_self),
         existing_wan_addresses=existing_wan,
         endpoint_self=str(peer.wan.floating_self or next(iter(peer.devices.values())).wan_self),
         gateway=None if peer.wan.gateway is None else str(peer.wan.gateway),
         route=_route(prefix, peer, remote),
-        tunnel=TunnelView(
-            peer.tunnel, tunnel_path, ETHERIP_PROFILE, str(peer.endpoint), str(remote.endpoint), remote_name
-        ),
+        tunnel=_tunnel(site, peer, remote_name, remote),
         vlan_group=VlanGroupView(peer.vlan_group, group_path, (vm_path, tunnel_path), VLAN_GROUP_MODE),
         devices=tuple(devices),
         notes=notes,
-        check_backplane_mtu=bool(notes),
+        check_backplane_mtu=Precheck.BACKPLANE_MTU_KEY in prechecks,
         remote_vm_addresses=tuple(str(d.vm_self.ip) for d in remote.devices.values()),
         interfaces=tuple(n for n in used if is_physical_interface(n)),
         trunks=tuple(n for n in used if not is_physical_interface(n)),
@@ -346,17 +421,25 @@ def _route(prefix: str, peer: Peer, remote: Peer) -> RouteView | None:
     return RouteView(name, path(name), f"{remote.endpoint}/32", str(peer.wan.gateway))
 
 
-def _vlan_view(vlan: Vlan, role: str) -> VlanView:
+def _vlan_view(vlan: Vlan, role: Role) -> VlanView:
     interfaces = tuple((vlan.interfaces or {}).items())  # file order
-    return VlanView(vlan.vlan, path(vlan.vlan), vlan.tag, interfaces, vlan.mtu, role)
+    return VlanView(
+        vlan.vlan,
+        path(vlan.vlan),
+        vlan.tag,
+        interfaces,
+        vlan.mtu,
+        role,
+        vlan.create,
+        _allow_service(vlan, role),
+    )
 
 
-def _device_step(step: Step, phase: str, plan: dict[str, tuple[Step, ...]]) -> DeviceStep:
-    table = APPLY if phase == "apply" else ROLLBACK
+def _device_step(step: Step, phase: Phase, plans: dict[str, tuple[Step, ...]]) -> DeviceStep:
     before = []
-    for earlier in table[: step.number - 1]:
-        hosts = tuple(h for h, steps in plan.items() if earlier in steps)
+    for earlier in plan(phase)[: step.number - 1]:
+        hosts = tuple(h for h, steps in plans.items() if earlier in steps)
         if hosts:
             before.append((earlier.number, earlier.slug, hosts))
-    prefix = "" if phase == "apply" else "rollback/"
-    return DeviceStep(step, phase, f"{prefix}{step.number:02d}-{step.slug}.tmsh", tuple(before))
+    words = WORDS[phase]
+    return DeviceStep(step, phase, words, f"{words.folder}{step.number:02d}-{step.slug}.tmsh", tuple(before))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from generator.artifacts import Artifact, VersionTree
+from generator.artifacts import Artifact, ArtifactKind, VersionTree
 from generator.context import DeviceContext, PeerContext, SiteContext, build_context
 from generator.iapp.bundle import iapp_artifacts
 from generator.model import Site
@@ -17,7 +17,7 @@ from generator.runbook import (
     summarize,
 )
 from generator.steps import APPLY
-from generator.templating import render_template
+from generator.templating import Style, render_template
 from generator.topology import layout
 from generator.versions import BigIpVersion
 
@@ -28,13 +28,13 @@ def render_version(site: Site, version: BigIpVersion, source: bytes | None = Non
     ctx = build_context(site, version)
     tree = VersionTree(site.deployment, version)
     if source is not None:
-        tree.artifacts.append(Artifact("site.yaml", None, None, "site", None, source))
+        tree.artifacts.append(Artifact("site.yaml", None, None, ArtifactKind.SITE, None, source))
     for peer in ctx.peers:
         for device in peer.devices:
             tree.artifacts.extend(_device_artifacts(ctx, peer, device))
-        tree.artifacts.extend(iapp_artifacts(site, peer.name, version))
+        tree.artifacts.extend(iapp_artifacts(ctx, peer))
     tree.artifacts.append(
-        _artifact("topology.svg", None, None, "topology", None, "topology.svg.j2", pic=layout(ctx))
+        _artifact("topology.svg", None, None, ArtifactKind.TOPOLOGY, None, "topology.svg.j2", pic=layout(ctx))
     )
     checksums = [(a.path, a.sha256) for a in sorted(tree.artifacts, key=lambda a: a.path)]
     tree.artifacts.append(
@@ -42,7 +42,7 @@ def render_version(site: Site, version: BigIpVersion, source: bytes | None = Non
             "CHANGE.md",
             None,
             None,
-            "runbook",
+            ArtifactKind.RUNBOOK,
             None,
             "CHANGE.md.j2",
             site=ctx,
@@ -58,13 +58,13 @@ def render_version(site: Site, version: BigIpVersion, source: bytes | None = Non
 
 def _device_artifacts(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> list[Artifact]:
     where = f"{peer.name}/{device.hostname}"
-    values = {"site": ctx, "peer": peer, "device": device}
+    values = {ArtifactKind.SITE: ctx, "peer": peer, "device": device}
     out = [
         _artifact(
             f"{where}/{PRECHECK_FILE}",
             peer.name,
             device.hostname,
-            "tmsh-precheck",
+            ArtifactKind.TMSH_PRECHECK,
             0,
             "precheck.tmsh.j2",
             **values,
@@ -76,7 +76,7 @@ def _device_artifacts(ctx: SiteContext, peer: PeerContext, device: DeviceContext
                 f"{where}/{ds.filename}",
                 peer.name,
                 device.hostname,
-                "tmsh-apply",
+                ArtifactKind.TMSH_APPLY,
                 ds.step.number,
                 ds.step.template,
                 ds=ds,
@@ -88,7 +88,7 @@ def _device_artifacts(ctx: SiteContext, peer: PeerContext, device: DeviceContext
             f"{where}/{VERIFY_FILE}",
             peer.name,
             device.hostname,
-            "tmsh-verify",
+            ArtifactKind.TMSH_VERIFY,
             len(APPLY) + 1,
             "verify.tmsh.j2",
             **values,
@@ -100,7 +100,7 @@ def _device_artifacts(ctx: SiteContext, peer: PeerContext, device: DeviceContext
                 f"{where}/{ds.filename}",
                 peer.name,
                 device.hostname,
-                "tmsh-rollback",
+                ArtifactKind.TMSH_ROLLBACK,
                 ds.step.number,
                 ds.step.template,
                 ds=ds,
@@ -112,7 +112,7 @@ def _device_artifacts(ctx: SiteContext, peer: PeerContext, device: DeviceContext
             f"{where}/{EXPECTED_STATE_FILE}",
             peer.name,
             device.hostname,
-            "expected-state",
+            ArtifactKind.EXPECTED_STATE,
             None,
             "expected_state.conf.j2",
             **values,
@@ -125,7 +125,7 @@ def _artifact(
     path: str,
     peer: str | None,
     device: str | None,
-    kind: str,
+    kind: ArtifactKind,
     step: int | None,
     template: str,
     /,
@@ -136,7 +136,7 @@ def _artifact(
 
 
 def _render(template: str, **values: object) -> str:
-    return render_template(template, "text", **values)
+    return render_template(template, Style.TEXT, **values)
 
 
 def _manifest(tree: VersionTree) -> Artifact:
@@ -153,4 +153,4 @@ def _manifest(tree: VersionTree) -> Artifact:
     ]
     doc = {"deployment": tree.deployment, "version": tree.version.value, "artifacts": entries}
     text = json.dumps(doc, indent=2, sort_keys=False) + "\n"
-    return Artifact("manifest.json", None, None, "manifest", None, text.encode())
+    return Artifact("manifest.json", None, None, ArtifactKind.MANIFEST, None, text.encode())

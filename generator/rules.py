@@ -11,61 +11,12 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING
 
+from generator.bigip import BUILTIN_MONITORS, BUILTIN_NET_NAMES
+
 if TYPE_CHECKING:
     from generator.model import Peer, Pool, Site, Vlan
 
 Loc = tuple[str | int, ...]
-
-# Monitors that ship with BIG-IP 11.6 (/Common): our monitor must not take one of these names.
-# The list of built-in monitor types of the LTM monitors reference (F5-MON-11.6) [S].
-BUILTIN_MONITORS = frozenset(
-    {
-        "diameter",
-        "dns",
-        "external",
-        "firepass",
-        "ftp",
-        "gateway_icmp",
-        "http",
-        "http_head_f5",
-        "https",
-        "https_443",
-        "https_head_f5",
-        "icmp",
-        "imap",
-        "inband",
-        "ldap",
-        "module_score",
-        "mssql",
-        "mysql",
-        "nntp",
-        "none",
-        "oracle",
-        "pop3",
-        "postgresql",
-        "radius",
-        "radius_accounting",
-        "real_server",
-        "rpc",
-        "sasp",
-        "scripted",
-        "sip",
-        "smb",
-        "smtp",
-        "snmp_dca",
-        "snmp_dca_base",
-        "soap",
-        "tcp",
-        "tcp_echo",
-        "tcp_half_open",
-        "udp",
-        "virtual_location",
-        "wap",
-        "wmi",
-    }
-)
-# Tunnels every BIG-IP has in /Common; VLANs, VLAN groups and tunnels share one namespace.
-BUILTIN_NET_NAMES = frozenset({"http-tunnel", "socks-tunnel"})
 
 
 @dataclass(frozen=True)

@@ -13,24 +13,11 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
+from generator.bigip import RESERVED_WORDS
+
 # BIG-IP object names: letter first, then letters, digits, `_ . -` (reference §4 [I]).
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*\Z")
-RESERVED_NAMES = frozenset(
-    {
-        "none",
-        "all",
-        "default",
-        "any",
-        "add",
-        "delete",
-        "modify",
-        "replace-all-with",
-        "and",
-        "min",
-        "of",
-        "common",
-    }
-)
+RESERVED_NAMES = RESERVED_WORDS  # generator/bigip.py
 NET_NAME_MAX = 15  # Linux interface names; Bug 470715 (reference §4)
 OBJECT_NAME_MAX = 63
 MAX_RULE_MONITORS = 16  # monitors in one pool rule; bounds the iApp's answer

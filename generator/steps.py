@@ -8,6 +8,41 @@ Rollback walks the same plan backwards with the same device and sync discipline.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    APPLY = "apply"
+    ROLLBACK = "rollback"
+
+
+@dataclass(frozen=True)
+class PhaseWords:
+    """How a step file's header names its phase (header.tmsh.j2 reads these, never the phase)."""
+
+    heading: str  # "Step 2 of 5"
+    step_prefix: str  # "rollback " in "rollback step 1 (pool-monitor)"
+    before_first: str  # the "Before:" line of the phase's first step on a device
+    on_failed_submit: str  # what to do when the transaction's submit fails
+    folder: str  # where the phase's files live in a device folder
+
+
+WORDS: dict[Phase, PhaseWords] = {
+    Phase.APPLY: PhaseWords(
+        "Step",
+        "",
+        "the pre-checks (00-precheck.tmsh) passed on every device of both data centers.",
+        "roll back",
+        "",
+    ),
+    Phase.ROLLBACK: PhaseWords(
+        "Rollback step",
+        "rollback ",
+        'the change is being backed out (see CHANGE.md, "Rollback").',
+        "ask for help",
+        "rollback/",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -138,6 +173,10 @@ ROLLBACK: tuple[Step, ...] = (
     ),
     _SAVE,
 )
+
+
+def plan(phase: Phase) -> tuple[Step, ...]:
+    return APPLY if phase is Phase.APPLY else ROLLBACK
 
 
 def applies(step: Step, *, first_device: bool, creates_vlans: bool) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import cache
 
 import jinja2
@@ -21,12 +22,17 @@ IAPP_DELIMITERS = {
 }
 
 
+class Style(StrEnum):
+    TEXT = "text"  # tmsh, Markdown, SVG
+    IAPP = "iapp"  # APL and the .tmpl skeleton: other delimiters
+
+
 @cache
-def environment(style: str = "text") -> jinja2.Environment:
+def environment(style: Style = Style.TEXT) -> jinja2.Environment:
     """`text` for tmsh, Markdown and SVG; `iapp` (other delimiters) for the iApp files.
     StrictUndefined everywhere; templates under templates/common/."""
     root = templates_root()
-    delimiters = IAPP_DELIMITERS if style == "iapp" else {}
+    delimiters = IAPP_DELIMITERS if style is Style.IAPP else {}
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root / "common")),
         undefined=jinja2.StrictUndefined,
@@ -40,7 +46,7 @@ def environment(style: str = "text") -> jinja2.Environment:
 
 def raw_template(name: str) -> str:
     """A file from the templates folder, verbatim (the iApp's static Tcl)."""
-    env = environment("text")
+    env = environment(Style.TEXT)
     assert env.loader is not None
     try:
         source, _, _ = env.loader.get_source(env, name)
@@ -49,7 +55,7 @@ def raw_template(name: str) -> str:
     return source
 
 
-def render_template(template: str, style: str = "text", /, **values: object) -> str:
+def render_template(template: str, style: Style = Style.TEXT, /, **values: object) -> str:
     try:
         return environment(style).get_template(template).render(**values)
     except jinja2.TemplateError as exc:

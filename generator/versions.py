@@ -1,16 +1,22 @@
-"""BIG-IP versions as data: an enum, a capability table and a known-issue table.
+"""BIG-IP versions as data: one row per release, features queried by name, known issues that
+say what they affect.
 
-Nothing else in etherip compares version strings. Templates see named booleans and notes
-prepared from these tables (`generator.context`).
+The shape is black's `TargetVersion` + `Feature` + `supports_feature`: the rest of etherip asks
+"does this release support X?" or "which known issues hit these names?", never "is the version
+>= N?". Every version string etherip writes or accepts (the `#TMSH-VERSION` line, the iApp's
+`requires-bigip-version-min/max`, the `.tmpl` reader's accepted floor) comes from a `Release`
+row. A new release is a new enum member and a new row (issue 13: 12.1-17.5, see
+docs/research/versions-issue-13.md).
 
 Sources (short names as in the project reference, shared/reference/bigip-11.6-etherip.md §9):
 - F5-EtherIP-11.6: the EtherIP chapter applies unchanged to 11.6.1-11.6.5 [C].
 - Bug470715 / K16019: VLAN names of 16+ characters including `/Common/` and backplane MTU [C].
+- K5903 (via endoflife-date/release-data): 11.6 end of technical support 2022-05-10 [S].
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
@@ -26,7 +32,7 @@ class BigIpVersion(StrEnum):
 ALL_VERSIONS: tuple[BigIpVersion, ...] = tuple(BigIpVersion)
 
 
-class Capability(Enum):
+class Feature(Enum):
     """What a release can do that the generated output relies on."""
 
     ETHERIP_TUNNEL_PROFILE = "built-in /Common/etherip tunnel profile"
@@ -36,19 +42,86 @@ class Capability(Enum):
     BACKPLANE_MTU_DB_KEY = "sys db vlan.backplane.mtu (fix for Bug 470715)"
 
 
-_ALL_CAPS = frozenset(Capability)
+Capability = Feature  # the name the project reference uses
 
-# The five maintenance releases document no difference for these objects (reference §5.1),
-# so the rows are identical; the table still states it, and golden diffs confirm it.
-CAPABILITIES: Mapping[BigIpVersion, frozenset[Capability]] = {v: _ALL_CAPS for v in ALL_VERSIONS}
+
+class Support(StrEnum):
+    SUPPORTED = "supported"
+    END_OF_SOFTWARE_DEVELOPMENT = "end of software development"
+    END_OF_TECHNICAL_SUPPORT = "end of technical support"
+
+
+@dataclass(frozen=True)
+class Release:
+    """One row of the version table: everything etherip writes or checks about a release."""
+
+    version: BigIpVersion
+    tmsh_version: str  # the `#TMSH-VERSION:` line of generated configuration files
+    iapp_min: str  # the iApp template's requires-bigip-version-min
+    iapp_max: str  # requires-bigip-version-max ("none": how BIG-IP compares hotfixes is unconfirmed [I])
+    support: Support
+    features: frozenset[Feature]
+
+
+_ALL_11_6 = frozenset(Feature)
+
+
+def _row_11_6(version: BigIpVersion) -> Release:
+    # The five maintenance releases document no difference for these objects (reference §5.1).
+    return Release(
+        version=version,
+        tmsh_version=version.value,
+        iapp_min=version.value,
+        iapp_max="none",
+        support=Support.END_OF_TECHNICAL_SUPPORT,
+        features=_ALL_11_6,
+    )
+
+
+RELEASES: Mapping[BigIpVersion, Release] = {v: _row_11_6(v) for v in ALL_VERSIONS}
+CAPABILITIES: Mapping[BigIpVersion, frozenset[Feature]] = {v: r.features for v, r in RELEASES.items()}
+
+
+def release(version: BigIpVersion) -> Release:
+    return RELEASES[version]
+
+
+def supports(version: BigIpVersion, feature: Feature) -> bool:
+    return feature in RELEASES[version].features
+
+
+def capabilities(version: BigIpVersion) -> frozenset[Feature]:
+    return RELEASES[version].features
+
+
+def iapp_min_versions() -> frozenset[str]:
+    """Every `requires-bigip-version-min` an etherip template may carry (the .tmpl reader's check)."""
+    return frozenset(r.iapp_min for r in RELEASES.values())
+
+
+@dataclass(frozen=True)
+class LongVlanNames:
+    """A known issue that hits created VLANs whose full path (with `/Common/`) is this long."""
+
+    min_length: int
+
+    def hits(self, vlan_paths: Iterable[str]) -> tuple[str, ...]:
+        return tuple(p for p in vlan_paths if len(p) >= self.min_length)
+
+
+class Precheck(Enum):
+    """A read-only check the pre-check script adds when a known issue applies."""
+
+    BACKPLANE_MTU_KEY = "list sys db vlan.backplane.mtu"
 
 
 @dataclass(frozen=True)
 class KnownIssue:
     ident: str
     title: str
-    affects: frozenset[BigIpVersion]
-    applies_when: str  # a condition the view-model evaluates: see context.known_issue_applies
+    versions: frozenset[BigIpVersion]  # the releases it is listed for
+    affects: LongVlanNames  # what in a site it hits; it applies only where this finds something
+    prechecks: frozenset[Precheck]  # what the pre-check adds where it applies
     advice: str
     source: str
 
@@ -57,8 +130,9 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
     KnownIssue(
         ident="Bug 470715",
         title="VLAN names of 16 or more characters including /Common/ fragment on the tmm backplane",
-        affects=frozenset({BigIpVersion.V11_6_1, BigIpVersion.V11_6_2}),
-        applies_when="long_vlan_name",
+        versions=frozenset({BigIpVersion.V11_6_1, BigIpVersion.V11_6_2}),
+        affects=LongVlanNames(16),
+        prechecks=frozenset({Precheck.BACKPLANE_MTU_KEY}),
         advice=(
             "F5 lists 11.6.1 as fixed but also lists 11.6.1 HF1/HF2 and 11.6.2 HF1 as affected. "
             "Before this change, run 'list sys db vlan.backplane.mtu': if the key is missing, "
@@ -69,14 +143,5 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
 )
 
 
-# iApp templates state the releases they load on. The minimum is the target release; no maximum,
-# because how BIG-IP compares a maximum with hotfix versions (11.6.5.3) is unconfirmed [I].
-IAPP_VERSION_BOUNDS: Mapping[BigIpVersion, tuple[str, str]] = {v: (v.value, "none") for v in ALL_VERSIONS}
-
-
-def capabilities(version: BigIpVersion) -> frozenset[Capability]:
-    return CAPABILITIES[version]
-
-
 def known_issues(version: BigIpVersion) -> tuple[KnownIssue, ...]:
-    return tuple(issue for issue in KNOWN_ISSUES if version in issue.affects)
+    return tuple(issue for issue in KNOWN_ISSUES if version in issue.versions)

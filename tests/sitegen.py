@@ -8,8 +8,8 @@ import random
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
-from generator.rules import BUILTIN_MONITORS
-from generator.scalars import RESERVED_NAMES
+from generator.bigip import BUILTIN_MONITORS
+from generator.bigip import RESERVED_WORDS as RESERVED_NAMES
 
 
 def _name(rng: random.Random, max_len: int, taken: set[str]) -> str:

@@ -10,70 +10,69 @@ import hashlib
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import Protocol
 
-from generator.artifacts import Artifact
-from generator.iapp.flow import COMPLETE, NETWORK, STAGE_VARIABLE, Op, apply_flow, rollback_flow
-from generator.model import Peer, Site, Vlan
-from generator.steps import APPLY, ROLLBACK
-from generator.templating import raw_template, render_template
-from generator.versions import IAPP_VERSION_BOUNDS, BigIpVersion
+from generator.artifacts import Artifact, ArtifactKind
+from generator.bigip import path
+from generator.context import PeerContext, SiteContext, VlanView
+from generator.iapp.flow import COMPLETE, NETWORK, STAGE_VARIABLE, Op, apply_ops, rollback_ops
+from generator.steps import Phase, plan
+from generator.templating import Style, raw_template, render_template
 
 IMPLEMENTATION = "iapp/implementation.tcl"
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed, so the zip is byte-identical run to run
 
 
-def answers(site: Site, peer_name: str) -> dict[str, str]:
+def answers(ctx: SiteContext, peer: PeerContext) -> dict[str, str]:
     """Every APL variable with this peer's value; fields the GUI would hide are left out."""
-    peer = site.peers[peer_name]
-    remote_name = next(n for n in site.peers if n != peer_name)
-    hosts = list(peer.devices.items())
+    first = peer.devices[0]
     out = {
         STAGE_VARIABLE: NETWORK if peer.is_ha else COMPLETE,  # the flow's first run
-        "site__deployment": site.deployment,
-        "site__vm_subnet": str(site.vm_subnet),
+        "site__deployment": ctx.deployment,
+        "site__vm_subnet": ctx.vm_subnet,
         "site__pair": "yes" if peer.is_ha else "no",
-        "devices__first__hostname": hosts[0][0],
-        "devices__first__wan_self": str(hosts[0][1].wan_self),
-        "devices__first__vm_self": str(hosts[0][1].vm_self),
+        "devices__first__hostname": first.hostname,
+        "devices__first__wan_self": first.wan_address,
+        "devices__first__vm_self": first.vm_self.address,
     }
     if peer.is_ha:
         out |= {
-            "devices__second__hostname": hosts[1][0],
+            "devices__second__hostname": peer.devices[1].hostname,
             "ha__device_group": str(peer.device_group),
-            "ha__wan_floating_self": str(peer.wan.floating_self),
-            "ha__vm_floating_self": str(peer.vm.floating_self),
+            "ha__wan_floating_self": str(peer.wan_floating_address),
+            "ha__vm_floating_self": peer.vm_floating.address if peer.vm_floating else "None",
         }
     out |= _vlan_answers("wan", peer.wan, with_lockdown_inside=True)
-    out["wan__gateway"] = "" if peer.wan.gateway is None else str(peer.wan.gateway)
+    out["wan__gateway"] = peer.gateway or ""
     out |= _vlan_answers("vm", peer.vm, with_lockdown_inside=False)
+    pool, monitor = ctx.pool, ctx.monitor
     out |= {
-        "tunnel__name": peer.tunnel,
-        "tunnel__remote_peer": remote_name,
-        "tunnel__remote_address": str(site.peers[remote_name].endpoint),
-        "vlan_group__name": peer.vlan_group,
-        "pool__name": site.pool.name,
-        "pool__create": "yes" if site.pool.create else "no",
+        "tunnel__name": peer.tunnel.name,
+        "tunnel__remote_peer": peer.tunnel.remote_peer,
+        "tunnel__remote_address": peer.tunnel.remote_address,
+        "vlan_group__name": peer.vlan_group.name,
+        "pool__name": pool.name,
+        "pool__create": "yes" if pool.create else "no",
     }
-    if site.pool.create:
-        out["pool__members"] = " ".join(f"{a}:{p}" for a, p in site.pool.members)
+    if pool.create:
+        out["pool__members"] = " ".join(name for name, _ in pool.members)
     else:
-        out["pool__restore_monitor"] = " and ".join(site.pool.restore_monitor or ()) or "none"
-        out["pool__restore_min_active_members"] = str(site.pool.restore_min_active_members or 0)
+        out["pool__restore_monitor"] = " and ".join(pool.restore_monitors) or "none"
+        out["pool__restore_min_active_members"] = str(pool.restore_min_active_members or 0)
     out |= {
-        "pool__also_monitor": site.pool.also_monitor or "",
-        "monitor__name": site.pool.monitor.name,
-        "monitor__interval": str(site.pool.monitor.interval),
-        "monitor__timeout": str(site.pool.monitor.timeout),
+        "pool__also_monitor": pool.also_monitor,
+        "monitor__name": monitor.name,
+        "monitor__interval": str(monitor.interval),
+        "monitor__timeout": str(monitor.timeout),
     }
     return out
 
 
-def _vlan_answers(side: str, vlan: Vlan, *, with_lockdown_inside: bool) -> dict[str, str]:
-    default_lockdown = "none" if side == "wan" else "default"
-    out = {f"{side}__create": "yes" if vlan.create else "no", f"{side}__vlan": vlan.vlan}
-    lockdown = " ".join(vlan.allow_service or (default_lockdown,))
+def _vlan_answers(side: str, vlan: VlanView, *, with_lockdown_inside: bool) -> dict[str, str]:
+    out = {f"{side}__create": "yes" if vlan.create else "no", f"{side}__vlan": vlan.name}
+    lockdown = " ".join(vlan.allow_service)
     if vlan.create:
-        out[f"{side}__interfaces"] = " ".join(f"{i}:{m}" for i, m in (vlan.interfaces or {}).items())
+        out[f"{side}__interfaces"] = " ".join(f"{i}:{m}" for i, m in vlan.interfaces)
         out[f"{side}__tag"] = str(vlan.tag) if vlan.tag is not None else ""
         out[f"{side}__mtu"] = str(vlan.mtu) if vlan.mtu is not None else ""
         if with_lockdown_inside:
@@ -83,9 +82,9 @@ def _vlan_answers(side: str, vlan: Vlan, *, with_lockdown_inside: bool) -> dict[
     return out
 
 
-def apl_defaults(site: Site, peer_name: str) -> dict[str, str]:
+def apl_defaults(ctx: SiteContext, peer: PeerContext) -> dict[str, str]:
     """Defaults for every APL field, hidden ones included (empty when the site has no value)."""
-    known = answers(site, peer_name)
+    known = answers(ctx, peer)
     return {var: known.get(var, "") for var in APL_VARIABLES}
 
 
@@ -155,16 +154,16 @@ STAGE_CONTENT = {
 
 def _step_title(file: str) -> str:
     name = file.rsplit("/", 1)[-1]
-    table = ROLLBACK if "/rollback/" in file else APPLY
+    table = plan(Phase.ROLLBACK if "/rollback/" in file else Phase.APPLY)
     return next(s.title for s in table if f"{s.number:02d}-{s.slug}.tmsh" == name)
 
 
-def flow_views(site: Site, peer_name: str, ops: tuple[Op, ...], template: str) -> tuple[OpView, ...]:
+def flow_views(ctx: SiteContext, peer: PeerContext, ops: tuple[Op, ...], template: str) -> tuple[OpView, ...]:
     """The flow of generator/iapp/flow.py, worded for IMPORT.md (the same operations, in order)."""
-    service = service_name(site)
-    full = f"/Common/{service}.app/{service}"
-    group = site.peers[peer_name].device_group or ""
-    hosts = list(site.peers[peer_name].devices)
+    service = service_name(ctx)
+    full = f"{path(service)}.app/{service}"
+    group = peer.device_group or ""
+    hosts = peer.hostnames
     views = []
     for op in ops:
         if op.action == "tmsh":
@@ -217,66 +216,73 @@ def flow_views(site: Site, peer_name: str, ops: tuple[Op, ...], template: str) -
     return tuple(views)
 
 
-def service_name(site: Site) -> str:
+class _Deployment(Protocol):
+    @property
+    def deployment(self) -> str: ...
+
+
+def service_name(site: _Deployment) -> str:
+    """The application service's name (the checker passes the Site, the bundle the view-model)."""
     return f"etherip_{site.deployment}"
 
 
-def template_name(site: Site, peer_name: str, body: str) -> str:
+def template_name(deployment: str, peer_name: str, body: str) -> str:
     revision = hashlib.sha256(body.encode()).hexdigest()[:8]
-    return f"etherip_{site.deployment}_{peer_name}_{revision}"
+    return f"etherip_{deployment}_{peer_name}_{revision}"
 
 
-def iapp_artifacts(site: Site, peer_name: str, version: BigIpVersion) -> list[Artifact]:
-    peer: Peer = site.peers[peer_name]
-    base = {"deployment": site.deployment, "peer": peer_name, "version": version.value}
+def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
+    base = {"deployment": ctx.deployment, "peer": peer.name, "version": ctx.version}
     presentation = render_template(
-        "iapp/presentation.apl.j2", "iapp", a=apl_defaults(site, peer_name), **base
+        "iapp/presentation.apl.j2", Style.IAPP, a=apl_defaults(ctx, peer), **base
     ).rstrip("\n")
-    help_text = render_template("iapp/help.html.j2", "iapp", **base).rstrip("\n")
+    help_text = render_template("iapp/help.html.j2", Style.IAPP, **base).rstrip("\n")
     implementation = raw_template(IMPLEMENTATION).rstrip("\n")
-    low, high = IAPP_VERSION_BOUNDS[version]
     skeleton = {
         "help": help_text,
         "implementation": implementation,
         "presentation": presentation,
-        "version_min": low,
-        "version_max": high,
+        "version_min": ctx.iapp_version_min,
+        "version_max": ctx.iapp_version_max,
+        "tmsh_version": ctx.tmsh_version,
     }
-    name = template_name(site, peer_name, f"{help_text}\n{implementation}\n{presentation}")
-    service = service_name(site)
-    tmpl = render_template("iapp/template.tmpl.j2", "iapp", name=name, **skeleton, **base)
+    name = template_name(ctx.deployment, peer.name, f"{help_text}\n{implementation}\n{presentation}")
+    service = service_name(ctx)
+    tmpl = render_template("iapp/template.tmpl.j2", Style.IAPP, name=name, **skeleton, **base)
     deploy = render_template(
         "iapp/deploy.tmsh.j2",
-        "iapp",
+        Style.IAPP,
         name=name,
         service=service,
         ha=peer.is_ha,
-        hosts=list(peer.devices),
-        answers=[(k, tmsh_word(v)) for k, v in answers(site, peer_name).items()],
+        hosts=list(peer.hostnames),
+        answers=[(k, tmsh_word(v)) for k, v in answers(ctx, peer).items()],
         **base,
     )
+    hosts = peer.hostnames
     guide = render_template(
         "iapp/IMPORT.md.j2",
-        "iapp",
+        Style.IAPP,
         name=name,
         service=service,
         ha=peer.is_ha,
         device_group=peer.device_group,
-        hosts=list(peer.devices),
-        pool=site.pool.name,
-        pool_create=site.pool.create,
-        apply=flow_views(site, peer_name, apply_flow(site, peer_name), name),
-        rollback=flow_views(site, peer_name, rollback_flow(site, peer_name), name),
+        hosts=list(hosts),
+        pool=ctx.pool.name,
+        pool_create=ctx.pool.create,
+        apply=flow_views(ctx, peer, apply_ops(peer.name, hosts, peer.creates_vlans), name),
+        rollback=flow_views(ctx, peer, rollback_ops(peer.name, hosts, peer.creates_vlans), name),
         stages=[(STAGE_LABELS[s], STAGE_CONTENT[s]) for s in (NETWORK, COMPLETE)],
         **base,
     )
-    folder = f"{peer_name}/iapp"
+    folder = f"{peer.name}/iapp"
+    kinds = ArtifactKind
     files = [
-        Artifact(f"{folder}/{name}.tmpl", peer_name, None, "iapp-template", None, tmpl.encode()),
-        Artifact(f"{folder}/deploy.tmsh", peer_name, None, "iapp-deploy", None, deploy.encode()),
-        Artifact(f"{folder}/IMPORT.md", peer_name, None, "iapp-guide", None, guide.encode()),
+        Artifact(f"{folder}/{name}.tmpl", peer.name, None, kinds.IAPP_TEMPLATE, None, tmpl.encode()),
+        Artifact(f"{folder}/deploy.tmsh", peer.name, None, kinds.IAPP_DEPLOY, None, deploy.encode()),
+        Artifact(f"{folder}/IMPORT.md", peer.name, None, kinds.IAPP_GUIDE, None, guide.encode()),
     ]
-    return [*files, Artifact(f"{folder}/{name}.zip", peer_name, None, "iapp-zip", None, _zip(files))]
+    return [*files, Artifact(f"{folder}/{name}.zip", peer.name, None, kinds.IAPP_ZIP, None, _zip(files))]
 
 
 def _zip(files: list[Artifact]) -> bytes:

@@ -53,13 +53,22 @@ def _tmsh(peer: str, host: str, name: str) -> Op:
 
 def apply_flow(site: Site, peer_name: str) -> tuple[Op, ...]:
     peer = site.peers[peer_name]
-    hosts = list(peer.devices)
+    return apply_ops(peer_name, tuple(peer.devices), peer.wan.create or peer.vm.create)
+
+
+def rollback_flow(site: Site, peer_name: str) -> tuple[Op, ...]:
+    peer = site.peers[peer_name]
+    return rollback_ops(peer_name, tuple(peer.devices), peer.wan.create or peer.vm.create)
+
+
+def apply_ops(peer_name: str, hosts: tuple[str, ...], creates_vlans: bool) -> tuple[Op, ...]:
+    """The apply flow of a peer with these devices (two: a pair)."""
     first = hosts[0]
-    if not peer.is_ha:
+    if len(hosts) == 1:
         return (Op("create", first, stage=COMPLETE), _tmsh(peer_name, first, "05-save.tmsh"))
     second = hosts[1]
     ops: list[Op] = []
-    if peer.wan.create or peer.vm.create:
+    if creates_vlans:
         ops.append(_tmsh(peer_name, second, "01-local-network.tmsh"))
     ops += [
         Op("create", first, stage=NETWORK),
@@ -73,11 +82,9 @@ def apply_flow(site: Site, peer_name: str) -> tuple[Op, ...]:
     return tuple(ops)
 
 
-def rollback_flow(site: Site, peer_name: str) -> tuple[Op, ...]:
-    peer = site.peers[peer_name]
-    hosts = list(peer.devices)
+def rollback_ops(peer_name: str, hosts: tuple[str, ...], creates_vlans: bool) -> tuple[Op, ...]:
     first = hosts[0]
-    if not peer.is_ha:
+    if len(hosts) == 1:
         return (
             Op("reconfigure", first, stage=NETWORK),
             Op("delete", first),
@@ -91,7 +98,7 @@ def rollback_flow(site: Site, peer_name: str) -> tuple[Op, ...]:
         Op("delete", first),
         Op("sync", first),
     ]
-    if peer.wan.create or peer.vm.create:
+    if creates_vlans:
         ops.append(_tmsh(peer_name, second, "rollback/04-local-network.tmsh"))
     ops += [
         _tmsh(peer_name, first, "rollback/05-save.tmsh"),

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from generator.iapp.tclparse import Lines, TclSyntaxError, brace_depth_problems, parse
+from generator.versions import iapp_min_versions
 
 TEMPLATE_KEYS = frozenset(
     {
@@ -39,7 +40,6 @@ EXPORT_KEYS = frozenset({"partition", "total-signing-status", "verification-stat
 DEFINITION_KEYS = frozenset({"html-help", "implementation", "macro", "presentation", "role-acl", "run-as"})
 REQUIRED_SECTIONS = ("implementation", "presentation")
 _NAME = re.compile(r"(/[A-Za-z0-9_.-]+/)?[A-Za-z0-9_.-]+\Z")
-_VERSION = re.compile(r"11\.6\.[1-5]\Z")
 
 
 class TmplError(ValueError):
@@ -200,8 +200,9 @@ def parse_template(text: str) -> Template:
     a = tmpl.attributes
     if a.get("tmpl-checksum") != "none":
         raise TmplError("tmpl-checksum must be none (a checksum makes every reload fail)", tmpl.line)
-    if not _VERSION.match(a.get("requires-bigip-version-min", "")):
-        raise TmplError("requires-bigip-version-min must be an 11.6.1-11.6.5 release", tmpl.line)
+    if a.get("requires-bigip-version-min", "") not in iapp_min_versions():
+        known = ", ".join(sorted(iapp_min_versions()))
+        raise TmplError(f"requires-bigip-version-min must be one etherip targets ({known})", tmpl.line)
     if a.get("requires-modules", "").split() != ["ltm"]:
         raise TmplError("requires-modules must be { ltm }", tmpl.line)
     return tmpl

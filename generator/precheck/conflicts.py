@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
+from generator.bigip import TG_LOCAL
 from generator.precheck.plan import (
     L2_KINDS,
     Unit,
@@ -38,7 +39,7 @@ from generator.precheck.saved import (
     vlan_tag,
 )
 
-LOCAL_ONLY = "/Common/traffic-group-local-only"
+LOCAL_ONLY = TG_LOCAL
 LABELS = {
     "net vlan": "VLAN",
     "net vlan-group": "VLAN group",

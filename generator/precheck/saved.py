@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
 
+from generator import bigip
 from generator.precheck.sources import SavedConfigError, SavedFile, SavedSource
 
-PARTITION = "/Common"
+PARTITION = bigip.PARTITION
 MAX_INDENT = 256  # leading characters on a line; bounds tmconfpy's nesting work (64 levels)
 # The stanza kinds the checks read, longest first so "net vlan-group" wins over "net vlan".
 KINDS = (

@@ -16,27 +16,27 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
-from generator import rules
+from generator import bigip
 from generator.model import Site
 from generator.tmsh.script import Command, ListValue, Value
 
 Key = tuple[tuple[str, ...], str]
 Props = dict[str, object]
 
-VLAN = ("net", "vlan")
-VLAN_GROUP = ("net", "vlan-group")
-SELF = ("net", "self")
-TUNNEL = ("net", "tunnels", "tunnel")
-ROUTE = ("net", "route")
-POOL = ("ltm", "pool")
-MONITOR = ("ltm", "monitor", "virtual-location")
+VLAN = bigip.VLAN.words
+VLAN_GROUP = bigip.VLAN_GROUP.words
+SELF = bigip.SELF_IP.words
+TUNNEL = bigip.TUNNEL.words
+ROUTE = bigip.ROUTE.words
+POOL = bigip.POOL.words
+MONITOR = bigip.MONITOR.words
 OTHER_MONITOR = ("ltm", "monitor", "existing")  # a monitor the site names but etherip does not manage
-SERVICE = ("sys", "application", "service")  # an iApp service (generator/tmsh/iapp_service.py)
-TG_LOCAL = "/Common/traffic-group-local-only"
+SERVICE = bigip.SERVICE.words  # an iApp service (generator/tmsh/iapp_service.py)
+TG_LOCAL = bigip.TG_LOCAL
 
-BUILTIN_TRAFFIC_GROUPS = frozenset({TG_LOCAL, "/Common/traffic-group-1"})
-BUILTIN_PROFILES = frozenset({"/Common/etherip"})
-BUILTIN_MONITORS = frozenset(f"/Common/{m}" for m in rules.BUILTIN_MONITORS - {"none"})
+BUILTIN_TRAFFIC_GROUPS = bigip.TRAFFIC_GROUPS
+BUILTIN_PROFILES = bigip.BUILTIN_PROFILES
+BUILTIN_MONITORS = frozenset(bigip.path(m) for m in bigip.BUILTIN_MONITORS - {"none"})
 
 
 # EtherIP is IP protocol 97 (RFC 3378); these allow-service entries admit it (protocol:0, as
@@ -50,12 +50,10 @@ class ReplayError(ValueError):
 
 
 def is_synced(key: Key, props: Props) -> bool:
-    kind = key[0]
-    if kind == SELF:
-        return props.get("traffic-group", TG_LOCAL) != TG_LOCAL
-    # Routes in /Common sync: F5's own templates put a per-unit route in a /LOCAL_ONLY folder
-    # (device-group none) precisely to keep it from syncing (F5Networks/f5-aws-cloudformation) [C].
-    return kind in (TUNNEL, POOL, MONITOR, ROUTE, SERVICE)
+    """Config-sync scope from the vocabulary (generator/bigip.py): per kind, and for a self IP
+    per traffic group."""
+    group = props.get("traffic-group")
+    return bigip.is_synced(key[0], group if isinstance(group, str) else None)
 
 
 @dataclass
@@ -301,7 +299,7 @@ def starting_cluster(site: Site, peer_name: str) -> Cluster:
                 objects[(SELF, "/Common/existing_wan_float")] = {
                     "address": str(peer.wan.floating_self),
                     "vlan": wan,
-                    "traffic-group": "/Common/traffic-group-1",
+                    "traffic-group": bigip.TG_FLOATING,
                     "allow-service": UNKNOWN,
                 }
         if not site.pool.create:

@@ -9,20 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from generator.bigip import CONFIG_KINDS
 from generator.tmsh.words import Block, Word, WordError, is_complete, parse_block, split_words
 
-# Object kinds we emit, with the properties each may carry (reference §2; 11.6 only).
-KINDS: dict[tuple[str, ...], frozenset[str]] = {
-    ("net", "vlan"): frozenset({"interfaces", "tag", "mtu", "description"}),
-    ("net", "self"): frozenset({"address", "vlan", "traffic-group", "allow-service"}),
-    ("net", "tunnels", "tunnel"): frozenset({"profile", "local-address", "remote-address", "description"}),
-    ("net", "vlan-group"): frozenset(
-        {"members", "mode", "bridge-in-standby", "migration-keepalive", "description"}
-    ),
-    ("net", "route"): frozenset({"network", "gw", "description"}),
-    ("ltm", "pool"): frozenset({"members", "min-active-members", "description", "monitor"}),
-    ("ltm", "monitor", "virtual-location"): frozenset({"defaults-from", "pool", "interval", "timeout"}),
-}
+# Object kinds we emit, with the properties each may carry (generator/bigip.py; 11.6 only).
+KINDS: dict[tuple[str, ...], frozenset[str]] = {k.words: k.all_properties for k in CONFIG_KINDS}
 LIST_OPS = frozenset({"add", "replace-all-with", "delete"})
 CONFIG_VERBS = frozenset({"create", "modify", "delete"})
 OTHER_COMMANDS = {
