@@ -20,7 +20,7 @@ def test_every_version_has_a_capability_row_and_goldens() -> None:
 
 def test_known_issues_name_supported_versions_and_sources() -> None:
     for issue in KNOWN_ISSUES:
-        assert issue.affects <= set(ALL_VERSIONS)
+        assert issue.versions <= set(ALL_VERSIONS)
         assert issue.source
     assert [i.ident for i in known_issues(BigIpVersion.V11_6_1)] == ["Bug 470715"]
     assert known_issues(BigIpVersion.V11_6_5) == ()
