@@ -94,6 +94,37 @@ def capabilities(version: BigIpVersion) -> frozenset[Feature]:
     return RELEASES[version].features
 
 
+def behaviour(version: BigIpVersion) -> tuple[frozenset[Feature], tuple[str, ...]]:
+    """What makes two releases' output differ beyond the strings of their rows: their features
+    and their known issues. Releases with equal behaviour render the same files but for those
+    strings (tests/test_versions.py proves it), so the goldens pin one release per behaviour."""
+    return RELEASES[version].features, tuple(i.ident for i in known_issues(version))
+
+
+def pinned_versions() -> tuple[BigIpVersion, ...]:
+    """One release per distinct behaviour: the newest of each group, in table order."""
+    newest: dict[tuple[frozenset[Feature], tuple[str, ...]], BigIpVersion] = {}
+    for version in ALL_VERSIONS:
+        newest[behaviour(version)] = version
+    return tuple(v for v in ALL_VERSIONS if v in newest.values())
+
+
+def pinned_for(version: BigIpVersion) -> BigIpVersion:
+    """The pinned release whose output `version`'s output equals but for its row's strings."""
+    return next(v for v in pinned_versions() if behaviour(v) == behaviour(version))
+
+
+def row_texts(version: BigIpVersion) -> dict[str, str]:
+    """Every text the row puts into the output: all that may differ between same-behaviour releases."""
+    row = RELEASES[version]
+    return {
+        "version": row.version.value,
+        "tmsh_version": row.tmsh_version,
+        "iapp_min": row.iapp_min,
+        "iapp_max": row.iapp_max,
+    }
+
+
 def iapp_min_versions() -> frozenset[str]:
     """Every `requires-bigip-version-min` an etherip template may carry (the .tmpl reader's check)."""
     return frozenset(r.iapp_min for r in RELEASES.values())

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
 from generator.model import Site
 from generator.render import VersionTree, render_version
 from generator.validate import load_site
-from generator.versions import ALL_VERSIONS, BigIpVersion
+from generator.versions import ALL_VERSIONS, BigIpVersion, pinned_versions
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = ROOT / "tests" / "cases"
@@ -59,6 +60,40 @@ def recorded_files(t: VersionTree) -> dict[str, bytes]:
             out[f"{art.peer}/iapp-recorded/{outcome.case.name}.tmsh"] = "".join(
                 f"{line}\n" for line in outcome.recorded
             ).encode()
+    return out
+
+
+def pinned_trees() -> list[tuple[str, BigIpVersion, VersionTree]]:
+    """The trees golden/ pins: one version per distinct behaviour (generator.versions)."""
+    return [(case, v, tree(case, v)) for v in pinned_versions() for case in CASES]
+
+
+REVISION = "REVISION"  # stands for the iApp template's content hash in golden names and texts
+_SHA256 = re.compile(rb"\b[0-9a-f]{64}\b")
+
+
+def golden_view(t: VersionTree, *, recorded: bool = True) -> dict[str, bytes]:
+    """What golden/ pins of a tree: every file but the zips, which are checked by what they hold
+    (tests/test_golden.py); the iApp template's content hash, in its names and wherever they are
+    quoted, replaced by REVISION (checked against the content by tests/test_golden.py); the
+    checksums in CHANGE.md and manifest.json replaced by <sha256> (checked against the files by
+    tests/test_change_ticket.py). So one changed template changes only the goldens it renders."""
+    files = {**t.files(), **(recorded_files(t) if recorded else {})}
+    names = [
+        a.path.rsplit("/", 1)[-1].removesuffix(".tmpl") for a in t.artifacts if a.kind == "iapp-template"
+    ]
+    renames = [(n, f"{n.rsplit('_', 1)[0]}_{REVISION}") for n in names]
+    out = {}
+    for rel, content in files.items():
+        if rel.endswith(".zip"):
+            continue
+        for old, new in renames:
+            rel = rel.replace(old, new)
+            if rel != "site.yaml":
+                content = content.replace(old.encode(), new.encode())
+        if rel in ("CHANGE.md", "manifest.json"):
+            content = _SHA256.sub(b"<sha256>", content)
+        out[rel] = content
     return out
 
 

@@ -1,23 +1,31 @@
-"""Every rendered byte is pinned: golden/<version>/<case>/<peer>/<device>/<file>; so are the
-commands each iApp records when run offline (<peer>/iapp-recorded/<device>.<stage>.tmsh).
+"""Rendered output is pinned for one version per distinct behaviour (generator.versions
+pinned_versions): golden/<version>/<case>/<peer>/<device>/<file>, and the commands each iApp
+records when run offline (<peer>/iapp-recorded/<device>.<stage>.tmsh). Zips are checked by the
+files they hold, the iApp template's hashed name and the checksums by what they are computed
+from (tests/helpers.py golden_view); the other versions by tests/test_versions.py.
 
 Regenerate with `make golden` (pytest tests/test_golden.py --regen-all), then read the diff.
 """
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
 from pytest_regressions.common import check_text_files
 from pytest_regressions.file_regression import FileRegressionFixture
 
-from tests.helpers import GOLDEN, REGEN_HINT, all_trees, recorded_files
+from generator.artifacts import ArtifactKind
+from generator.iapp.bundle import ZIP_DATE, template_name
+from generator.versions import BigIpVersion
+from tests.helpers import GOLDEN, REGEN_HINT, all_trees, golden_view, pinned_trees, tree
 
 RENDERED = {
     f"{v.value}/{case}/{rel}": content
-    for case, v, t in all_trees()
-    for rel, content in {**t.files(), **recorded_files(t)}.items()
+    for case, v, t in pinned_trees()
+    for rel, content in golden_view(t).items()
 }
 
 
@@ -30,19 +38,9 @@ def check_exact(obtained: Path, expected: Path) -> None:
         )
 
 
-def check_bytes(obtained: Path, expected: Path) -> None:
-    if obtained.read_bytes() != expected.read_bytes():
-        raise AssertionError(f"{expected}: binary golden differs; {REGEN_HINT}")
-
-
 @pytest.mark.parametrize("rel", sorted(RENDERED))
 def test_golden(rel: str, file_regression: FileRegressionFixture) -> None:
     stem, dot, ext = rel.rpartition(".")
-    if ext == "zip":
-        file_regression.check(
-            RENDERED[rel], binary=True, basename=stem, extension=".zip", check_fn=check_bytes
-        )
-        return
     file_regression.check(
         RENDERED[rel].decode("utf-8"),
         basename=stem,
@@ -58,3 +56,51 @@ def test_no_orphan_or_missing_goldens() -> None:
     missing = sorted(set(RENDERED) - on_disk)
     assert not orphans, f"golden files no case renders (delete them): {orphans}"
     assert not missing, f"rendered files without a golden: {missing}; {REGEN_HINT}"
+
+
+@pytest.mark.parametrize(("case", "version"), [(c, v) for c, v, _ in all_trees()])
+def test_zips_hold_the_files_beside_them(case: str, version: BigIpVersion) -> None:
+    """Each iApp zip holds exactly its folder's template, deploy.tmsh and IMPORT.md, byte for
+    byte, stored with a fixed date and mode: so it needs no golden of its own."""
+    files = tree(case, version).files()
+    zips = sorted(p for p in files if p.endswith(".zip"))
+    assert len(zips) == 2
+    for rel in zips:
+        folder, _, name = rel.rpartition("/")
+        with zipfile.ZipFile(io.BytesIO(files[rel])) as zf:
+            infos = zf.infolist()
+            members = {i.filename: zf.read(i) for i in infos}
+        beside = {
+            p.rpartition("/")[2]: c
+            for p, c in files.items()
+            if p.startswith(f"{folder}/") and not p.endswith(".zip")
+        }
+        assert members == beside
+        assert f"{name.removesuffix('.zip')}.tmpl" in members
+        assert [i.filename for i in infos] == sorted(members)
+        for info in infos:
+            assert (info.date_time, info.compress_type, info.external_attr >> 16) == (
+                ZIP_DATE,
+                zipfile.ZIP_STORED,
+                0o644,
+            )
+
+
+@pytest.mark.parametrize(("case", "version"), [(c, v) for c, v, _ in all_trees()])
+def test_template_name_is_its_content_hash(case: str, version: BigIpVersion) -> None:
+    """The hash the goldens show as REVISION: recomputed here from the template's sections."""
+    t = tree(case, version)
+    for art in t.artifacts:
+        if art.kind != ArtifactKind.IAPP_TEMPLATE:
+            continue
+        text = art.content.decode()
+        help_text, rest = text.split("            html-help {\n", 1)[1].split(
+            "\n            }\n            implementation {\n", 1
+        )
+        implementation, rest = rest.split("\n            }\n            presentation {\n", 1)
+        presentation = rest.split("\n            }\n            role-acl none", 1)[0]
+        name = art.path.rsplit("/", 1)[-1].removesuffix(".tmpl")
+        assert name == template_name(
+            t.deployment, str(art.peer), f"{help_text}\n{implementation}\n{presentation}"
+        )
+        assert f"sys application template /Common/{name} {{" in text
