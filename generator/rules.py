@@ -12,6 +12,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING
 
 from generator.bigip import BUILTIN_MONITORS, BUILTIN_NET_NAMES
+from generator.load import key_path
 
 if TYPE_CHECKING:
     from generator.model import Peer, Pool, Site, Vlan
@@ -335,6 +336,4 @@ def _check_vm_addresses_distinct(site: Site) -> Iterator[Violation]:
 
 
 def _dotted(loc: Loc) -> str:
-    from generator.load import key_path
-
     return key_path(loc)
