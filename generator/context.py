@@ -7,6 +7,7 @@ string to compare, a raw YAML mapping or an address to compute.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -36,6 +37,32 @@ class Role(StrEnum):
     def default_lockdown(self) -> tuple[str, ...]:
         # reference §7 illustrative script [I]
         return ("none",) if self is Role.WAN else ("default",)
+
+
+@dataclass(frozen=True)
+class Props:
+    """An object's properties as tmsh takes them: pairs in the vocabulary's order, values ready
+    to write (descriptions quoted). Unset optional properties are left out."""
+
+    kind: bigip.Kind
+    items: tuple[tuple[str, str], ...]
+
+    @property
+    def stanza(self) -> tuple[tuple[str, str], ...]:
+        """As `tmsh list` and a saved configuration show them: sorted by name."""
+        return tuple(sorted(self.items))
+
+    @property
+    def expected(self) -> tuple[tuple[str, str], ...]:
+        """What a verify line names: every property but the description."""
+        return tuple(p for p in self.items if p[0] != "description")
+
+
+def props(kind: bigip.Kind, values: Mapping[str, str | None]) -> Props:
+    unknown = sorted(set(values) - set(kind.properties))
+    if unknown:
+        raise ValueError(f"{kind.tmsh}: not in the vocabulary: {unknown}")
+    return Props(kind, tuple((n, v) for n in kind.properties if (v := values.get(n)) is not None))
 
 
 @dataclass(frozen=True)
@@ -70,6 +97,7 @@ class RouteView:
     path: str
     network: str  # the other endpoint as a /32
     gateway: str
+    props: Props
 
 
 @dataclass(frozen=True)
@@ -80,17 +108,7 @@ class TunnelView:
     local_address: str
     remote_address: str
     remote_peer: str
-    props: tuple[tuple[str, str], ...]  # (property, tmsh value) in bigip.TUNNEL order
-
-    @property
-    def stanza(self) -> tuple[tuple[str, str], ...]:
-        """The properties as `tmsh list` shows them: sorted by name."""
-        return tuple(sorted(self.props))
-
-    @property
-    def expected(self) -> tuple[tuple[str, str], ...]:
-        """What the verify line names: every property but the description."""
-        return tuple(p for p in self.props if p[0] != "description")
+    props: Props
 
 
 @dataclass(frozen=True)
@@ -123,6 +141,7 @@ class MonitorView:
     pool_path: str
     interval: int
     timeout: int
+    props: Props
 
 
 @dataclass(frozen=True)
@@ -210,13 +229,21 @@ class SiteContext:
 
 def build_context(site: Site, version: BigIpVersion) -> SiteContext:
     pool = site.pool
+    mon = pool.monitor
+    monitor_values = {
+        "defaults-from": VLOC_PARENT,
+        "pool": path(pool.name),
+        "interval": str(mon.interval),
+        "timeout": str(mon.timeout),
+    }
     monitor = MonitorView(
-        pool.monitor.name,
-        path(pool.monitor.name),
+        mon.name,
+        path(mon.name),
         VLOC_PARENT,
         path(pool.name),
-        pool.monitor.interval,
-        pool.monitor.timeout,
+        mon.interval,
+        mon.timeout,
+        props(bigip.MONITOR, monitor_values),
     )
     kept = () if pool.create else tuple(pool.restore_monitor or ())  # an existing pool keeps its checks
     extra = (pool.also_monitor,) if pool.also_monitor else ()
@@ -309,7 +336,6 @@ def _tunnel(site: Site, peer: Peer, remote_name: str, remote: Peer) -> TunnelVie
         "remote-address": str(remote.endpoint),
         "description": quoted(f"etherip {site.deployment} to {remote_name}"),
     }
-    props = tuple((name, values[name]) for name in bigip.TUNNEL.properties)
     return TunnelView(
         peer.tunnel,
         path(peer.tunnel),
@@ -317,7 +343,7 @@ def _tunnel(site: Site, peer: Peer, remote_name: str, remote: Peer) -> TunnelVie
         str(peer.endpoint),
         str(remote.endpoint),
         remote_name,
-        props,
+        props(bigip.TUNNEL, values),
     )
 
 
@@ -418,7 +444,10 @@ def _route(prefix: str, peer: Peer, remote: Peer) -> RouteView | None:
     if peer.wan.gateway is None or isinstance(peer.wan.gateway, str):
         return None
     name = f"{prefix}_wan_route"
-    return RouteView(name, path(name), f"{remote.endpoint}/32", str(peer.wan.gateway))
+    network, gateway = f"{remote.endpoint}/32", str(peer.wan.gateway)
+    description = quoted(f"etherip {prefix} to the other tunnel endpoint")
+    values = {"network": network, "gw": gateway, "description": description}
+    return RouteView(name, path(name), network, gateway, props(bigip.ROUTE, values))
 
 
 def _vlan_view(vlan: Vlan, role: Role) -> VlanView:

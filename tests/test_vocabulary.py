@@ -9,6 +9,7 @@ import re
 import pytest
 
 from generator import bigip
+from generator.context import props
 from generator.tmsh.replay import is_synced
 from generator.tmsh.script import KINDS, Command, parse_script
 from generator.versions import BigIpVersion
@@ -77,3 +78,14 @@ def test_scope_of_every_kind() -> None:
         "ltm monitor virtual-location",
     ]
     assert not bigip.is_synced(("ltm", "monitor", "existing"), None)
+
+
+def test_view_model_props_take_only_vocabulary_properties_in_its_order() -> None:
+    made = props(
+        bigip.TUNNEL, {"description": '"x"', "profile": bigip.ETHERIP_PROFILE, "local-address": None}
+    )
+    assert made.items == (("profile", bigip.ETHERIP_PROFILE), ("description", '"x"'))
+    assert made.stanza == (("description", '"x"'), ("profile", bigip.ETHERIP_PROFILE))
+    assert made.expected == (("profile", bigip.ETHERIP_PROFILE),)
+    with pytest.raises(ValueError, match="not in the vocabulary"):
+        props(bigip.TUNNEL, {"mtu": "1500"})
