@@ -88,4 +88,4 @@ def test_view_model_props_take_only_vocabulary_properties_in_its_order() -> None
     assert made.stanza == (("description", '"x"'), ("profile", bigip.ETHERIP_PROFILE))
     assert made.expected == (("profile", bigip.ETHERIP_PROFILE),)
     with pytest.raises(ValueError, match="not in the vocabulary"):
-        props(bigip.TUNNEL, {"mtu": "1500"})
+        props(bigip.TUNNEL, {"no-such-property": "1"})
