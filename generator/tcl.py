@@ -6,6 +6,7 @@ Scripts run from a file with `source -encoding utf-8`; the file's last result is
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -24,10 +25,9 @@ class TclFailed(GeneratorError):
     exit_code = 1
 
 
-# Reads NUL-separated commands from a file; returns per command "<complete>[n]" and its words,
+# Reads NUL-separated commands (its first argument); returns per command "<complete>[n]" and its words,
 # separated by \x01, each record ended by \x02 ("n" marks text that is not a Tcl list).
-_WORDS = r"""set fh [open [lindex $argv_words 0] r]; fconfigure $fh -encoding utf-8
-set data [read $fh]; close $fh
+_WORDS = r"""set data [lindex $argv_words 0]
 set out ""
 foreach c [split $data \x00] {
   set ok [info complete $c]
@@ -62,18 +62,19 @@ class Tcl:
 
     def run(self, script: str, argv: list[str] | None = None) -> str:
         """Run `script` in a fresh interpreter (with `argv_words` set) and return its last result."""
+        prologue = "set argv_words [list " + " ".join(tcl_quote(a) for a in argv or []) + "]\n"
+        if self._tk is not None:
+            import tkinter
+
+            interp = tkinter.Tcl()
+            try:  # no file: the script and its arguments go straight to the interpreter
+                interp.eval(prologue)
+                return str(interp.eval(script))
+            except tkinter.TclError as exc:
+                raise TclFailed(f"Tcl error: {exc}") from None
         with tempfile.TemporaryDirectory(prefix="etherip-tcl-") as tmp:
             body = Path(tmp) / "script.tcl"
             body.write_text(script, encoding="utf-8")
-            prologue = "set argv_words [list " + " ".join(tcl_quote(a) for a in argv or []) + "]\n"
-            if self._tk is not None:
-                import tkinter
-
-                interp = tkinter.Tcl()
-                try:
-                    return str(interp.eval(prologue + f"source -encoding utf-8 {tcl_quote(str(body))}"))
-                except tkinter.TclError as exc:
-                    raise TclFailed(f"Tcl error: {exc}") from None
             wrapper = Path(tmp) / "main.tcl"
             wrapper.write_text(
                 prologue + "fconfigure stdout -encoding utf-8 -translation lf\n"
@@ -88,10 +89,7 @@ class Tcl:
     def words(self, commands: list[str]) -> list[tuple[bool, list[str] | None]]:
         """For each command: (info complete, its words as Tcl's list parser splits them, or
         None when the text is not a valid Tcl list)."""
-        with tempfile.TemporaryDirectory(prefix="etherip-words-") as tmp:
-            data = Path(tmp) / "commands"
-            data.write_text("\x00".join(commands), encoding="utf-8")
-            out = self.run(_WORDS, [str(data)])
+        out = self.run(_WORDS, ["\x00".join(commands)])
         parsed: list[tuple[bool, list[str] | None]] = []
         for record in out.split("\x02")[: len(commands)]:
             head, *ws = record.split("\x01")
@@ -116,13 +114,20 @@ _SPECIAL = {
 }
 
 
+# Characters tcl_quote must rewrite: the special ones and every other control character.
+_UNSAFE = re.compile("[" + re.escape("".join(_SPECIAL)) + "\x00-\x1f]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    return _SPECIAL.get(ch) or f"\\x{ord(ch):02x}"
+
+
 def tcl_quote(value: str) -> str:
     """One Tcl word that evaluates to exactly `value`, whatever it holds."""
     if value == "":
         return "{}"
-    return "".join(
-        _SPECIAL.get(ch, ch) if ch in _SPECIAL or ord(ch) >= 32 else f"\\x{ord(ch):02x}" for ch in value
-    )
+    return _UNSAFE.sub(_escape, value)  # most answers hold no unsafe character: one scan, no copy
 
 
 @cache

@@ -11,10 +11,8 @@ status, its error message, and the tmsh command lines it would have run.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from dataclasses import dataclass
 from importlib.resources import files
-from pathlib import Path
 
 from generator.tcl import tcl, tcl_quote
 
@@ -65,12 +63,8 @@ def run_cases(implementation: str, cases: list[Case], seconds: int = CASE_SECOND
 def _run(implementation: str, cases: list[Case], seconds: int) -> list[Outcome]:
     if not cases:
         return []
-    with tempfile.TemporaryDirectory(prefix="etherip-iapp-") as tmp:
-        impl = Path(tmp) / "implementation.tcl"
-        impl.write_text(implementation, encoding="utf-8")
-        data = Path(tmp) / "cases"
-        data.write_text("\x00".join(_encode(c) for c in cases), encoding="utf-8")
-        out = tcl().run(harness_script(), [str(impl), str(data), str(seconds)])
+    data = "\x00".join(_encode(c) for c in cases)
+    out = tcl().run(harness_script(), [implementation, data, str(seconds)])
     outcomes = []
     for case, record in zip(cases, out.split("\x02")[: len(cases)], strict=True):
         status, message, recorded = record.split("\x01", 2)

@@ -13,17 +13,10 @@
 # makes the harness build a fresh box for the next case.
 # The answers are set as ::section__field variables, exactly the ones a GUI would send.
 #
-# argv_words: implementation file, cases file, seconds per case. The cases file holds one Tcl list per case:
+# argv_words: the implementation's text, the cases, seconds per case (passed as words, no
+# files). The cases are Tcl lists separated by \x00, one per case:
 #   {name hostname {var value var value ...}}
 # Result per case: status \x01 message \x01 recorded lines joined by \x03, ended by \x02.
-
-proc read_file {path} {
-    set fh [open $path r]
-    fconfigure $fh -encoding utf-8
-    set data [read $fh]
-    close $fh
-    return $data
-}
 
 # Seconds one case may run before the harness stops it (an endless loop is a finding, not a
 # hang): the third argument.
@@ -160,11 +153,11 @@ proc run_case {c impl answers} {
     return "$status\x01[string map $sep $message]\x01[join $lines \x03]\x02"
 }
 
-set impl [read_file [lindex $argv_words 0]]
+set impl [lindex $argv_words 0]
 set out ""
 set box [new_box]
 set clean [box_state $box]
-foreach case [split [read_file [lindex $argv_words 1]] \x00] {
+foreach case [split [lindex $argv_words 1] \x00] {
     if {$case eq ""} {
         continue
     }
