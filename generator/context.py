@@ -132,6 +132,11 @@ class PoolView:
     restore_monitors: tuple[str, ...]  # existing pool: the monitor names of its rule before
     also_monitor: str  # a monitor name the new rule keeps beside ours ("" for none)
 
+    @property
+    def member_paths(self) -> tuple[tuple[str, str], ...]:
+        """(full path, address) of each member, as tmsh names pool members."""
+        return tuple((path(name), address) for name, address in self.members)
+
 
 @dataclass(frozen=True)
 class MonitorView:

@@ -30,6 +30,7 @@ import copy
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from generator import bigip
 from generator.iapp.flow import Op
 from generator.tmsh.replay import (
     SERVICE,
@@ -48,7 +49,7 @@ __all__ = ["SERVICE", "FlowRunner", "owned_here", "service_key"]
 
 
 def service_key(name: str) -> Key:
-    return SERVICE, f"/Common/{name}.app/{name}"
+    return SERVICE, f"{bigip.path(name)}.app/{name}"
 
 
 def owned_here(device: Device, props: Props) -> set[Key]:

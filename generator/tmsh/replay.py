@@ -286,28 +286,28 @@ def starting_cluster(site: Site, peer_name: str) -> Cluster:
         objects: dict[Key, Props] = {}
         for vlan in (peer.wan, peer.vm):
             if not vlan.create:
-                objects[(VLAN, f"/Common/{vlan.vlan}")] = {}
+                objects[(VLAN, bigip.path(vlan.vlan))] = {}
         if not peer.wan.create:
-            wan = f"/Common/{peer.wan.vlan}"
-            objects[(SELF, f"/Common/existing_wan_self_{index}")] = {
+            wan = bigip.path(peer.wan.vlan)
+            objects[(SELF, bigip.path(f"existing_wan_self_{index}"))] = {
                 "address": str(dev.wan_self),
                 "vlan": wan,
                 "traffic-group": TG_LOCAL,
                 "allow-service": UNKNOWN,
             }
             if peer.wan.floating_self is not None:
-                objects[(SELF, "/Common/existing_wan_float")] = {
+                objects[(SELF, bigip.path("existing_wan_float"))] = {
                     "address": str(peer.wan.floating_self),
                     "vlan": wan,
                     "traffic-group": bigip.TG_FLOATING,
                     "allow-service": UNKNOWN,
                 }
         if not site.pool.create:
-            rule = tuple(f"/Common/{m}" for m in site.pool.restore_monitor or ())
+            rule = tuple(bigip.path(m) for m in site.pool.restore_monitor or ())
             for monitor in rule:
                 if monitor not in BUILTIN_MONITORS:
                     objects[(OTHER_MONITOR, monitor)] = {}
-            objects[(POOL, f"/Common/{site.pool.name}")] = {
+            objects[(POOL, bigip.path(site.pool.name))] = {
                 "monitor": rule,
                 "min-active-members": str(site.pool.restore_min_active_members or 0),
             }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator.bigip import CONFIG_KINDS
+from generator.bigip import CONFIG_KINDS, PARTITION
 from generator.tmsh.words import Block, Word, WordError, is_complete, parse_block, split_words
 
 # Object kinds we emit, with the properties each may carry (generator/bigip.py; 11.6 only).
@@ -116,8 +116,8 @@ def _parse_config(line: int, text: str, words: list[Word]) -> Command:
         n = len(kind)
         if tuple(w.text for w in words[1 : 1 + n]) == kind and len(words) > 1 + n:
             name = words[1 + n].text
-            if not name.startswith("/Common/"):
-                raise ScriptError(line, f"object {name!r} is not a full /Common/ path")
+            if not name.startswith(f"{PARTITION}/"):
+                raise ScriptError(line, f"object {name!r} is not a full {PARTITION}/ path")
             props = _parse_props(line, words[2 + n :], allowed)
             if verb == "delete" and props:
                 raise ScriptError(line, "delete takes no properties")
