@@ -1,18 +1,41 @@
 """The command line: the one boundary where errors become messages and exit codes.
 
-Exit codes: 0 ok; 1 invalid input (nothing written), or `render --check` found drift; 2 usage
-error; 3 output could not be written (the previous output is left as it was).
+Exit codes: 0 ok; 1 invalid input (nothing written), or `render --check` found drift, or
+`check` found something; 2 usage error; 3 output could not be written (the output folder is
+left exactly as it was; also: another render holds the folder, or standard output failed);
+128 + signal number when interrupted (130 for Ctrl-C), nothing changed.
+
+Every command runs inside `_boundary`: each `GeneratorError` (generator.errors, the one
+hierarchy) becomes its lines on stderr and its exit code; Ctrl-C, SIGTERM and SIGHUP become
+`Interrupted`. Everything printed goes through `printable`, so a newline or escape sequence in
+a file name or value never splits a message or reaches the terminal raw.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from types import FrameType
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 
-from generator.errors import EXIT_INVALID_INPUT, GeneratorError, Problem, SiteFileError
+from generator.errors import (
+    EXIT_INVALID_INPUT,
+    EXIT_OUTPUT,
+    GeneratorError,
+    Interrupted,
+    OutputError,
+    Problem,
+    Reported,
+    SiteFileError,
+    printable,
+)
 from generator.versions import ALL_VERSIONS, CAPABILITIES, KNOWN_ISSUES, BigIpVersion
 
 app = typer.Typer(
@@ -33,10 +56,61 @@ SiteArg = Annotated[
 ]
 
 
-def _fail(err: GeneratorError) -> typer.Exit:
-    for line in err.lines():
-        print(line, file=sys.stderr)
-    return typer.Exit(err.exit_code)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _say(line: str) -> None:
+    """One line on stdout; a stdout that cannot be written is an OutputError (exit 3)."""
+    if sys.stdout is None:
+        raise OutputError("cannot write to standard output: it is closed")
+    try:
+        print(printable(line))
+    except OSError as exc:
+        raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def _warn(line: str) -> None:
+    """One line on stderr; if even that fails, the exit code still tells."""
+    try:
+        if sys.stderr is not None:
+            print(printable(line), file=sys.stderr)
+    except OSError:
+        pass
+
+
+@contextmanager
+def _boundary() -> Iterator[None]:
+    """Errors to messages and exit codes, for every command."""
+    try:
+        try:
+            yield
+        except KeyboardInterrupt:
+            raise Interrupted(signal.SIGINT) from None
+        except OSError as exc:  # a file etherip reads or writes outside the paths it reports itself
+            where = f"{exc.filename}: " if isinstance(exc.filename, str) else ""
+            raise GeneratorError(f"etherip: {where}{exc.strerror or exc}") from None
+        try:
+            if sys.stdout is not None:
+                sys.stdout.flush()
+        except OSError as exc:  # a full disk, a closed pipe
+            raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
+    except GeneratorError as err:
+        for line in err.lines():
+            _warn(line)
+        raise typer.Exit(err.exit_code) from None
+
+
+def _command(fn: Callable[P, R]) -> Callable[P, R]:
+    """Register `fn` as a command that runs inside the error boundary."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _boundary():
+            return fn(*args, **kwargs)
+
+    app.command()(run)
+    return run
 
 
 def _versions(option: str | None, default: BigIpVersion) -> list[BigIpVersion]:
@@ -53,7 +127,7 @@ def _versions(option: str | None, default: BigIpVersion) -> list[BigIpVersion]:
         ) from None
 
 
-@app.command()
+@_command
 def render(
     site: SiteArg = None,
     version: Annotated[
@@ -67,6 +141,12 @@ def render(
         bool,
         typer.Option("--check", help="Write nothing; list the files that differ and exit 1 if OUT is stale."),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace version folders even if they hold files etherip did not write."
+        ),
+    ] = False,
 ) -> None:
     """Validate SITE and write the change package for every device: pre-check, apply steps,
     verification, rollback and expected state, plus CHANGE.md, topology.svg and manifest.json."""
@@ -77,28 +157,25 @@ def render(
 
     path = site if site is not None else example_site()
     display = str(site) if site is not None else "example_site.yaml"
-    try:
-        model, source = load_site_and_source(path, display)
-        trees = [render_version(model, v, source) for v in _versions(version, model.bigip_version)]
-        if check:
-            _report_drift([line for tree in trees for line in drift(out, tree)], out, display)
-            return
-        written = write_trees(out, trees)
-    except GeneratorError as err:
-        raise _fail(err) from None
+    model, source = load_site_and_source(path, display)
+    trees = [render_version(model, v, source) for v in _versions(version, model.bigip_version)]
+    if check:
+        _report_drift([line for tree in trees for line in drift(out, tree)], out, display)
+        return
+    written = write_trees(out, trees, force=force)
     for folder, tree in zip(written, trees, strict=True):
-        print(f"{folder}: {len(tree.artifacts)} files for BIG-IP {tree.version.value}")
+        _say(f"{folder}: {len(tree.artifacts)} files for BIG-IP {tree.version.value}")
 
 
 def _report_drift(differences: list[str], out: Path, display: str) -> None:
     for line in differences:
-        print(line)
+        _say(line)
     if differences:
-        raise typer.Exit(EXIT_INVALID_INPUT)
-    print(f"{out}: up to date with {display}")
+        raise Reported(EXIT_INVALID_INPUT)
+    _say(f"{out}: up to date with {display}")
 
 
-@app.command()
+@_command
 def check(
     out: Annotated[
         Path, typer.Argument(help="A rendered output folder (any level above manifest.json).")
@@ -110,22 +187,18 @@ def check(
     Needs Tcl (tkinter or tclsh)."""
     from generator.check import check_tree
 
-    try:
-        reports = check_tree(out)
-    except GeneratorError as err:
-        raise _fail(err) from None
     failed = False
-    for folder, report in reports:
+    for folder, report in check_tree(out):
         for finding in report.findings:
-            print(finding, file=sys.stderr)
+            _warn(str(finding))
         failed = failed or bool(report.findings)
         state = f"{len(report.findings)} finding(s)" if report.findings else "ok"
-        print(f"{folder}: {state}; {report.cases_run} iApp runs, {len(report.recorded)} devices compared")
+        _say(f"{folder}: {state}; {report.cases_run} iApp runs, {len(report.recorded)} devices compared")
     if failed:
-        raise typer.Exit(EXIT_INVALID_INPUT)
+        raise Reported(EXIT_INVALID_INPUT)
 
 
-@app.command()
+@_command
 def validate(
     sites: Annotated[list[Path], typer.Argument(help="Site files (YAML) to check.", show_default=False)],
 ) -> None:
@@ -137,31 +210,31 @@ def validate(
     for site in sites:
         try:
             model = load_site(site, str(site))
-        except GeneratorError as err:
+        except SiteFileError as err:  # report it, and go on with the next file
             for line in err.lines():
-                print(line, file=sys.stderr)
+                _warn(line)
             failed = err
             continue
         devices = sum(len(p.devices) for p in model.peers.values())
-        print(f"{site}: valid: deployment {model.deployment}, {len(model.peers)} peers, {devices} devices")
+        _say(f"{site}: valid: deployment {model.deployment}, {len(model.peers)} peers, {devices} devices")
     if failed is not None:
-        raise typer.Exit(failed.exit_code)
+        raise Reported(failed.exit_code)
 
 
-@app.command()
+@_command
 def schema() -> None:
     """Print the JSON Schema of the site file (for VS Code's YAML extension and linters)."""
     import json
 
     from generator.schema import site_schema
 
-    print(json.dumps(site_schema(), indent=2))
+    _say(json.dumps(site_schema(), indent=2))
 
 
 SCHEMA_FILE = "etherip.schema.json"
 
 
-@app.command()
+@_command
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the example site file.")] = Path("site.yaml"),
 ) -> None:
@@ -174,33 +247,75 @@ def init(
 
     schema_path = path.parent / SCHEMA_FILE
     for target in (path, schema_path):
-        if target.exists():
+        if os.path.lexists(target):
             problem = Problem(str(target), 1, 1, "", "already exists; etherip init never overwrites a file")
-            raise _fail(SiteFileError([problem]))
+            raise SiteFileError([problem])
     header = f"# yaml-language-server: $schema=./{SCHEMA_FILE}\n".encode()
+    contents = {
+        path: header + example_site().read_bytes(),
+        schema_path: (json.dumps(site_schema(), indent=2) + "\n").encode(),
+    }
+    made: list[Path] = []
     try:
-        with open(path, "xb") as fh:
-            fh.write(header + example_site().read_bytes())
-        with open(schema_path, "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(json.dumps(site_schema(), indent=2) + "\n")
-    except OSError as exc:
-        print(f"{path}: cannot write: {exc.strerror}", file=sys.stderr)
-        raise typer.Exit(EXIT_INVALID_INPUT) from None
-    print(f"{path}: written, with {schema_path} for editors; edit it, then run: etherip validate {path}")
+        for target, content in contents.items():
+            with open(target, "xb") as fh:
+                made.append(target)
+                fh.write(content)
+    except BaseException as exc:
+        for target in made:  # both files or neither: never a half-written site file
+            target.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            where = exc.filename if isinstance(exc.filename, str) else path
+            raise OutputError(f"{where}: cannot write: {exc.strerror or exc}; nothing was written") from None
+        raise
+    _say(f"{path}: written, with {schema_path} for editors; edit it, then run: etherip validate {path}")
 
 
-@app.command()
+@_command
 def versions() -> None:
     """List the supported BIG-IP versions and their known issues."""
     for v in ALL_VERSIONS:
         caps = len(CAPABILITIES[v])
         issues = [k for k in KNOWN_ISSUES if v in k.affects]
-        print(f"{v.value}  capabilities: {caps}  known issues: {len(issues)}")
+        _say(f"{v.value}  capabilities: {caps}  known issues: {len(issues)}")
         for issue in issues:
-            print(f"    {issue.ident}: {issue.title}")
-            print(f"        {issue.advice}")
-            print(f"        source: {issue.source}")
+            _say(f"    {issue.ident}: {issue.title}")
+            _say(f"        {issue.advice}")
+            _say(f"        source: {issue.source}")
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted(signum)
 
 
 def main() -> None:
-    app()
+    """The console command: SIGINT, SIGTERM and SIGHUP stop the command through the boundary
+    (a word on stderr, exit 128 + signal); whatever typer prints itself (help, usage errors)
+    to a stdout that cannot be written ends with exit 3, never a traceback."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+    code = 0
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except GeneratorError as err:  # an interrupt outside any command (while typer parses)
+        for line in err.lines():
+            _warn(line)
+        code = err.exit_code
+    except OSError as exc:
+        _warn(f"etherip: cannot write to standard output: {exc.strerror or exc}")
+        code = EXIT_OUTPUT
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except OSError as exc:
+        _warn(f"etherip: cannot write to standard output: {exc.strerror or exc}")
+        code = code or EXIT_OUTPUT
+    if code == EXIT_OUTPUT and sys.stdout is not None:
+        try:  # drop what could not be written, so the exit does not try again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+    sys.exit(code)

@@ -36,6 +36,7 @@ OBJECT_NAME_MAX = 63
 DEPLOYMENT_NAME_MAX = 24  # derived self IP names add up to 12 characters
 _INTERFACE = re.compile(r"(?:[1-9][0-9]?/)?[1-9][0-9]?\.[1-9][0-9]?\Z")  # 1.2, 2.10, 1/1.1
 _HOSTNAME_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")
+_MAX_DIGITS = 18  # every number of a site file is far smaller; int() of thousands of digits is slow
 _DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 _IPV4 = r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}"
 _SERVICE = re.compile(r"([a-z][a-z0-9-]{0,15}):(any|0|[1-9][0-9]{0,4})\Z")
@@ -124,6 +125,10 @@ def parse_bool(value: Any) -> bool:
 
 def parse_int(value: Any) -> int:
     text = _text(value, "a whole number")
+    if len(text) > _MAX_DIGITS and text.isdigit():
+        raise ValueError(
+            f"{show(text, 12)}: a number of {len(text)} digits is far above any value a site file takes"
+        )
     if _DECIMAL.match(text):
         return int(text)
     if re.fullmatch(r"0[0-9]+", text):
