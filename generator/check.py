@@ -28,6 +28,7 @@ their work, are skipped):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -376,24 +377,14 @@ def _check_iapp(
         return
     try:
         text = files[path].decode()
-        tmpl = parse_template(text)
     except (KeyError, UnicodeDecodeError):
         report.add(here, "structure", "missing, or not UTF-8 text")
         return
-    except TmplError as exc:
-        report.add(here, "structure", str(exc))
+    problems, presentation, implementation = _template_proofs(text)
+    for check, message in problems:
+        report.add(here, check, message)
+    if presentation is None or implementation is None:
         return
-    _check_braces(tmpl.sections, text, here, report)
-    try:
-        presentation = apl_mod.parse_apl(tmpl.sections["presentation"])
-    except apl_mod.AplError as exc:
-        report.add(here, "apl", str(exc))
-        return
-    implementation = tmpl.sections["implementation"]
-    for problem in apl_mod.lint(presentation) + apl_mod.cross_check(presentation, implementation):
-        report.add(here, "apl", problem)
-    for problem in scan(implementation):
-        report.add(here, "tcl84", problem)
     answers = gui_answers(presentation)
     _check_deploy_answers(files, f"{peer}/iapp/deploy.tmsh", answers, where, report)
     hosts = list(site.peers[peer].devices)
@@ -412,16 +403,42 @@ def _check_iapp(
             )
 
 
-def _check_braces(sections: dict[str, str], text: str, here: str, report: Report) -> None:
+@functools.lru_cache(maxsize=32)
+def _template_proofs(
+    text: str,
+) -> tuple[tuple[tuple[str, str], ...], apl_mod.Presentation | None, str | None]:
+    """Checks 1-3 of one .tmpl text: (check, problem) pairs, and its presentation and
+    implementation when they can be read. Memoized: every version folder of a deployment
+    holds the same template."""
+    problems: list[tuple[str, str]] = []
+    try:
+        tmpl = parse_template(text)
+    except TmplError as exc:
+        return (("structure", str(exc)),), None, None
+    problems += _brace_problems(tmpl.sections, text)
+    try:
+        presentation = apl_mod.parse_apl(tmpl.sections["presentation"])
+    except apl_mod.AplError as exc:
+        return (*problems, ("apl", str(exc))), None, None
+    implementation = tmpl.sections["implementation"]
+    problems += [
+        ("apl", p) for p in apl_mod.lint(presentation) + apl_mod.cross_check(presentation, implementation)
+    ]
+    problems += [("tcl84", p) for p in scan(implementation)]
+    return tuple(problems), presentation, implementation
+
+
+def _brace_problems(sections: dict[str, str], text: str) -> list[tuple[str, str]]:
     names = sorted(sections)
     results = tcl().words([text] + [sections[n] for n in names])
+    problems = []
     if not results[0][0]:
-        report.add(here, "structure", "the file is not brace-complete for Tcl")
+        problems.append(("structure", "the file is not brace-complete for Tcl"))
     for name, (complete, _) in zip(names, results[1:], strict=True):
         if not complete:
-            report.add(here, "braces", f"{name}: Tcl says the section is not complete")
-        for problem in brace_problems(name, sections[name]):
-            report.add(here, "braces", problem)
+            problems.append(("braces", f"{name}: Tcl says the section is not complete"))
+        problems += [("braces", problem) for problem in brace_problems(name, sections[name])]
+    return problems
 
 
 def gui_answers(presentation: apl_mod.Presentation) -> dict[str, str]:

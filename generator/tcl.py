@@ -120,9 +120,10 @@ def tcl_quote(value: str) -> str:
     """One Tcl word that evaluates to exactly `value`, whatever it holds."""
     if value == "":
         return "{}"
-    return "".join(
-        _SPECIAL.get(ch, ch) if ch in _SPECIAL or ord(ch) >= 32 else f"\\x{ord(ch):02x}" for ch in value
-    )
+    return value.translate(_QUOTE_TABLE)
+
+
+_QUOTE_TABLE = str.maketrans({**{chr(c): f"\\x{c:02x}" for c in range(32)}, **_SPECIAL})
 
 
 @cache
