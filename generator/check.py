@@ -272,7 +272,9 @@ def _compare(folder: Folder, mine: dict[str, bytes], where: str, report: Report)
             report.add(f"{where}/{rel}", "render", "extra: not part of etherip's render of site.yaml")
         else:
             entry = folder.entries[rel]
-            theirs = folder.read(rel, len(mine[rel])) if entry == len(mine[rel]) else b""
+            theirs = (
+                folder.read(rel, len(mine[rel])) if entry == len(mine[rel]) or isinstance(entry, str) else b""
+            )
             if isinstance(theirs, str):
                 report.add(f"{where}/{rel}", "render", f"changed: {theirs}")
             elif theirs != mine[rel]:
