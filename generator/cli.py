@@ -256,17 +256,20 @@ def init(
         schema_path: (json.dumps(site_schema(), indent=2) + "\n").encode(),
     }
     made: list[Path] = []
+    current = path
     try:
         for target, content in contents.items():
+            current = target
             with open(target, "xb") as fh:
                 made.append(target)
                 fh.write(content)
     except BaseException as exc:
-        for target in made:  # both files or neither: never a half-written site file
-            target.unlink(missing_ok=True)
+        for done in made:  # both files or neither: never a half-written site file
+            done.unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            where = exc.filename if isinstance(exc.filename, str) else path
-            raise OutputError(f"{where}: cannot write: {exc.strerror or exc}; nothing was written") from None
+            raise OutputError(
+                f"{current}: cannot write: {exc.strerror or exc}; nothing was written"
+            ) from None
         raise
     _say(f"{path}: written, with {schema_path} for editors; edit it, then run: etherip validate {path}")
 

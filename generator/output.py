@@ -242,8 +242,12 @@ def _rollback(folder: Path, entries: list[dict[str, object]]) -> None:
 
 def _write_journal(folder: Path, entries: list[dict[str, object]]) -> None:
     tmp = folder / f".{JOURNAL}.new-{os.getpid()}"
-    tmp.write_text(json.dumps({"entries": entries}), encoding="utf-8")
-    os.rename(tmp, folder / JOURNAL)
+    try:
+        tmp.write_text(json.dumps({"entries": entries}), encoding="utf-8")
+        os.rename(tmp, folder / JOURNAL)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 @contextmanager

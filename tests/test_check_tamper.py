@@ -93,6 +93,7 @@ def _zip_deletes_all_vlans(folder: Path) -> str:
     with zipfile.ZipFile(buf, "w") as zf:
         for name, data in members.items():
             if name.endswith(".tmpl"):
+                assert b"implementation {" in data
                 data = data.replace(
                     b"implementation {", b'implementation {\n    tmsh::delete "net vlan all"', 1
                 )
