@@ -34,10 +34,15 @@ from types import FrameType
 
 from generator.artifacts import VersionTree
 from generator.errors import Interrupted, OutputError, OutputLocked
+from generator.versions import ALL_VERSIONS
 
 JOURNAL = ".etherip-swap.json"
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
-_LEFTOVER = re.compile(r"\.(?P<version>.+)\.(?P<kind>new|old)-[^/]*\Z")
+_VERSIONS = "|".join(re.escape(v.value) for v in ALL_VERSIONS)
+# What renders leave beside version folders: nothing else in a deployment folder is touched.
+_LEFTOVER = re.compile(
+    rf"\.(?P<version>{_VERSIONS})\.(?P<kind>new|old)-[A-Za-z0-9_]+\Z|\.{re.escape(JOURNAL)}\.new-[0-9]+\Z"
+)
 _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 _SHOWN = 20  # files listed in a refusal before "... and N more"
 
@@ -95,25 +100,42 @@ def recover(folder: Path) -> None:
     remove hidden staging leftovers (folders, files or symlinks; nothing else is touched)."""
     journal = folder / JOURNAL
     if journal.exists():
-        try:
-            entries = json.loads(journal.read_bytes())["entries"]
-        except (ValueError, KeyError, TypeError):
-            raise OutputError(
-                f"{journal}: an interrupted render's journal cannot be read; move it away after "
-                "checking that each version folder is complete"
-            ) from None
-        _rollback(folder, entries)
+        _rollback(folder, _journal_entries(journal))
     for leftover in sorted(folder.iterdir()):
         match = _LEFTOVER.match(leftover.name)
         if match is None:
             continue
-        target = folder / match["version"]
+        target = folder / (match["version"] or JOURNAL)
         if leftover.is_symlink() or not leftover.is_dir():
             leftover.unlink()
         elif match["kind"] == "old" and not os.path.lexists(target):
             leftover.rename(target)  # an older etherip's swap stopped between its renames
         else:
             shutil.rmtree(leftover)
+
+
+def _journal_entries(journal: Path) -> list[dict[str, object]]:
+    """The journal's entries, each checked to name only a version folder and its own hidden
+    siblings (a damaged or forged journal never makes etherip move anything else)."""
+    try:
+        entries = json.loads(journal.read_bytes())["entries"]
+        for e in entries:
+            version = e["version"]
+            if not (
+                isinstance(e["had"], bool)
+                and any(version == v.value for v in ALL_VERSIONS)
+                and all(
+                    _LEFTOVER.match(str(e[k])) and str(e[k]).startswith(f".{version}.{k}-")
+                    for k in ("new", "old")
+                )
+            ):
+                raise ValueError(e)
+        return list(entries)
+    except (OSError, ValueError, KeyError, TypeError):
+        raise OutputError(
+            f"{journal}: an interrupted render's journal cannot be read; move it away after "
+            "checking that each version folder is complete"
+        ) from None
 
 
 def needs_recovery(folder: Path) -> bool:

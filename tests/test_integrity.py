@@ -5,6 +5,7 @@ each rename, foreign files, leftovers, umask, unwritable stdout, and the message
 from __future__ import annotations
 
 import builtins
+import json
 import os
 import signal
 import subprocess
@@ -440,3 +441,17 @@ def test_init_leaves_nothing_behind_when_a_write_fails(
     assert result.exit_code == 3
     assert "etherip.schema.json: cannot write: No space left on device; nothing was written" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_forged_journal_never_moves_anything_else(sites: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    _, new, out = sites
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    entries = [{"version": "11.6.5", "new": "../../victim", "old": ".11.6.5.old-x", "had": True}]
+    (out / "vmotion" / JOURNAL).write_text(json.dumps({"entries": entries}))
+    result = _cli("render", str(new), "--version", "all", "--out", str(out))
+    assert result.returncode == 3
+    assert "journal cannot be read" in result.stderr
+    assert victim.is_dir()
+    (out / "vmotion" / JOURNAL).unlink()
+    assert _state(out) == ALL_OLD
