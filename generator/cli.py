@@ -43,8 +43,9 @@ app = typer.Typer(
     help=(
         "EtherIP / vMotion change generator for F5 BIG-IP 11.6.1-11.6.5. One site file in; "
         "tmsh change scripts for every device of both data centers out.\n\n"
-        "Exit codes: 0 ok, 1 invalid input (nothing written) or drift found by render --check, 2 usage error, "
-        "3 output could not be written (previous output left as it was)."
+        "Exit codes: 0 ok, 1 invalid input (nothing written), drift found by render --check or findings of check, "
+        "2 usage error, 3 output could not be written (nothing changed; also: another render holds the folder), "
+        "128 + signal when interrupted (130: Ctrl-C)."
     ),
     pretty_exceptions_enable=False,
     add_completion=True,
@@ -149,7 +150,9 @@ def render(
     ] = False,
 ) -> None:
     """Validate SITE and write the change package for every device: pre-check, apply steps,
-    verification, rollback and expected state, plus CHANGE.md, topology.svg and manifest.json."""
+    verification, rollback and expected state, plus CHANGE.md, topology.svg and manifest.json.
+    One render at a time per deployment; every version folder is replaced, or none; a folder
+    holding files its manifest does not list is left alone unless --force."""
     from generator.output import drift, write_trees
     from generator.render import render_version
     from generator.resources import example_site
@@ -181,10 +184,12 @@ def check(
         Path, typer.Argument(help="A rendered output folder (any level above manifest.json).")
     ] = Path("out"),
 ) -> None:
-    """Prove rendered output offline: manifest checksums, Tcl word lists of every tmsh command,
-    and for each iApp its structure, APL, Tcl 8.4 compatibility, a run per device against
+    """Prove rendered output offline: each version folder is exactly etherip's render of its
+    own site.yaml (every byte, manifest included: missing, changed and extra files are
+    findings), and that render passes the proofs: Tcl word lists of every tmsh command, and
+    for each iApp its structure, APL, Tcl 8.4 compatibility, a run per device against
     recording tmsh stubs compared with the tmsh scripts, and refusal of hostile answers.
-    Needs Tcl (tkinter or tclsh)."""
+    Never runs anything read from the folder. Needs Tcl (tkinter or tclsh)."""
     from generator.check import check_tree
 
     failed = False
