@@ -233,7 +233,8 @@ def schema() -> None:
 
     from generator.schema import site_schema
 
-    _say(json.dumps(site_schema(), indent=2))
+    for line in json.dumps(site_schema(), indent=2).splitlines():
+        _say(line)
 
 
 SCHEMA_FILE = "etherip.schema.json"
