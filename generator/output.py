@@ -239,8 +239,8 @@ def _commit(folder: Path, staged: list[tuple[Path, Path]]) -> None:
                 ) from None
             raise
         (folder / JOURNAL).unlink()  # the commit: from here on the new output stands
-    for entry in entries:
-        shutil.rmtree(folder / str(entry["old"]), ignore_errors=True)
+        for entry in entries:  # a signal now only ends a render that has succeeded: dropped
+            shutil.rmtree(folder / str(entry["old"]), ignore_errors=True)
 
 
 def _rollback(folder: Path, entries: list[dict[str, object]]) -> None:
