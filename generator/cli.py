@@ -181,7 +181,7 @@ def _report_drift(differences: list[str], out: Path, display: str) -> None:
 @_command
 def check(
     out: Annotated[
-        Path, typer.Argument(help="A rendered output folder (any level above manifest.json).")
+        Path, typer.Argument(help="A rendered output folder (any level above manifest.json), or FILE.tmpl.")
     ] = Path("out"),
 ) -> None:
     """Prove rendered output offline: each version folder is exactly etherip's render of its
@@ -189,7 +189,13 @@ def check(
     findings), and that render passes the proofs: Tcl word lists of every tmsh command, and
     for each iApp its structure, APL, Tcl 8.4 compatibility, a run per device against
     recording tmsh stubs compared with the tmsh scripts, and refusal of hostile answers.
-    Never runs anything read from the folder. Needs Tcl (tkinter or tclsh)."""
+    Never runs anything read from the folder. Needs Tcl (tkinter or tclsh). Given FILE.tmpl,
+    lints any iApp template instead (structure, APL grammar, Tcl 8.4; never runs it):
+    FILE:LINE: check: message, exit 0 clean, 1 findings."""
+    if out.suffix == ".tmpl" and not out.is_dir():
+        from generator.iapp.lint import lint_file
+
+        raise typer.Exit(lint_file(out))
     from generator.check import check_tree
 
     failed = False
@@ -198,7 +204,9 @@ def check(
             _warn(str(finding))
         failed = failed or bool(report.findings)
         state = f"{len(report.findings)} finding(s)" if report.findings else "ok"
-        _say(f"{folder}: {state}; {report.cases_run} iApp runs, {len(report.recorded)} devices compared")
+        _say(
+            f"{folder}: {state}; {report.cases_run} iApp runs, {len(report.recorded)} stage runs replayed in the iApp flows"
+        )
     if failed:
         raise Reported(EXIT_INVALID_INPUT)
 

@@ -13,6 +13,7 @@ from generator.rules import RuleViolations, check_site
 from generator.scalars import (
     DeploymentName,
     Flag,
+    Gateway,
     Hostname,
     Int,
     Interface,
@@ -47,6 +48,9 @@ def _parse_version(value: Any) -> BigIpVersion:
 Version = Annotated[BigIpVersion, BeforeValidator(_parse_version)]
 
 
+MAX_POOL_MEMBERS = 256  # bounds the iApp's members answer (256 x 21 characters)
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
@@ -64,10 +68,11 @@ class Pool(_Frozen):
 
     name: Name
     create: Flag = True
-    members: tuple[Member, ...] = ()
+    members: Annotated[tuple[Member, ...], Field(max_length=MAX_POOL_MEMBERS)] = ()
     monitor: Monitor
     also_monitor: MonitorRef | None = None
     restore_monitor: MonitorRule | None = None
+    restore_min_active_members: Annotated[Int, Field(ge=0, le=65535)] | None = None
 
 
 class Vlan(_Frozen):
@@ -82,6 +87,12 @@ class Vlan(_Frozen):
     allow_service: Lockdown | None = None
 
 
+class WanVlan(Vlan):
+    """The WAN VLAN: carries the tunnel; `gateway` routes it to the other data center."""
+
+    gateway: Gateway | None = None
+
+
 class Device(_Frozen):
     """One BIG-IP: its non-floating self IPs on the WAN VLAN and on the VLAN group."""
 
@@ -93,7 +104,7 @@ class Peer(_Frozen):
     """One end of the tunnel: a standalone BIG-IP or an HA pair in one data center."""
 
     device_group: Name | None = None
-    wan: Vlan
+    wan: WanVlan
     vm: Vlan
     tunnel: NetName
     vlan_group: NetName
@@ -102,6 +113,11 @@ class Peer(_Frozen):
     @property
     def is_ha(self) -> bool:
         return len(self.devices) == 2
+
+    @property
+    def wan_network(self) -> IPv4Network:
+        """The WAN subnet: the network of this peer's WAN self IPs (rules require one)."""
+        return next(iter(self.devices.values())).wan_self.network
 
     @property
     def endpoint(self) -> IPv4Address:
@@ -127,8 +143,9 @@ class Site(_Frozen):
             raise RuleViolations(violations)
         return self
 
-    def other(self, peer_name: str) -> Peer:
-        (other,) = (p for n, p in self.peers.items() if n != peer_name)
+    def remote(self, peer_name: str) -> tuple[str, Peer]:
+        """The other end of the tunnel, seen from `peer_name`: (its name, its peer)."""
+        (other,) = ((n, p) for n, p in self.peers.items() if n != peer_name)
         return other
 
 
@@ -142,4 +159,5 @@ __all__ = [
     "Pool",
     "Site",
     "Vlan",
+    "WanVlan",
 ]

@@ -27,6 +27,7 @@ class Step:
 _NOT_SYNCED = "VLANs, VLAN groups and non-floating self IPs are not config-synced, so every unit changes its own (reference §3 [S])."
 _TUNNEL_SYNCED = "A tunnel whose local address is a floating self IP is config-synced (reference §2.3 [S])."
 
+_ETHERIP_LOCKDOWN = "The tunnel's local self IP admits IP protocol 97 as allow-service entry 97:0: the protocol:0 form is F5's for protocols without ports [C], 97 itself is not shown in any source [I]; if tmsh refuses it, use allow-service all on that self IP."
 _SYNC_EXPECT = "no error after submit; on a pair, the config-sync returns with no error"
 _SAVE = Step(
     5,
@@ -47,19 +48,19 @@ APPLY: tuple[Step, ...] = (
         True,
         "apply/local_network.tmsh.j2",
         needs_created_vlans=True,
-        inferred=(_NOT_SYNCED,),
+        inferred=(_NOT_SYNCED, _ETHERIP_LOCKDOWN),
     ),
     Step(
         2,
         "tunnel",
-        "EtherIP tunnel to the other data center (and the floating WAN self IP of a pair)",
+        "EtherIP tunnel to the other data center (with the floating WAN self IP of a pair and the route through the WAN gateway)",
         True,
         True,
         "apply/tunnel.tmsh.j2",
         expect=_SYNC_EXPECT,
         inferred=(
             _TUNNEL_SYNCED,
-            "Port lockdown on the WAN self IP may drop IP protocol 97 (reference §8, doubt 4): if the tunnel stays down, allow it.",
+            _ETHERIP_LOCKDOWN,
         ),
     ),
     Step(
@@ -82,7 +83,7 @@ APPLY: tuple[Step, ...] = (
         "apply/pool_monitor.tmsh.j2",
         expect=_SYNC_EXPECT,
         inferred=(
-            "The Virtual Location monitor prefers local members only with priority-group activation (min-active-members 1) (reference §2.6 [I]).",
+            "The Virtual Location monitor prefers local members only with priority-group activation (min-active-members 1) (reference §2.6 [I]); an existing pool gets min-active-members 1 too, and rollback puts its old value back.",
             "Whether one cli transaction may create the monitor and attach it to the pool is unconfirmed on 11.6 (reference §8, doubt 6).",
         ),
     ),
@@ -116,7 +117,7 @@ ROLLBACK: tuple[Step, ...] = (
     Step(
         3,
         "tunnel",
-        "delete the EtherIP tunnel (and the floating WAN self IP of a pair)",
+        "delete the EtherIP tunnel (and the route and the floating WAN self IP of a pair)",
         True,
         True,
         "rollback/tunnel.tmsh.j2",
