@@ -225,12 +225,21 @@ def check_folder(
 
 
 def _load_site(data: bytes, where: str, report: Report) -> Site | None:
+    if data in _VALID_SITES:  # the same site.yaml in every version folder of a deployment
+        return _VALID_SITES[data]
     try:
-        return validate_source(parse_site(data, f"{where}/site.yaml"))
+        site = validate_source(parse_site(data, f"{where}/site.yaml"))
     except GeneratorError as exc:
         for line in exc.lines():
             report.add(f"{where}/site.yaml", "site", line)
         return None
+    if len(_VALID_SITES) > 64:
+        _VALID_SITES.clear()
+    _VALID_SITES[data] = site
+    return site
+
+
+_VALID_SITES: dict[bytes, Site] = {}
 
 
 def _folder_version(
@@ -513,43 +522,41 @@ def _compare_objects(
             )
 
 
-@functools.lru_cache(maxsize=32)
-def _template_proofs(
-    text: str,
-) -> tuple[tuple[tuple[str, str], ...], apl_mod.Presentation | None, str | None]:
+def _template_proofs(text: str) -> tuple[list[tuple[str, str]], apl_mod.Presentation | None, str | None]:
     """Checks 1-3 of one .tmpl text: (check, problem) pairs, and its presentation and
-    implementation when they can be read. Memoized: every version folder of a deployment
-    holds the same template."""
-    problems: list[tuple[str, str]] = []
+    implementation when they can be read."""
     try:
         tmpl = parse_template(text)
     except TmplError as exc:
-        return (("structure", str(exc)),), None, None
-    problems += _brace_problems(tmpl.sections, text)
+        return [("structure", str(exc))], None, None
+    problems = [] if tcl().words([text])[0][0] else [("structure", "the file is not brace-complete for Tcl")]
+    found, presentation = _section_proofs(tuple(sorted(tmpl.sections.items())))
+    return problems + list(found), presentation, tmpl.sections["implementation"] if presentation else None
+
+
+@functools.lru_cache(maxsize=32)
+def _section_proofs(
+    sections: tuple[tuple[str, str], ...],
+) -> tuple[tuple[tuple[str, str], ...], apl_mod.Presentation | None]:
+    """Checks 1-3 on a template's sections, memoized: the templates of a deployment's version
+    folders differ only outside them (TMSH-VERSION, requires-bigip-version-min)."""
+    named = dict(sections)
+    results = tcl().words([body for _, body in sections])
+    problems: list[tuple[str, str]] = []
+    for (name, body), (complete, _) in zip(sections, results, strict=True):
+        if not complete:
+            problems.append(("braces", f"{name}: Tcl says the section is not complete"))
+        problems += [("braces", p) for p in brace_problems(name, body) + brace_policy(name, body)]
     try:
-        presentation = apl_mod.parse_apl(tmpl.sections["presentation"])
+        presentation = apl_mod.parse_apl(named["presentation"])
     except apl_mod.AplError as exc:
-        return (*problems, ("apl", str(exc))), None, None
-    implementation = tmpl.sections["implementation"]
+        return (*problems, ("apl", str(exc))), None
+    implementation = named["implementation"]
     problems += [
         ("apl", p) for p in apl_mod.lint(presentation) + apl_mod.cross_check(presentation, implementation)
     ]
     problems += [("tcl84", p) for p in scan(implementation)]
-    return tuple(problems), presentation, implementation
-
-
-def _brace_problems(sections: dict[str, str], text: str) -> list[tuple[str, str]]:
-    names = sorted(sections)
-    results = tcl().words([text] + [sections[n] for n in names])
-    problems = []
-    if not results[0][0]:
-        problems.append(("structure", "the file is not brace-complete for Tcl"))
-    for name, (complete, _) in zip(names, results[1:], strict=True):
-        if not complete:
-            problems.append(("braces", f"{name}: Tcl says the section is not complete"))
-        found = brace_problems(name, sections[name]) + brace_policy(name, sections[name])
-        problems += [("braces", problem) for problem in found]
-    return problems
+    return tuple(problems), presentation
 
 
 def gui_answers(presentation: apl_mod.Presentation) -> dict[str, str]:
