@@ -88,9 +88,10 @@ def _boundary() -> Iterator[None]:
             yield
         except KeyboardInterrupt:
             raise Interrupted(signal.SIGINT) from None
-        except OSError as exc:  # a file etherip reads or writes outside the paths it reports itself
-            where = f"{exc.filename}: " if isinstance(exc.filename, str) else ""
-            raise GeneratorError(f"etherip: {where}{exc.strerror or exc}") from None
+        except OSError as exc:  # not turned into a GeneratorError where it happened
+            if exc.filename is None:  # print() to a full or closed stdout
+                raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
+            raise GeneratorError(f"etherip: {exc.filename}: {exc.strerror or exc}") from None
         try:
             if sys.stdout is not None:
                 sys.stdout.flush()
