@@ -10,7 +10,9 @@
   An error or SIGINT/SIGTERM/SIGHUP before the commit puts every previous folder back
   (exit 3 or 128 + signal: nothing changed). SIGKILL leaves the journal; the next command
   that takes the lock (`render`, `check`) rolls back the same way before anything else.
-  A version folder is missing only between two renames of a SIGKILLed render, until then.
+  On Linux each folder is swapped in one step (renameat2 RENAME_EXCHANGE), so a version
+  folder is never missing, even after SIGKILL; where that is unavailable, two renames leave a
+  SIGKILLed render's folder missing between them until the next command rolls back.
 - **Never delete what etherip did not write**: a version folder is replaced only when every
   file in it is listed in its `manifest.json`; otherwise `OutputError` lists the others and
   nothing changes, unless `force`.
@@ -19,18 +21,22 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import fcntl
 import json
 import os
 import re
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from generator.artifacts import VersionTree
 from generator.errors import Interrupted, OutputError, OutputLocked
@@ -123,6 +129,7 @@ def _journal_entries(journal: Path) -> list[dict[str, object]]:
             version = e["version"]
             if not (
                 isinstance(e["had"], bool)
+                and isinstance(e["ino"], int)
                 and any(version == v.value for v in ALL_VERSIONS)
                 and all(
                     _LEFTOVER.match(str(e[k])) and str(e[k]).startswith(f".{version}.{k}-")
@@ -209,14 +216,16 @@ def _stage_and_commit(folder: Path, trees: list[VersionTree], targets: list[Path
 
 
 def _commit(folder: Path, staged: list[tuple[Path, Path]]) -> None:
-    """Swap every staged folder into place under the journal; all or none."""
+    """Swap every staged folder into place under the journal; all or none. Each entry names
+    the staged folder by its inode, so a rollback can tell where the new render is."""
     token = staged[0][0].name.rsplit("-", 1)[-1] if staged else "x"
-    entries = [
+    entries: list[dict[str, object]] = [
         {
             "version": target.name,
             "new": tmp.name,
             "old": f".{target.name}.old-{token}",
             "had": os.path.lexists(target),
+            "ino": os.lstat(tmp).st_ino,
         }
         for tmp, target in staged
     ]
@@ -225,9 +234,13 @@ def _commit(folder: Path, staged: list[tuple[Path, Path]]) -> None:
         try:
             for entry in entries:
                 _stop_if_signalled(caught)
-                if entry["had"]:
-                    os.rename(folder / str(entry["version"]), folder / str(entry["old"]))
-                os.rename(folder / str(entry["new"]), folder / str(entry["version"]))
+                target, new, old = (folder / str(entry[k]) for k in ("version", "new", "old"))
+                if entry["had"] and _exchange(new, target):  # the folder never goes missing
+                    os.rename(new, old)
+                else:
+                    if entry["had"]:
+                        os.rename(target, old)
+                    os.rename(new, target)
             _stop_if_signalled(caught)
         except BaseException:
             try:
@@ -240,26 +253,73 @@ def _commit(folder: Path, staged: list[tuple[Path, Path]]) -> None:
             raise
         (folder / JOURNAL).unlink()  # the commit: from here on the new output stands
         for entry in entries:  # a signal now only ends a render that has succeeded: dropped
-            shutil.rmtree(folder / str(entry["old"]), ignore_errors=True)
+            _remove(folder / str(entry["old"]))
 
 
 def _rollback(folder: Path, entries: list[dict[str, object]]) -> None:
     """Put back every previous version folder of an uncommitted swap. Idempotent: a rollback
     that is itself interrupted is finished by the next one."""
     for entry in reversed(entries):
-        target = folder / str(entry["version"])
-        new, old = folder / str(entry["new"]), folder / str(entry["old"])
-        if (
-            not os.path.lexists(new)
-            and os.path.lexists(target)
-            and (os.path.lexists(old) or not entry["had"])
-        ):
-            os.rename(target, new)  # the new render was in place: move it back aside
-        if entry["had"] and os.path.lexists(old) and not os.path.lexists(target):
-            os.rename(old, target)
-        if os.path.lexists(new):
-            shutil.rmtree(new)
+        target, new, old = (folder / str(entry[k]) for k in ("version", "new", "old"))
+        aside = folder / f".{entry['version']}.new-rollback_"
+        mine = entry["ino"]
+        previous = next((p for p in (old, new) if _inode(p) not in (None, mine)), None)
+        if _inode(target) == mine:  # the new render is in place
+            if previous is not None:
+                if not _exchange(previous, target):
+                    os.rename(target, aside)
+                    os.rename(previous, target)
+            elif not entry["had"]:
+                os.rename(target, aside)
+        elif not os.path.lexists(target) and previous is not None:
+            os.rename(previous, target)
+        for path in (new, old, aside):
+            if _inode(path) == mine:
+                shutil.rmtree(path)
     (folder / JOURNAL).unlink(missing_ok=True)
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder, file or symlink (never following it); what cannot go stays for the
+    next command's sweep."""
+    try:
+        if path.is_symlink() or not path.is_dir():
+            path.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+    except OSError:
+        pass
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.lstat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE). False where the system
+    or file system cannot; the caller then renames twice."""
+    if _RENAMEAT2 is None:
+        return False
+    if _RENAMEAT2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _renameat2() -> Any:
+    try:
+        return getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    except OSError:
+        return None
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+_RENAMEAT2 = _renameat2() if sys.platform.startswith("linux") else None
 
 
 def _write_journal(folder: Path, entries: list[dict[str, object]]) -> None:

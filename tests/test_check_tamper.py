@@ -328,7 +328,8 @@ def test_check_finishes_an_interrupted_swap(out: Path) -> None:
     os.rename(deployment / "11.6.2", deployment / ".11.6.2.old-k")
     (deployment / ".11.6.2.new-k").mkdir()
     (deployment / ".11.6.2.new-k" / "half.tmsh").write_text("create")
-    entries = [{"version": "11.6.2", "new": ".11.6.2.new-k", "old": ".11.6.2.old-k", "had": True}]
+    ino = (deployment / ".11.6.2.new-k").stat().st_ino
+    entries = [{"version": "11.6.2", "new": ".11.6.2.new-k", "old": ".11.6.2.old-k", "had": True, "ino": ino}]
     (deployment / JOURNAL).write_text(json.dumps({"entries": entries}))
     result = runner.invoke(app, ["check", str(out)])
     assert result.exit_code == 0, result.output

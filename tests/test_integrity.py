@@ -29,7 +29,10 @@ from tests.helpers import CASES_DIR, ROOT
 runner = CliRunner()
 OLD_SITE = (CASES_DIR / "mixed.yaml").read_text()
 NEW_SITE = OLD_SITE.replace("10.10.10.21:80", "10.10.10.23:80")
-RENAMES = 1 + 2 * len(ALL_VERSIONS)  # the journal, then each version aside and the new one in
+# Steps of a swap: the journal's rename, then per version an exchange and a rename (Linux), or
+# an exchange attempt and two renames (the fallback where RENAME_EXCHANGE is unavailable).
+STEPS = {"exchange": 1 + 2 * len(ALL_VERSIONS), "rename": 1 + 3 * len(ALL_VERSIONS)}
+POINTS = [(mode, n) for mode, steps in STEPS.items() for n in range(1, steps + 1)]
 TIMEOUT = 180
 
 
@@ -86,16 +89,50 @@ def _child(body: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _signal_at_rename(signum: int, number: int) -> str:
+def _signal_at_step(signum: int, number: int, mode: str = "exchange") -> str:
+    """Child prologue: send `signum` to itself just before the swap's step `number`."""
     return f"""
-    real, calls = os.rename, [0]
-    def rename(a, b):
+    from generator import output
+    assert output._RENAMEAT2 is not None, "this Linux has renameat2"
+    if {mode!r} == "rename":
+        output._RENAMEAT2 = None
+    real_rename, real_exchange, calls = os.rename, output._exchange, [0]
+    def step():
         calls[0] += 1
         if calls[0] == {number}:
             os.kill(os.getpid(), {int(signum)})
-        return real(a, b)
-    os.rename = rename
+    def rename(a, b):
+        step()
+        return real_rename(a, b)
+    def exchange(a, b):
+        step()
+        return real_exchange(a, b)
+    os.rename, output._exchange = rename, exchange
     """
+
+
+def _fail_at_step(monkeypatch: pytest.MonkeyPatch, mode: str, number: int, error: BaseException) -> None:
+    from generator import output
+
+    if mode == "rename":
+        monkeypatch.setattr(output, "_RENAMEAT2", None)
+    real_rename, real_exchange, calls = os.rename, output._exchange, [0]
+
+    def step() -> None:
+        calls[0] += 1
+        if calls[0] == number:
+            raise error
+
+    def rename(a: Any, b: Any) -> None:
+        step()
+        real_rename(a, b)
+
+    def exchange(a: Path, b: Path) -> bool:
+        step()
+        return real_exchange(a, b)
+
+    monkeypatch.setattr(os, "rename", rename)
+    monkeypatch.setattr(output, "_exchange", exchange)
 
 
 # One writer at a time (item 3 of the issue: concurrent renders damaged the live output).
@@ -137,40 +174,25 @@ def test_twenty_concurrent_renders_never_damage_a_version_folder(sites: tuple[Pa
 # All or nothing (items 4 and 5).
 
 
-@pytest.mark.parametrize("number", range(1, RENAMES + 1))
-def test_a_failed_rename_changes_nothing(
-    sites: tuple[Path, Path, Path], number: int, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("mode", "number"), POINTS)
+def test_a_failed_step_changes_nothing(
+    sites: tuple[Path, Path, Path], mode: str, number: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Item 5: whichever rename fails, exit 3 means no version folder was replaced."""
     _, _, out = sites
-    real, calls = os.rename, [0]
-
-    def rename(a: Any, b: Any) -> None:
-        calls[0] += 1
-        if calls[0] == number:
-            raise OSError(13, "Permission denied", str(a))
-        real(a, b)
-
-    monkeypatch.setattr(os, "rename", rename)
+    _fail_at_step(monkeypatch, mode, number, OSError(13, "Permission denied", "x"))
     with pytest.raises(OutputError, match="nothing was changed"):
         write_trees(out, NEW)
     monkeypatch.undo()
     assert _state(out) == ALL_OLD
 
 
-@pytest.mark.parametrize("number", range(1, RENAMES + 1))
-def test_an_exception_at_any_rename_changes_nothing(
-    sites: tuple[Path, Path, Path], number: int, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("mode", "number"), POINTS)
+def test_an_exception_at_any_step_changes_nothing(
+    sites: tuple[Path, Path, Path], mode: str, number: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, _, out = sites
-    real, calls = os.rename, [0]
-
-    def rename(a: Any, b: Any) -> None:
-        calls[0] += 1
-        if calls[0] == number:
-            raise KeyboardInterrupt
-        real(a, b)
-
-    monkeypatch.setattr(os, "rename", rename)
+    _fail_at_step(monkeypatch, mode, number, KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
         write_trees(out, NEW)
     monkeypatch.undo()
@@ -178,15 +200,20 @@ def test_an_exception_at_any_rename_changes_nothing(
 
 
 @pytest.mark.parametrize(
-    ("signum", "number"),
-    [(signal.SIGINT, 1), (signal.SIGINT, 4), (signal.SIGTERM, 2), (signal.SIGHUP, RENAMES)],
+    ("signum", "number", "mode"),
+    [
+        (signal.SIGINT, 1, "exchange"),
+        (signal.SIGINT, 4, "exchange"),
+        (signal.SIGTERM, 3, "rename"),
+        (signal.SIGHUP, STEPS["exchange"], "exchange"),
+    ],
 )
 def test_a_signal_during_the_swap_rolls_back(
-    sites: tuple[Path, Path, Path], signum: int, number: int
+    sites: tuple[Path, Path, Path], signum: int, number: int, mode: str
 ) -> None:
     _, new, out = sites
     result = _child(
-        _signal_at_rename(signum, number), "render", str(new), "--version", "all", "--out", str(out)
+        _signal_at_step(signum, number, mode), "render", str(new), "--version", "all", "--out", str(out)
     )
     assert result.returncode == 128 + signum, result.stderr
     assert result.stderr == f"etherip: interrupted ({signal.Signals(signum).name}); nothing was changed\n"
@@ -198,7 +225,7 @@ def test_a_signal_while_writing_leaves_the_old_output(sites: tuple[Path, Path, P
     """A real signal from outside (Ctrl-C) while the new folders are being written."""
     _, new, out = sites
     body = """
-    import generator.output as output
+    from generator import output
     real = output._write_files
     def slow(root, files):
         real(root, files)
@@ -221,15 +248,18 @@ def test_a_signal_while_writing_leaves_the_old_output(sites: tuple[Path, Path, P
     assert _state(out) == ALL_OLD  # and no hidden staging folder is left
 
 
-@pytest.mark.parametrize("number", [1, 2, 3, 6, RENAMES])
-def test_sigkill_at_any_rename_is_recovered_by_the_next_check(
+@pytest.mark.parametrize("number", range(1, STEPS["exchange"] + 1))
+def test_sigkill_at_any_step_never_leaves_a_folder_missing(
     sites: tuple[Path, Path, Path], number: int
 ) -> None:
+    """With RENAME_EXCHANGE every version folder is complete, old or new, even right after a
+    SIGKILL; the next check rolls the swap back and finds the previous output."""
     _, new, out = sites
     killed = _child(
-        _signal_at_rename(signal.SIGKILL, number), "render", str(new), "--version", "all", "--out", str(out)
+        _signal_at_step(signal.SIGKILL, number), "render", str(new), "--version", "all", "--out", str(out)
     )
     assert killed.returncode == -signal.SIGKILL
+    assert all(state in ("old", "new") for state in _state(out)[: len(ALL_VERSIONS)]), _state(out)
     assert (out / "vmotion" / JOURNAL).exists() == (number > 1)
     checked = _cli("check", str(out))
     assert checked.returncode == 0, checked.stderr
@@ -237,10 +267,18 @@ def test_sigkill_at_any_rename_is_recovered_by_the_next_check(
     assert _state(out) == ALL_OLD
 
 
-def test_sigkill_between_renames_is_recovered_by_the_next_render(sites: tuple[Path, Path, Path]) -> None:
+def test_sigkill_between_two_renames_is_recovered_by_the_next_render(sites: tuple[Path, Path, Path]) -> None:
+    """Where RENAME_EXCHANGE is unavailable, a SIGKILL between the two renames leaves one
+    folder missing until the next command rolls back."""
     _, new, out = sites
     killed = _child(
-        _signal_at_rename(signal.SIGKILL, 3), "render", str(new), "--version", "all", "--out", str(out)
+        _signal_at_step(signal.SIGKILL, 4, "rename"),
+        "render",
+        str(new),
+        "--version",
+        "all",
+        "--out",
+        str(out),
     )
     assert killed.returncode == -signal.SIGKILL
     assert not (out / "vmotion" / "11.6.1").exists(), "killed between moving 11.6.1 aside and the new one in"
@@ -447,7 +485,8 @@ def test_a_forged_journal_never_moves_anything_else(sites: tuple[Path, Path, Pat
     _, new, out = sites
     victim = tmp_path / "victim"
     victim.mkdir()
-    entries = [{"version": "11.6.5", "new": "../../victim", "old": ".11.6.5.old-x", "had": True}]
+    ino = victim.stat().st_ino
+    entries = [{"version": "11.6.5", "new": "../../victim", "old": ".11.6.5.old-x", "had": True, "ino": ino}]
     (out / "vmotion" / JOURNAL).write_text(json.dumps({"entries": entries}))
     result = _cli("render", str(new), "--version", "all", "--out", str(out))
     assert result.returncode == 3
