@@ -73,6 +73,7 @@ from generator.validate import validate_source
 from generator.versions import BigIpVersion
 
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+LOCK_WAIT = 30.0  # seconds a check waits for a render of the same deployment to finish
 _KINDS: dict[str, type | tuple[type, ...]] = {
     "path": str,
     "sha256": str,
@@ -169,7 +170,7 @@ def check_tree(root: Path) -> list[tuple[Path, Report]]:
     deployment folder under a shared lock, so no render swaps it meanwhile."""
     for folder in {root, root.parent, *_folders(root)}:
         if needs_recovery(folder):
-            with deployment_lock(folder, create=False):
+            with deployment_lock(folder, create=False, wait=LOCK_WAIT):
                 recover(folder)
     folders = sorted(
         f for f in _folders(root) if (f / "manifest.json").is_file() or (f / "manifest.json").is_symlink()
@@ -178,7 +179,7 @@ def check_tree(root: Path) -> list[tuple[Path, Report]]:
         raise GeneratorError(f"{root}: no rendered output here (no manifest.json); run etherip render first")
     with ExitStack() as stack:
         for deployment in sorted({f.parent for f in folders}):
-            stack.enter_context(deployment_lock(deployment, create=False, shared=True))
+            stack.enter_context(deployment_lock(deployment, create=False, shared=True, wait=LOCK_WAIT))
         return [(f, check_folder(Folder.on_disk(f), str(f), layout=(f.parent.name, f.name))) for f in folders]
 
 

@@ -32,6 +32,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,21 +81,28 @@ def write_trees(out: Path, trees: list[VersionTree], *, force: bool = False) -> 
 
 
 @contextmanager
-def deployment_lock(folder: Path, *, create: bool = True, shared: bool = False) -> Iterator[None]:
-    """Hold the deployment folder's lock (on the folder itself), or raise `OutputLocked` at
-    once. `shared`: a reader's lock (readers together, never with a render). `create`: make
-    the folder first."""
+def deployment_lock(
+    folder: Path, *, create: bool = True, shared: bool = False, wait: float = 0.0
+) -> Iterator[None]:
+    """Hold the deployment folder's lock (on the folder itself), or raise `OutputLocked`.
+    `shared`: a reader's lock (readers together, never with a render). `create`: make the
+    folder first. `wait`: seconds to wait for the holder to finish (renders never wait)."""
     if create:
         folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        try:
-            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OutputLocked(
-                f"{folder}: another etherip render is writing here; nothing was changed; "
-                "run again when it has finished"
-            ) from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OutputLocked(
+                        f"{folder}: another etherip command is using it (a render writing, or a "
+                        "check reading); nothing was changed; run again when it has finished"
+                    ) from None
+                time.sleep(0.05)
         yield
     finally:
         os.close(fd)

@@ -143,7 +143,7 @@ def test_a_held_lock_refuses_a_second_render(sites: tuple[Path, Path, Path]) -> 
     with deployment_lock(out / "vmotion"):
         result = _cli("render", str(new), "--version", "all", "--out", str(out))
     assert result.returncode == 3
-    assert "another etherip render is writing here; nothing was changed" in result.stderr
+    assert "another etherip command is using it (a render writing, or a check reading)" in result.stderr
     assert _state(out) == ALL_OLD
 
 
@@ -166,7 +166,7 @@ def test_twenty_concurrent_renders_never_damage_a_version_folder(sites: tuple[Pa
         assert proc.returncode in (0, 3), err
         assert "Traceback" not in err
         if proc.returncode == 3:
-            assert "another etherip render is writing here" in err
+            assert "another etherip command is using it" in err
     assert 0 in codes
     assert _state(out) in (ALL_OLD, ALL_NEW)
 
@@ -494,3 +494,18 @@ def test_a_forged_journal_never_moves_anything_else(sites: tuple[Path, Path, Pat
     assert victim.is_dir()
     (out / "vmotion" / JOURNAL).unlink()
     assert _state(out) == ALL_OLD
+
+
+def test_a_reader_waits_for_the_writer_and_a_render_does_not(tmp_path: Path) -> None:
+    import threading
+
+    folder = tmp_path / "vmotion"
+    holder = deployment_lock(folder)
+    holder.__enter__()
+    with pytest.raises(OutputError, match="another etherip command is using it"), deployment_lock(folder):
+        pass  # a second render: refused at once
+    releaser = threading.Timer(0.3, holder.__exit__, (None, None, None))
+    releaser.start()
+    with deployment_lock(folder, create=False, shared=True, wait=60):  # a check: waits, then reads
+        pass
+    releaser.join()
