@@ -166,9 +166,18 @@ def render(
     if check:
         _report_drift([line for tree in trees for line in drift(out, tree)], out, display)
         return
+    if sys.stdout is None:  # known before anything is written: exit 3 still means nothing changed
+        raise OutputError("cannot write to standard output: it is closed; nothing was written")
     written = write_trees(out, trees, force=force)
-    for folder, tree in zip(written, trees, strict=True):
-        _say(f"{folder}: {len(tree.artifacts)} files for BIG-IP {tree.version.value}")
+    try:
+        for folder, tree in zip(written, trees, strict=True):
+            _say(f"{folder}: {len(tree.artifacts)} files for BIG-IP {tree.version.value}")
+        sys.stdout.flush()
+    except (OutputError, OSError) as exc:
+        strerror = exc.strerror if isinstance(exc, OSError) else str(exc).rsplit(": ", 1)[-1]
+        raise OutputError(
+            f"cannot write to standard output: {strerror}; the output under {out} was written"
+        ) from None
 
 
 def _report_drift(differences: list[str], out: Path, display: str) -> None:

@@ -509,3 +509,25 @@ def test_a_reader_waits_for_the_writer_and_a_render_does_not(tmp_path: Path) -> 
     with deployment_lock(folder, create=False, shared=True, wait=60):  # a check: waits, then reads
         pass
     releaser.join()
+
+
+def test_render_to_a_full_or_closed_stdout_says_what_was_written(tmp_path: Path) -> None:
+    with open("/dev/full", "w") as full:
+        result = _cli("render", "--out", str(tmp_path / "a"), stdout=full)
+    assert result.returncode == 3
+    assert (
+        result.stderr
+        == f"cannot write to standard output: No space left on device; the output under {tmp_path / 'a'} was written\n"
+    )
+    closed = subprocess.run(
+        [sys.executable, "-m", "generator", "render", "--out", str(tmp_path / "b")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert closed.returncode == 3
+    assert closed.stderr == "cannot write to standard output: it is closed; nothing was written\n"
+    assert not (tmp_path / "b").exists()
