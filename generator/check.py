@@ -53,7 +53,7 @@ from generator.iapp.tcl84 import scan
 from generator.iapp.tmpl import TmplError, brace_policy, brace_problems, parse_template, tcl_words
 from generator.load import MAX_SITE_BYTES, parse_site
 from generator.model import Site
-from generator.output import deployment_lock, needs_recovery, recover
+from generator.output import MAX_MANIFEST_BYTES, deployment_lock, needs_recovery, recover
 from generator.render import render_version
 from generator.tcl import tcl
 from generator.tmsh.iapp_service import FlowRunner, service_key
@@ -72,7 +72,6 @@ from generator.tmsh.script import ScriptError, parse_script, split_commands
 from generator.validate import validate_source
 from generator.versions import BigIpVersion
 
-MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 LOCK_WAIT = 30.0  # seconds a check waits for a render of the same deployment to finish
 _KINDS: dict[str, type | tuple[type, ...]] = {
     "path": str,
