@@ -70,7 +70,7 @@ def _step_rows(
             d.hostname,
             f"{p.name}/{d.hostname}/{ds.filename}",
             f"{label} {ds.step.number}: {ds.step.title}",
-            ds.step.expect,
+            f"{ds.step.expect}; {ds.step.expect_pair}" if p.is_ha and ds.step.expect_pair else ds.step.expect,
         )
         for p in peers
         for number in range(1, steps + 1)

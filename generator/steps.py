@@ -21,13 +21,15 @@ class Step:
     needs_created_vlans: bool = False  # skipped on a peer whose VLANs all exist
     undoes: int | None = None  # rollback steps: the apply step this one reverses
     expect: str = "the prompt returns after submit with no error"
+    expect_pair: str = ""  # what an HA pair shows in addition (config-sync, sync status)
     inferred: tuple[str, ...] = ()  # [I]/[S] facts from the reference this step relies on
 
 
 _NOT_SYNCED = "VLANs, VLAN groups and non-floating self IPs are not config-synced, so every unit changes its own (reference §3 [S])."
 _TUNNEL_SYNCED = "A tunnel whose local address is a floating self IP is config-synced (reference §2.3 [S])."
 
-_SYNC_EXPECT = "no error after submit; on a pair, the config-sync returns with no error"
+_SYNC_EXPECT = "no error after submit"
+_SYNC_EXPECT_PAIR = "the config-sync returns with no error"
 _SAVE = Step(
     5,
     "save",
@@ -35,7 +37,8 @@ _SAVE = Step(
     False,
     False,
     "save.tmsh.j2",
-    expect="'Saving running configuration...', no error; on a pair: In Sync",
+    expect="'Saving running configuration...', no error",
+    expect_pair="then In Sync",
 )
 
 APPLY: tuple[Step, ...] = (
@@ -57,6 +60,7 @@ APPLY: tuple[Step, ...] = (
         True,
         "apply/tunnel.tmsh.j2",
         expect=_SYNC_EXPECT,
+        expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
             _TUNNEL_SYNCED,
             "Port lockdown on the WAN self IP may drop IP protocol 97 (reference §8, doubt 4): if the tunnel stays down, allow it.",
@@ -81,6 +85,7 @@ APPLY: tuple[Step, ...] = (
         True,
         "apply/pool_monitor.tmsh.j2",
         expect=_SYNC_EXPECT,
+        expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
             "The Virtual Location monitor prefers local members only with priority-group activation (min-active-members 1) (reference §2.6 [I]).",
             "Whether one cli transaction may create the monitor and attach it to the pool is unconfirmed on 11.6 (reference §8, doubt 6).",
@@ -99,6 +104,7 @@ ROLLBACK: tuple[Step, ...] = (
         "rollback/pool_monitor.tmsh.j2",
         undoes=4,
         expect=_SYNC_EXPECT,
+        expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
             "Config-sync removes synced objects deleted on the first unit from the other unit (reference §3 [I]).",
         ),
@@ -122,6 +128,7 @@ ROLLBACK: tuple[Step, ...] = (
         "rollback/tunnel.tmsh.j2",
         undoes=2,
         expect=_SYNC_EXPECT,
+        expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(_TUNNEL_SYNCED,),
     ),
     Step(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from generator.context import PeerContext, SiteContext
 from generator.textmetrics import ascent, descent, text_width
@@ -80,6 +81,7 @@ class Picture:
         return Rect(0, 0, self.width, self.height, "picture")
 
 
+@lru_cache(maxsize=8192)
 def measure(text: str, css: str) -> float:
     size, bold = FONTS[css]
     return text_width(text, size, bold=bold)
@@ -89,7 +91,8 @@ def line_height(css: str) -> int:
     return round(FONTS[css][0] * 1.25)
 
 
-def wrap(text: str, css: str, width: float, max_lines: int | None) -> tuple[list[str], bool]:
+@lru_cache(maxsize=4096)
+def wrap(text: str, css: str, width: float, max_lines: int | None) -> tuple[tuple[str, ...], bool]:
     """Lines of at most `width` pixels. Breaks at spaces; a word wider than a line breaks
     after its dots, dashes, underscores, slashes, colons and commas, and a part wider still
     is cut. More lines than `max_lines`: the last one kept ends in "…"; True when shortened."""
@@ -111,13 +114,13 @@ def wrap(text: str, css: str, width: float, max_lines: int | None) -> tuple[list
     if current.strip() or not lines:
         lines.append(current.rstrip())
     if max_lines is None or len(lines) <= max_lines:
-        return lines, False
+        return tuple(lines), False
     kept = lines[:max_lines]
     last = kept[-1]
     while last and measure(last.rstrip() + ELLIPSIS, css) > width:
         last = last[:-1]
     kept[-1] = last.rstrip() + ELLIPSIS
-    return kept, True
+    return tuple(kept), True
 
 
 def _parts(word: str, css: str, width: float) -> list[str]:
@@ -394,7 +397,10 @@ def _middle(canvas: Canvas, ctx: SiteContext, panels: list[_Panel], top: int, ro
 
 
 def _middle_texts(ctx: SiteContext) -> list[Item]:
-    return [("WAN", "label", 1)] + [(f"{p.name}: {_gateway_text(p)}", "small", 3) for p in ctx.peers]
+    items: list[Item] = [("WAN", "label", 1)]
+    for p in ctx.peers:
+        items += [(f"{p.name}:", "small", 2), (_gateway_text(p), "small", 2)]
+    return items
 
 
 def _gateway_text(peer: PeerContext) -> str:
