@@ -22,6 +22,7 @@ class Step:
     undoes: int | None = None  # rollback steps: the apply step this one reverses
     expect: str = "the prompt returns after submit with no error"
     expect_pair: str = ""  # what an HA pair shows in addition (config-sync, sync status)
+    title_pair: str = ""  # what the step also does on an HA pair
     inferred: tuple[str, ...] = ()  # [I]/[S] facts from the reference this step relies on
 
 
@@ -55,10 +56,11 @@ APPLY: tuple[Step, ...] = (
     Step(
         2,
         "tunnel",
-        "EtherIP tunnel to the other data center (and the floating WAN self IP of a pair)",
+        "EtherIP tunnel to the other data center",
         True,
         True,
         "apply/tunnel.tmsh.j2",
+        title_pair=" (and the floating WAN self IP)",
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
@@ -80,10 +82,11 @@ APPLY: tuple[Step, ...] = (
     Step(
         4,
         "pool-monitor",
-        "pool and Virtual Location monitor (and the floating VM self IP of a pair)",
+        "pool and Virtual Location monitor",
         True,
         True,
         "apply/pool_monitor.tmsh.j2",
+        title_pair=" (and the floating VM self IP)",
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
@@ -98,10 +101,11 @@ ROLLBACK: tuple[Step, ...] = (
     Step(
         1,
         "pool-monitor",
-        "detach and delete the Virtual Location monitor, restore or delete the pool (and the floating VM self IP of a pair)",
+        "detach and delete the Virtual Location monitor, restore or delete the pool",
         True,
         True,
         "rollback/pool_monitor.tmsh.j2",
+        title_pair=" (and the floating VM self IP)",
         undoes=4,
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
@@ -122,10 +126,11 @@ ROLLBACK: tuple[Step, ...] = (
     Step(
         3,
         "tunnel",
-        "delete the EtherIP tunnel (and the floating WAN self IP of a pair)",
+        "delete the EtherIP tunnel",
         True,
         True,
         "rollback/tunnel.tmsh.j2",
+        title_pair=" (and the floating WAN self IP)",
         undoes=2,
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
