@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.model import Peer, Site, Vlan
+from generator.scalars import is_physical_interface
 from generator.steps import APPLY, ROLLBACK, Step, applies
 from generator.versions import BigIpVersion, Capability, capabilities, known_issues
 
@@ -20,6 +21,12 @@ ETHERIP_PROFILE = f"{PARTITION}/etherip"
 VLOC_PARENT = f"{PARTITION}/virtual_location"
 VLAN_GROUP_MODE = "translucent"  # the 11.6 default [S]; stated explicitly so the output never depends on it
 DEFAULT_LOCKDOWN = {"wan": ("none",), "vm": ("default",)}  # reference §7 illustrative script [I]
+# Port lockdown entry that admits EtherIP (IP protocol 97, no ports) on the tunnel's local self IP.
+# Protocols without ports are written protocol:0 (F5's Ansible example `gre:0 igmp:0` [C]) and
+# may be numbers (`replace-all-with { 50:0 udp:500 }` in F5ChannelSE/f5-azure-afm [S]); no source
+# shows 97 itself, so the form is [I]. Whether 11.6 needs it at all is open (reference §8, doubt 4).
+ETHERIP_SERVICE = "97:0"
+MIN_ACTIVE_MEMBERS = 1  # priority-group activation, so the Virtual Location monitor's preference counts [I]
 BUG_470715_NAME_LEN = 16  # VLAN names of this length including "/Common/" (reference §4)
 
 
@@ -50,6 +57,16 @@ class SelfIpView:
 
 
 @dataclass(frozen=True)
+class RouteView:
+    """The static route to the other tunnel endpoint, through this peer's WAN gateway."""
+
+    name: str
+    path: str
+    network: str  # the other endpoint as a /32
+    gateway: str
+
+
+@dataclass(frozen=True)
 class TunnelView:
     name: str
     path: str
@@ -75,6 +92,8 @@ class PoolView:
     members: tuple[tuple[str, str], ...]  # (member name "addr:port", address)
     monitor_rule: tuple[str, ...]  # paths joined by " and " in tmsh
     restore_rule: tuple[str, ...]  # rollback: the rule to put back, ("none",) for none
+    min_active_members: int  # set by apply
+    restore_min_active_members: int | None  # existing pool: put back by rollback
 
 
 @dataclass(frozen=True)
@@ -131,12 +150,16 @@ class PeerContext:
     vm_floating: SelfIpView | None
     existing_wan_addresses: tuple[str, ...]  # self IPs on an existing WAN VLAN
     endpoint_self: str  # the tunnel endpoint's self IP, with its prefix
+    gateway: str | None  # next hop to the other endpoint, "existing", or None (on-link)
+    route: RouteView | None  # the route this change creates (gateway given as an address)
     tunnel: TunnelView
     vlan_group: VlanGroupView
     devices: tuple[DeviceContext, ...]
     notes: tuple[str, ...]  # known issues of the target version that apply to this peer
     check_backplane_mtu: bool  # Bug 470715 applies: the pre-check lists vlan.backplane.mtu
     remote_vm_addresses: tuple[str, ...]  # the other peer's device VM self IPs, for ping checks
+    interfaces: tuple[str, ...]  # physical interfaces the created VLANs use (slot.port)
+    trunks: tuple[str, ...]  # trunks the created VLANs use
 
     def created_vlan(self, role: str) -> VlanView | None:
         """The VLAN of this role ("WAN" or "VM") that the change creates, or None if it exists."""
@@ -153,6 +176,7 @@ class SiteContext:
     monitor: MonitorView
     peers: tuple[PeerContext, ...]
     step_count: int
+    etherip_service: str  # the allow-service entry that admits EtherIP
 
 
 def build_context(site: Site, version: BigIpVersion) -> SiteContext:
@@ -165,10 +189,15 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
         pool.monitor.interval,
         pool.monitor.timeout,
     )
-    rule = (monitor.path,) + ((path(pool.also_monitor),) if pool.also_monitor else ())
+    kept = () if pool.create else tuple(pool.restore_monitor or ())  # an existing pool keeps its checks
+    extra = (pool.also_monitor,) if pool.also_monitor else ()
+    rule = (monitor.path, *dict.fromkeys(path(m) for m in kept + extra))
     restore = tuple(path(m) for m in pool.restore_monitor or ()) or ("none",)
     members = tuple((f"{a}:{p}", str(a)) for a, p in pool.members)
-    pool_view = PoolView(pool.name, path(pool.name), pool.create, members, rule, restore)
+    restore_min = None if pool.create else (pool.restore_min_active_members or 0)
+    pool_view = PoolView(
+        pool.name, path(pool.name), pool.create, members, rule, restore, MIN_ACTIVE_MEMBERS, restore_min
+    )
     peers = tuple(_peer_context(site, name, version) for name in site.peers)
     caps = {cap.name.lower(): cap in capabilities(version) for cap in Capability}
     return SiteContext(
@@ -180,6 +209,7 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
         monitor=monitor,
         peers=peers,
         step_count=len(APPLY),
+        etherip_service=ETHERIP_SERVICE,
     )
 
 
@@ -200,8 +230,14 @@ def _known_issue_lines(peer: Peer, version: BigIpVersion) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _lockdown(vlan: Vlan, side: str) -> tuple[str, tuple[str, ...]]:
+def _lockdown(vlan: Vlan, side: str, *, endpoint: bool = False) -> tuple[str, tuple[str, ...]]:
+    """(keyword, entries): `none`/`default`/`all`, or "" and the protocol:port entries.
+
+    The tunnel's local self IP (`endpoint`) also admits EtherIP, whatever the site asks."""
     chosen = vlan.allow_service or DEFAULT_LOCKDOWN[side]
+    if endpoint and chosen != ("all",):
+        kept = tuple(c for c in chosen if c != "none")
+        chosen = kept + (() if ETHERIP_SERVICE in kept else (ETHERIP_SERVICE,))
     if len(chosen) == 1 and ":" not in chosen[0]:
         return chosen[0], ()
     return "", chosen
@@ -230,6 +266,7 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
     wan_path, vm_path = path(peer.wan.vlan), path(peer.vm.vlan)
     group_path, tunnel_path = path(peer.vlan_group), path(peer.tunnel)
     wan_lock, vm_lock = _lockdown(peer.wan, "wan"), _lockdown(peer.vm, "vm")
+    endpoint_lock = _lockdown(peer.wan, "wan", endpoint=True)
     hostnames = tuple(peer.devices)
     creates_vlans = peer.wan.create or peer.vm.create
     plans = {
@@ -241,15 +278,19 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
     }
     wan_floating = vm_floating = None
     if peer.wan.floating_self is not None and peer.wan.create:
-        wan_floating = _self_ip(f"{prefix}_wan_float", str(peer.wan.floating_self), wan_path, True, wan_lock)
+        wan_floating = _self_ip(
+            f"{prefix}_wan_float", str(peer.wan.floating_self), wan_path, True, endpoint_lock
+        )
     if peer.vm.floating_self is not None:
         vm_floating = _self_ip(f"{prefix}_vm_float", str(peer.vm.floating_self), group_path, True, vm_lock)
     floating = tuple(f for f in (wan_floating, vm_floating) if f is not None)
     devices = []
     for index, (host, device) in enumerate(peer.devices.items()):
         suffix = ("_a", "_b")[index] if peer.is_ha else ""
+        # Without a floating WAN self IP (standalone), the device's own is the tunnel endpoint.
+        lock = wan_lock if peer.wan.floating_self is not None else endpoint_lock
         wan_self = (
-            _self_ip(f"{prefix}_wan_self{suffix}", str(device.wan_self), wan_path, False, wan_lock)
+            _self_ip(f"{prefix}_wan_self{suffix}", str(device.wan_self), wan_path, False, lock)
             if peer.wan.create
             else None
         )
@@ -262,6 +303,7 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
             DeviceContext(host, index, hostnames[0], others, wan_self, vm_self, steps, rollback, selfs)
         )
     notes = _known_issue_lines(peer, version)
+    used = tuple(dict.fromkeys(n for v in (peer.wan, peer.vm) if v.create for n in v.interfaces or {}))
     existing_wan: tuple[str, ...] = ()
     if not peer.wan.create:
         addresses = [str(d.wan_self) for d in peer.devices.values()]
@@ -282,6 +324,8 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
         vm_floating=vm_floating,
         existing_wan_addresses=existing_wan,
         endpoint_self=str(peer.wan.floating_self or next(iter(peer.devices.values())).wan_self),
+        gateway=None if peer.wan.gateway is None else str(peer.wan.gateway),
+        route=_route(prefix, peer, remote),
         tunnel=TunnelView(
             peer.tunnel, tunnel_path, ETHERIP_PROFILE, str(peer.endpoint), str(remote.endpoint), remote_name
         ),
@@ -290,7 +334,16 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
         notes=notes,
         check_backplane_mtu=bool(notes),
         remote_vm_addresses=tuple(str(d.vm_self.ip) for d in remote.devices.values()),
+        interfaces=tuple(n for n in used if is_physical_interface(n)),
+        trunks=tuple(n for n in used if not is_physical_interface(n)),
     )
+
+
+def _route(prefix: str, peer: Peer, remote: Peer) -> RouteView | None:
+    if peer.wan.gateway is None or isinstance(peer.wan.gateway, str):
+        return None
+    name = f"{prefix}_wan_route"
+    return RouteView(name, path(name), f"{remote.endpoint}/32", str(peer.wan.gateway))
 
 
 def _vlan_view(vlan: Vlan, role: str) -> VlanView:

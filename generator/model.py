@@ -13,6 +13,7 @@ from generator.rules import RuleViolations, check_site
 from generator.scalars import (
     DeploymentName,
     Flag,
+    Gateway,
     Hostname,
     Int,
     Interface,
@@ -64,6 +65,7 @@ class Pool(_Frozen):
     monitor: Monitor
     also_monitor: MonitorRef | None = None
     restore_monitor: MonitorRule | None = None
+    restore_min_active_members: Annotated[Int, Field(ge=0, le=65535)] | None = None
 
 
 class Vlan(_Frozen):
@@ -78,6 +80,12 @@ class Vlan(_Frozen):
     allow_service: Lockdown | None = None
 
 
+class WanVlan(Vlan):
+    """The WAN VLAN: carries the tunnel; `gateway` routes it to the other data center."""
+
+    gateway: Gateway | None = None
+
+
 class Device(_Frozen):
     """One BIG-IP: its non-floating self IPs on the WAN VLAN and on the VLAN group."""
 
@@ -89,7 +97,7 @@ class Peer(_Frozen):
     """One end of the tunnel: a standalone BIG-IP or an HA pair in one data center."""
 
     device_group: Name | None = None
-    wan: Vlan
+    wan: WanVlan
     vm: Vlan
     tunnel: NetName
     vlan_group: NetName
@@ -98,6 +106,11 @@ class Peer(_Frozen):
     @property
     def is_ha(self) -> bool:
         return len(self.devices) == 2
+
+    @property
+    def wan_network(self) -> IPv4Network:
+        """The WAN subnet: the network of this peer's WAN self IPs (rules require one)."""
+        return next(iter(self.devices.values())).wan_self.network
 
     @property
     def endpoint(self) -> IPv4Address:
@@ -123,8 +136,9 @@ class Site(_Frozen):
             raise RuleViolations(violations)
         return self
 
-    def other(self, peer_name: str) -> Peer:
-        (other,) = (p for n, p in self.peers.items() if n != peer_name)
+    def remote(self, peer_name: str) -> tuple[str, Peer]:
+        """The other end of the tunnel, seen from `peer_name`: (its name, its peer)."""
+        (other,) = ((n, p) for n, p in self.peers.items() if n != peer_name)
         return other
 
 
@@ -138,4 +152,5 @@ __all__ = [
     "Pool",
     "Site",
     "Vlan",
+    "WanVlan",
 ]

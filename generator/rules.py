@@ -16,21 +16,56 @@ if TYPE_CHECKING:
 
 Loc = tuple[str | int, ...]
 
-# Monitors that ship with BIG-IP: our monitor must not take one of these names.
+# Monitors that ship with BIG-IP 11.6 (/Common): our monitor must not take one of these names.
+# The list of built-in monitor types of the LTM monitors reference (F5-MON-11.6) [S].
 BUILTIN_MONITORS = frozenset(
     {
-        "http",
-        "https",
-        "tcp",
-        "udp",
-        "icmp",
+        "diameter",
+        "dns",
+        "external",
+        "firepass",
+        "ftp",
         "gateway_icmp",
-        "tcp_half_open",
-        "virtual_location",
+        "http",
+        "http_head_f5",
+        "https",
+        "https_443",
+        "https_head_f5",
+        "icmp",
+        "imap",
         "inband",
+        "ldap",
+        "module_score",
+        "mssql",
+        "mysql",
+        "nntp",
         "none",
+        "oracle",
+        "pop3",
+        "postgresql",
+        "radius",
+        "radius_accounting",
+        "real_server",
+        "rpc",
+        "sasp",
+        "scripted",
+        "sip",
+        "smb",
+        "smtp",
+        "snmp_dca",
+        "snmp_dca_base",
+        "soap",
+        "tcp",
+        "tcp_echo",
+        "tcp_half_open",
+        "udp",
+        "virtual_location",
+        "wap",
+        "wmi",
     }
 )
+# Tunnels every BIG-IP has in /Common; VLANs, VLAN groups and tunnels share one namespace.
+BUILTIN_NET_NAMES = frozenset({"http-tunnel", "socks-tunnel"})
 
 
 @dataclass(frozen=True)
@@ -53,7 +88,7 @@ def check_site(site: Site) -> Iterator[Violation]:
     yield from _check_across_peers(site)
 
 
-def _check_pool(pool: Pool, vm_subnet: IPv4Network) -> Iterator[Violation]:
+def _check_monitors(pool: Pool) -> Iterator[Violation]:
     mon = pool.monitor
     if mon.timeout <= mon.interval:
         yield Violation(
@@ -69,7 +104,22 @@ def _check_pool(pool: Pool, vm_subnet: IPv4Network) -> Iterator[Violation]:
             ("pool", "also_monitor"),
             "names the virtual-location monitor itself; name a second monitor such as http",
         )
+    if pool.restore_monitor and mon.name in pool.restore_monitor:
+        yield Violation(
+            ("pool", "restore_monitor"),
+            f"names {mon.name!r}, the virtual-location monitor this change creates and rollback deletes; write the rule the pool has today",
+        )
+
+
+def _check_pool(pool: Pool, vm_subnet: IPv4Network) -> Iterator[Violation]:
+    yield from _check_monitors(pool)
     if pool.create:
+        if pool.restore_min_active_members is not None:
+            yield Violation(
+                ("pool", "restore_min_active_members"),
+                "only for an existing pool (create: false): a created pool is deleted on rollback",
+                at_key=True,
+            )
         if not pool.members:
             yield Violation(("pool", "members"), "a pool that etherip creates needs at least one member")
         if pool.restore_monitor is not None:
@@ -179,6 +229,8 @@ def _check_names(at: Loc, peer: Peer) -> Iterator[Violation]:
     ]
     first: dict[str, Loc] = {}
     for sub, name in named:
+        if name in BUILTIN_NET_NAMES:
+            yield Violation(at + sub, f"{name!r} is a tunnel every BIG-IP already has; choose another name")
         if name in first:
             other = ".".join(str(p) for p in at + first[name])
             yield Violation(
@@ -209,11 +261,7 @@ def _check_interfaces(at: Loc, peer: Peer) -> Iterator[Violation]:
 
 
 def _check_wan_subnet(at: Loc, peer: Peer, vm_subnet: IPv4Network) -> Iterator[Violation]:
-    selfs: list[tuple[Loc, IPv4Interface]] = [
-        ((*at, "devices", h, "wan_self"), d.wan_self) for h, d in peer.devices.items()
-    ]
-    if peer.wan.floating_self is not None:
-        selfs.append(((*at, "wan", "floating_self"), peer.wan.floating_self))
+    selfs = _wan_selfs(at, peer)
     base_loc, base = selfs[0]
     seen: dict[IPv4Address, Loc] = {}
     for loc, iface in selfs:
@@ -250,15 +298,64 @@ def _check_across_peers(site: Site) -> Iterator[Violation]:
             at_key=True,
         )
     yield from _check_vm_addresses_distinct(site)
-    wan_a = {d.wan_self.ip for d in peer_a.devices.values()} | (
-        {peer_a.wan.floating_self.ip} if peer_a.wan.floating_self else set()
-    )
-    for host, device in peer_b.devices.items():
-        if device.wan_self.ip in wan_a:
+    yield from _check_wan_addresses_distinct(site)
+    for name, peer in site.peers.items():
+        yield from _check_gateway(site, name, peer)
+
+
+def _wan_selfs(at: Loc, peer: Peer) -> list[tuple[Loc, IPv4Interface]]:
+    selfs: list[tuple[Loc, IPv4Interface]] = [
+        ((*at, "devices", h, "wan_self"), d.wan_self) for h, d in peer.devices.items()
+    ]
+    if peer.wan.floating_self is not None:
+        selfs.append(((*at, "wan", "floating_self"), peer.wan.floating_self))
+    return selfs
+
+
+def _check_wan_addresses_distinct(site: Site) -> Iterator[Violation]:
+    (name_a, peer_a), (name_b, peer_b) = site.peers.items()
+    of_a = {iface.ip: loc for loc, iface in _wan_selfs(("peers", name_a), peer_a)}
+    for loc, iface in _wan_selfs(("peers", name_b), peer_b):
+        if iface.ip in of_a:
             yield Violation(
-                ("peers", name_b, "devices", host, "wan_self"),
-                f"{device.wan_self.ip} is also a WAN self IP of peer {name_a}",
+                loc,
+                f"{iface.ip} is also {_dotted(of_a[iface.ip])}: the two data centers need distinct WAN addresses",
             )
+
+
+def _check_gateway(site: Site, name: str, peer: Peer) -> Iterator[Violation]:
+    """The other endpoint must be reachable: on-link in the WAN subnet, or through a gateway."""
+    at: Loc = ("peers", name, "wan", "gateway")
+    remote_name, remote = site.remote(name)
+    target, subnet, gateway = remote.endpoint, peer.wan_network, peer.wan.gateway
+    if target == peer.endpoint:
+        return  # reported once as "both peers use tunnel endpoint"
+    if gateway is None:
+        if target not in subnet:
+            yield Violation(
+                ("peers", name, "wan"),
+                f"the other endpoint {target} ({remote_name}) is outside this WAN subnet {subnet}: add gateway: "
+                "<next hop in the WAN subnet> (etherip creates the route) or gateway: existing (a route is in place)",
+                at_key=True,
+            )
+        return
+    if target in subnet:
+        yield Violation(
+            at,
+            f"the other endpoint {target} ({remote_name}) is in this WAN subnet {subnet}: no gateway is needed; remove it",
+            at_key=True,
+        )
+        return
+    if isinstance(gateway, str):  # existing
+        return
+    if gateway not in subnet:
+        yield Violation(
+            at, f"gateway {gateway} is outside the WAN subnet {subnet}: the next hop must be on-link"
+        )
+    elif gateway in (subnet.network_address, subnet.broadcast_address):
+        yield Violation(at, f"gateway {gateway} is the network or broadcast address of {subnet}")
+    elif any(iface.ip == gateway for _, iface in _wan_selfs(("peers", name), peer)):
+        yield Violation(at, f"gateway {gateway} is a self IP of this WAN VLAN; name the router's address")
 
 
 def _check_vm_addresses_distinct(site: Site) -> Iterator[Violation]:

@@ -38,7 +38,16 @@ _INTERFACE = re.compile(r"(?:[1-9][0-9]?/)?[1-9][0-9]?\.[1-9][0-9]?\Z")  # 1.2, 
 _HOSTNAME_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")
 _DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 _IPV4 = r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}"
-_SERVICE = re.compile(r"([a-z][a-z0-9-]{0,15}):(any|0|[1-9][0-9]{0,4})\Z")
+_SERVICE = re.compile(r"([a-z][a-z0-9-]{0,15}|[0-9]{1,3}):(any|0|[1-9][0-9]{0,4})\Z")
+PORT_MAX = 65535
+# Addresses no self IP, gateway or pool member may use: "this network" 0.0.0.0/8, loopback,
+# multicast and class E (RFC 1122 §3.2.1.3, RFC 5771, RFC 1112 §4).
+_UNUSABLE = (
+    (IPv4Network("0.0.0.0/8"), "in 0.0.0.0/8 (this network)"),
+    (IPv4Network("127.0.0.0/8"), "a loopback address"),
+    (IPv4Network("224.0.0.0/4"), "a multicast address"),
+    (IPv4Network("240.0.0.0/4"), "a class E (reserved) address"),
+)
 _LOCKDOWN_WORDS = ("none", "default", "all")
 _TRUE_FALSE = {"true": True, "false": False}
 _YAML11_BOOLS = frozenset(
@@ -94,6 +103,11 @@ def parse_hostname(value: Any) -> str:
     return text
 
 
+def is_physical_interface(name: str) -> bool:
+    """slot.port (or blade/slot.port) rather than a trunk name."""
+    return bool(_INTERFACE.match(name))
+
+
 def parse_interface(value: Any) -> str:
     """A physical interface (`1.2`, `2.10`, `1/1.1` on VIPRION) or a trunk name."""
     text = _text(value, 'an interface such as "1.2" or a trunk name')
@@ -102,6 +116,10 @@ def parse_interface(value: Any) -> str:
     if re.fullmatch(r"[0-9./]+", text):
         raise ValueError(
             f'{show(text)} is not an interface name: write slot.port such as "1.2" or "2.10" (quote it)'
+        )
+    if text == "mgmt":
+        raise ValueError(
+            "'mgmt' is the management port: it cannot be a member of a VLAN; name a TMM interface such as \"1.1\" or a trunk"
         )
     return parse_name(value, OBJECT_NAME_MAX, "a trunk name")
 
@@ -139,6 +157,12 @@ def _check_octets(text: str) -> None:
             raise ValueError(f"{show(text)}: address octet {octet} is above 255")
 
 
+def _check_usable(text: str, address: IPv4Address) -> None:
+    for network, what in _UNUSABLE:
+        if address in network:
+            raise ValueError(f"{show(text)} is {what}; a BIG-IP cannot use it here")
+
+
 def _check_cidr(text: str, what: str) -> None:
     """address/prefix with valid octets and a prefix of /8 to /30."""
     if not re.fullmatch(_IPV4 + r"/[0-9]{1,2}", text):
@@ -158,6 +182,7 @@ def parse_self_address(value: Any) -> IPv4Interface:
         )
     _check_cidr(text, "an IPv4 address with prefix such as 10.10.10.2/24")
     iface = IPv4Interface(text)
+    _check_usable(text, iface.ip)
     if iface.ip == iface.network.network_address:
         raise ValueError(
             f"{show(text)} is the network address of {iface.network}; a self IP needs a host address"
@@ -186,6 +211,7 @@ def parse_member(value: Any) -> tuple[IPv4Address, int]:
     if not match:
         raise ValueError(f"{show(text)} is not a pool member: write address:port such as 10.10.10.21:80")
     _check_octets(match.group(1))
+    _check_usable(text, IPv4Address(match.group(1)))
     port = parse_int(match.group(2))
     if not 1 <= port <= 65535:
         raise ValueError(f"{show(text)}: port {port} is outside 1-65535")
@@ -198,8 +224,13 @@ def parse_lockdown(value: Any) -> tuple[str, ...]:
         services: list[str] = []
         for item in value:
             text = _text(item, "protocol:port such as tcp:443")
-            if not _SERVICE.match(text):
+            match = _SERVICE.match(text)
+            if not match:
                 raise ValueError(f"{show(text)} is not protocol:port such as tcp:443 or gre:0")
+            if match.group(1).isdigit() and int(match.group(1)) > 255:
+                raise ValueError(f"{show(text)}: IP protocol {match.group(1)} is outside 0-255")
+            if match.group(2) != "any" and int(match.group(2)) > PORT_MAX:
+                raise ValueError(f"{show(text)}: port {match.group(2)} is outside 0-{PORT_MAX}")
             services.append(text)
         if not services or len(set(services)) != len(services):
             raise ValueError("list the protocol:port entries once each, at least one")
@@ -208,6 +239,21 @@ def parse_lockdown(value: Any) -> tuple[str, ...]:
     if text not in _LOCKDOWN_WORDS:
         raise ValueError(f"{show(text)}: write none, default, all or a list of protocol:port entries")
     return (text,)
+
+
+def parse_gateway(value: Any) -> IPv4Address | str:
+    """The WAN gateway towards the other data center: an IPv4 address, or `existing`."""
+    text = _text(value, "the WAN gateway's IPv4 address, or existing")
+    if text == "existing":
+        return text
+    if not re.fullmatch(_IPV4, text):
+        raise ValueError(
+            f"{show(text)} is not a gateway: write the next hop's IPv4 address without a prefix (such as 203.0.113.1), or existing"
+        )
+    _check_octets(text)
+    address = IPv4Address(text)
+    _check_usable(text, address)
+    return address
 
 
 def parse_monitor_rule(value: Any) -> tuple[str, ...]:
@@ -247,3 +293,4 @@ Member = Annotated[tuple[IPv4Address, int], BeforeValidator(parse_member)]
 Lockdown = Annotated[tuple[str, ...], BeforeValidator(parse_lockdown)]
 MonitorRule = Annotated[tuple[str, ...], BeforeValidator(parse_monitor_rule)]
 MonitorRef = Annotated[str, BeforeValidator(parse_monitor_ref)]
+Gateway = Annotated[IPv4Address | str, BeforeValidator(parse_gateway)]

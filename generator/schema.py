@@ -77,12 +77,22 @@ VLAN = _obj(
     },
     ["vlan"],
 )
+WAN_VLAN = VLAN | {
+    "properties": VLAN["properties"]
+    | {
+        "gateway": {
+            "type": "string",
+            "pattern": rf"^(existing|{_IPV4})$",
+            "description": "next hop to the other endpoint in this WAN subnet (etherip creates the route), or existing",
+        }
+    }
+}
 DEVICE = _obj("one BIG-IP", {"wan_self": SELF_IP, "vm_self": SELF_IP}, ["wan_self", "vm_self"])
 PEER = _obj(
     "one end of the tunnel: a standalone device or an HA pair",
     {
         "device_group": _name(OBJECT_NAME_MAX, "sync-failover device group (HA pairs only)"),
-        "wan": VLAN,
+        "wan": WAN_VLAN,
         "vm": VLAN,
         "tunnel": _name(NET_NAME_MAX, "EtherIP tunnel name"),
         "vlan_group": _name(NET_NAME_MAX, "VLAN group name"),
@@ -122,6 +132,9 @@ POOL = _obj(
             "pattern": r"^(none|(/Common/)?[A-Za-z][A-Za-z0-9_.-]*( and (/Common/)?[A-Za-z][A-Za-z0-9_.-]*)*)$",
             "description": "existing pool only: the monitor rule to restore on rollback",
         },
+        "restore_min_active_members": _int(
+            0, 65535, "existing pool only: its min-active-members today, restored on rollback (default 0)"
+        ),
     },
     ["name", "monitor"],
 )

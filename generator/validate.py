@@ -106,6 +106,10 @@ def _known_keys() -> set[str]:
 
 def _unknown_key(loc: tuple[Any, ...]) -> str:
     key = str(loc[-1])
+    if key in _known_keys():
+        return (
+            f"unknown key {show(key)} here: it belongs at another level of the site file (see etherip init)"
+        )
     close = difflib.get_close_matches(key, sorted(_known_keys()), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"unknown key {show(key)}{hint}"

@@ -71,7 +71,7 @@ def test_precheck_and_verify_only_read(case: str, version: BigIpVersion) -> None
         if art["kind"] not in ("tmsh-precheck", "tmsh-verify"):
             continue
         commands = parse_script(t.files()[art["path"]].decode())
-        assert {c.verb for c in commands} <= {"read", "backup"}, art["path"]
+        assert {c.verb for c in commands} <= {"read", "backup", "preference"}, art["path"]
         if art["kind"] == "tmsh-precheck":
             assert (
                 commands[-1].verb == "backup" and commands[-1].target == f"{site(case).deployment}-pre-change"
@@ -191,3 +191,18 @@ def test_manifest_and_runbook_cover_every_file(case: str, version: BigIpVersion)
         "iapp-zip",
     }
     assert json.loads(files["manifest.json"])["version"] == version.value
+
+
+@pytest.mark.parametrize(("case", "version"), CASE_VERSIONS)
+def test_every_file_that_lists_turns_the_pager_off_first(case: str, version: BigIpVersion) -> None:
+    """A paused pager swallows the next pasted lines: no list/show may run with it on."""
+    t = tree(case, version)
+    readers = 0
+    for path, content in t.files().items():
+        if not path.endswith(".tmsh"):
+            continue
+        verbs = [c.verb for c in parse_script(content.decode())]
+        if "read" in verbs:
+            readers += 1
+            assert "preference" in verbs and verbs.index("preference") < verbs.index("read"), path
+    assert readers > 0

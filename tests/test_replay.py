@@ -8,7 +8,7 @@ import pytest
 
 from generator.model import Site
 from generator.render import VersionTree
-from generator.tmsh.replay import Cluster, ReplayError, runbook_order, starting_cluster
+from generator.tmsh.replay import Cluster, ReplayError, runbook_order, starting_cluster, tunnel_problems
 from generator.tmsh.script import parse_script
 from generator.versions import ALL_VERSIONS, BigIpVersion
 from tests.helpers import CASES, manifest, site, tree
@@ -20,6 +20,7 @@ KINDS = {
     "tunnel": ("net", "tunnels", "tunnel"),
     "pool": ("ltm", "pool"),
     "monitor": ("ltm", "monitor", "virtual-location"),
+    "route": ("net", "route"),
 }
 
 
@@ -55,8 +56,10 @@ def expected_objects(s: Site, peer_name: str, index: int) -> set[tuple[tuple[str
         want |= {
             (("ltm", "monitor", "existing"), f"/Common/{m}")
             for m in s.pool.restore_monitor or ()
-            if m not in ("http", "tcp")
+            if m not in ("http", "tcp", "tcp_half_open")
         }
+    if peer.wan.gateway is not None and peer.wan.gateway != "existing":
+        want.add((KINDS["route"], f"/Common/{s.deployment}_wan_route"))
     return want
 
 
@@ -155,3 +158,58 @@ def test_failed_transaction_changes_nothing() -> None:
     with pytest.raises(ReplayError, match="transaction rolled back"):
         cluster.run("bigip-dc2", parse_script(script), "t")
     assert cluster.devices["bigip-dc2"].objects == {}
+
+
+@pytest.mark.parametrize(("case", "version"), CASE_VERSIONS)
+def test_tunnel_comes_up_between_the_final_states(case: str, version: BigIpVersion) -> None:
+    s, t = site(case), tree(case, version)
+    clusters = {name: replay(s, t, name) for name in s.peers}
+    assert list(tunnel_problems(s, clusters)) == []
+
+
+def _final(case: str, edit: tuple[str, str, str] | None = None) -> dict[str, Cluster]:
+    s, t = site(case), tree(case, BigIpVersion.V11_6_5)
+    files = dict(t.files())
+    if edit is not None:
+        path, old, new = edit
+        assert old in files[path].decode()
+        files[path] = files[path].decode().replace(old, new).encode()
+    clusters = {}
+    for name in s.peers:
+        cluster = starting_cluster(s, name)
+        for art in runbook_order(s, name, manifest(t)["artifacts"]):  # type: ignore[arg-type]
+            cluster.run(str(art["device"]), parse_script(files[str(art["path"])].decode()), str(art["path"]))
+        clusters[name] = cluster
+    return clusters
+
+
+def test_port_lockdown_without_protocol_97_keeps_the_tunnel_down() -> None:
+    path = "site_a/bigip-a/01-local-network.tmsh"
+    clusters = _final(
+        "standalone-both", (path, "allow-service replace-all-with { 97:0 }", "allow-service none")
+    )
+    assert any("drops IP protocol 97" in p for p in tunnel_problems(site("standalone-both"), clusters))
+
+
+def test_missing_route_leaves_the_other_endpoint_unreachable() -> None:
+    path = "site_b/bigip-b/02-tunnel.tmsh"
+    text = tree("standalone-both", BigIpVersion.V11_6_5).files()[path].decode()
+    route = next(line for line in text.splitlines() if line.startswith("create net route"))
+    clusters = _final("standalone-both", (path, route + "\n", ""))
+    problems = list(tunnel_problems(site("standalone-both"), clusters))
+    assert problems == ["site_b/bigip-b: no route to the other endpoint 100.64.1.2"]
+
+
+def test_route_through_a_gateway_that_is_not_on_link_is_refused() -> None:
+    path = "site_b/bigip-b/02-tunnel.tmsh"
+    with pytest.raises(ReplayError, match="not on a directly connected network"):
+        _final("standalone-both", (path, "gw 100.64.2.1", "gw 192.0.2.1"))
+
+
+def test_existing_pool_keeps_its_health_monitors_and_gets_them_back() -> None:
+    s, t = site("existing-pool"), tree("existing-pool", BigIpVersion.V11_6_5)
+    before = starting_cluster(s, "dr").devices["f5-dr"].objects[(KINDS["pool"], "/Common/erp_pool")]
+    after = replay(s, t, "dr").devices["f5-dr"].objects[(KINDS["pool"], "/Common/erp_pool")]
+    assert before == {"monitor": ("/Common/http", "/Common/tcp_half_open"), "min-active-members": "2"}
+    assert after["monitor"] == ("/Common/erp_vloc", "/Common/http", "/Common/tcp_half_open")
+    assert after["min-active-members"] == "1"

@@ -14,7 +14,7 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.model import Device, Monitor, Peer, Pool, Site, Vlan
+from generator.model import Device, Monitor, Peer, Pool, Site, Vlan, WanVlan
 from generator.schema import site_schema
 from tests.helpers import CASES, CASES_DIR
 from tests.test_invalid_sites import TABLE, build
@@ -34,7 +34,7 @@ def test_schema_has_exactly_the_model_keys() -> None:
         (Pool, pool),
         (Monitor, pool["properties"]["monitor"]),
         (Peer, peer),
-        (Vlan, peer["properties"]["wan"]),
+        (WanVlan, peer["properties"]["wan"]),
         (Vlan, peer["properties"]["vm"]),
         (Device, peer["properties"]["devices"]["additionalProperties"]),
     ]

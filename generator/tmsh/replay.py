@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from ipaddress import IPv4Interface
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from generator import rules
 from generator.model import Site
@@ -27,6 +27,7 @@ VLAN = ("net", "vlan")
 VLAN_GROUP = ("net", "vlan-group")
 SELF = ("net", "self")
 TUNNEL = ("net", "tunnels", "tunnel")
+ROUTE = ("net", "route")
 POOL = ("ltm", "pool")
 MONITOR = ("ltm", "monitor", "virtual-location")
 OTHER_MONITOR = ("ltm", "monitor", "existing")  # a monitor the site names but etherip does not manage
@@ -37,6 +38,12 @@ BUILTIN_PROFILES = frozenset({"/Common/etherip"})
 BUILTIN_MONITORS = frozenset(f"/Common/{m}" for m in rules.BUILTIN_MONITORS - {"none"})
 
 
+# EtherIP is IP protocol 97 (RFC 3378); these allow-service entries admit it (protocol:0, as
+# F5 writes protocols without ports; by name or number) [I: no source shows protocol 97 itself].
+ADMITS_ETHERIP = frozenset({"97:0", "97:any", "etherip:0", "etherip:any"})
+UNKNOWN = "unknown"  # the allow-service of a self IP that existed before the change: not in the site file
+
+
 class ReplayError(ValueError):
     pass
 
@@ -45,7 +52,7 @@ def is_synced(key: Key, props: Props) -> bool:
     kind = key[0]
     if kind == SELF:
         return props.get("traffic-group", TG_LOCAL) != TG_LOCAL
-    return kind in (TUNNEL, POOL, MONITOR)
+    return kind in (TUNNEL, POOL, MONITOR, ROUTE)  # routes in /Common sync (research-8 §4 [C])
 
 
 @dataclass
@@ -64,6 +71,36 @@ class Device:
 
     def self_addresses(self) -> set[str]:
         return {str(IPv4Interface(str(p["address"])).ip) for (k, _), p in self.objects.items() if k == SELF}
+
+    def connected(self) -> list[IPv4Interface]:
+        """The self IPs of this device: each one makes its subnet directly connected."""
+        return [IPv4Interface(str(p["address"])) for (k, _), p in self.objects.items() if k == SELF]
+
+    def on_link(self, address: IPv4Address) -> bool:
+        return any(address in iface.network for iface in self.connected())
+
+    def next_hop(self, address: IPv4Address) -> IPv4Address | None:
+        """Where this device sends a packet for `address`: itself if on-link, else the gateway of
+        the most specific route that covers it (longest prefix), else None (unreachable)."""
+        if self.on_link(address):
+            return address
+        best: tuple[int, IPv4Address] | None = None
+        for (k, _), p in self.objects.items():
+            if k == ROUTE and address in IPv4Network(str(p["network"])):
+                prefix = IPv4Network(str(p["network"])).prefixlen
+                if best is None or prefix > best[0]:
+                    best = (prefix, IPv4Address(str(p["gw"])))
+        return None if best is None else best[1]
+
+    def self_admitting(self, address: str) -> Props | None:
+        return next(
+            (
+                p
+                for (k, _), p in self.objects.items()
+                if k == SELF and str(IPv4Interface(str(p["address"])).ip) == address
+            ),
+            None,
+        )
 
 
 def _normalise(value: Value) -> object:
@@ -121,6 +158,10 @@ def _check_builtin_refs(device: Device, key: Key, props: Props) -> None:
             )
     if kind == MONITOR and props.get("defaults-from") != "/Common/virtual_location":
         raise ReplayError(f"{key[1]}: defaults-from must be /Common/virtual_location")
+    if kind == ROUTE and not device.on_link(IPv4Address(str(props.get("gw")))):
+        raise ReplayError(
+            f"{key[1]}: gateway {props.get('gw')} is not on a directly connected network of {device.hostname}"
+        )
 
 
 def _check_refs(device: Device, key: Key, props: Props) -> None:
@@ -249,19 +290,24 @@ def starting_cluster(site: Site, peer_name: str) -> Cluster:
                 "address": str(dev.wan_self),
                 "vlan": wan,
                 "traffic-group": TG_LOCAL,
+                "allow-service": UNKNOWN,
             }
             if peer.wan.floating_self is not None:
                 objects[(SELF, "/Common/existing_wan_float")] = {
                     "address": str(peer.wan.floating_self),
                     "vlan": wan,
                     "traffic-group": "/Common/traffic-group-1",
+                    "allow-service": UNKNOWN,
                 }
         if not site.pool.create:
             rule = tuple(f"/Common/{m}" for m in site.pool.restore_monitor or ())
             for monitor in rule:
                 if monitor not in BUILTIN_MONITORS:
                     objects[(OTHER_MONITOR, monitor)] = {}
-            objects[(POOL, f"/Common/{site.pool.name}")] = {"monitor": rule}
+            objects[(POOL, f"/Common/{site.pool.name}")] = {
+                "monitor": rule,
+                "min-active-members": str(site.pool.restore_min_active_members or 0),
+            }
         devices[host] = Device(host, peer.device_group, objects)
     return Cluster(devices)
 
@@ -273,3 +319,53 @@ def runbook_order(
     hosts = list(site.peers[peer_name].devices)
     mine = [a for a in artifacts if a["peer"] == peer_name and a["kind"] == kind]
     return sorted(mine, key=lambda a: (int(str(a["step"])), hosts.index(str(a["device"]))))
+
+
+def admits_etherip(props: Props) -> bool | None:
+    """Whether port lockdown of a self IP lets EtherIP in; None when it is not known."""
+    services = props.get("allow-service", "none")
+    if services == UNKNOWN:
+        return None
+    if services == "all":
+        return True
+    if isinstance(services, dict):
+        return "all" in services or bool(ADMITS_ETHERIP & set(services))
+    return False  # none, default: default lists no protocol 97 (K17333 [S])
+
+
+def tunnel_problems(site: Site, clusters: dict[str, Cluster]) -> Iterator[str]:
+    """Why the EtherIP tunnel would not come up between the peers' final states, if it would not.
+
+    On every unit: the tunnel's local address is a self IP of that unit whose port lockdown admits
+    protocol 97; its remote address is the other peer's local address, and the other peer's
+    tunnel points back; the remote address is on-link, or a route covers it through an on-link
+    gateway, or the site file says a route exists (gateway: existing; the pre-check shows it).
+    """
+    tunnels = {
+        name: {h: _the_tunnel(d) for h, d in cluster.devices.items()} for name, cluster in clusters.items()
+    }
+    for name, cluster in clusters.items():
+        remote_name, _ = site.remote(name)
+        remote_locals = {str(t["local-address"]) for t in tunnels[remote_name].values() if t}
+        for host, device in cluster.devices.items():
+            tunnel = tunnels[name][host]
+            if tunnel is None:
+                yield f"{name}/{host}: no EtherIP tunnel"
+                continue
+            local, remote = str(tunnel["local-address"]), str(tunnel["remote-address"])
+            endpoint = device.self_admitting(local)
+            if endpoint is None:
+                yield f"{name}/{host}: tunnel local-address {local} is not a self IP here"
+            elif admits_etherip(endpoint) is False:
+                yield f"{name}/{host}: port lockdown of self IP {local} ({endpoint.get('allow-service')}) drops IP protocol 97"
+            if remote not in remote_locals:
+                yield f"{name}/{host}: tunnel remote-address {remote} is not {remote_name}'s tunnel endpoint ({', '.join(sorted(remote_locals)) or 'none'})"
+            if site.peers[name].wan.gateway == "existing":
+                continue
+            hop = device.next_hop(IPv4Address(remote))
+            if hop is None or not device.on_link(hop):
+                yield f"{name}/{host}: no route to the other endpoint {remote}"
+
+
+def _the_tunnel(device: Device) -> Props | None:
+    return next((p for (k, _), p in device.objects.items() if k == TUNNEL), None)

@@ -19,6 +19,7 @@ KINDS: dict[tuple[str, ...], frozenset[str]] = {
     ("net", "vlan-group"): frozenset(
         {"members", "mode", "bridge-in-standby", "migration-keepalive", "description"}
     ),
+    ("net", "route"): frozenset({"network", "gw", "description"}),
     ("ltm", "pool"): frozenset({"members", "min-active-members", "description", "monitor"}),
     ("ltm", "monitor", "virtual-location"): frozenset({"defaults-from", "pool", "interval", "timeout"}),
 }
@@ -29,6 +30,7 @@ OTHER_COMMANDS = {
     ("submit", "cli", "transaction"): "submit",
     ("save", "sys", "config"): "save",
 }
+PAGER_OFF = ("modify", "cli", "preference", "pager", "disabled", "display-threshold", "0")
 BACKUP = ("save", "sys", "ucs")  # save sys ucs <name>: a backup, no configuration change
 READ_VERBS = frozenset({"show", "list"})
 
@@ -52,7 +54,7 @@ Value = str | ListValue | tuple[str, ...]
 class Command:
     line: int
     text: str
-    verb: str  # create | modify | delete | begin | submit | save | sync | read
+    verb: str  # create | modify | delete | begin | submit | save | sync | read | preference
     kind: tuple[str, ...] = ()
     name: str = ""
     props: dict[str, Value] = field(default_factory=dict)
@@ -99,6 +101,8 @@ def parse_command(line: int, text: str) -> Command:
         return Command(line, text, OTHER_COMMANDS[plain])
     if plain[:3] == ("run", "cm", "config-sync"):
         return _parse_sync(line, text, words)
+    if tuple(w.text for w in words) == PAGER_OFF:
+        return Command(line, text, "preference")
     if plain == BACKUP and len(words) == 4:
         return Command(line, text, "backup", target=words[3].text)
     if words and (words[0].text in READ_VERBS or plain[:2] == ("run", "util")):
