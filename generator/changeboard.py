@@ -232,12 +232,11 @@ def _roles(ctx: SiteContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def _route_duty(peer: PeerContext) -> str:
-    gateway = getattr(peer, "gateway", None)
-    if gateway is None:
+    if peer.gateway is None:
         return "the other endpoint is reached on-link"
-    if gateway == "existing":
+    if peer.gateway == "existing":
         return "the existing routing reaches the other endpoint"
-    return f"gateway {gateway} reaches the other endpoint"
+    return f"gateway {peer.gateway} reaches the other endpoint"
 
 
 def _have_ready(ctx: SiteContext) -> tuple[str, ...]:

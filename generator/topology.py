@@ -405,12 +405,11 @@ def _middle_texts(ctx: SiteContext) -> list[Item]:
 
 def _gateway_text(peer: PeerContext) -> str:
     """How this side reaches the other endpoint: its WAN gateway, routing that exists, or on-link."""
-    gateway = getattr(peer, "gateway", None)
-    if gateway == "existing":
+    if peer.gateway == "existing":
         return "routed: existing"
-    if gateway is None:
+    if peer.gateway is None:
         return "on-link (same subnet)"
-    return f"gateway {gateway}"
+    return f"gateway {peer.gateway}" + (f", route to {peer.route.network}" if peer.route else "")
 
 
 def _existing_wan(peer: PeerContext, index: int) -> str:

@@ -107,10 +107,23 @@ def test_longest_names_fit_and_keep_their_whole_text() -> None:
     assert int(svg.get("height") or 0) == pic.height and int(svg.get("width") or 0) == pic.width
 
 
-def test_wan_routing_shown_between_the_panels() -> None:
-    pic = layout(build_context(site("mixed"), BigIpVersion.V11_6_5))
-    texts = [_text_of(t) for t in pic.texts]
-    assert any(t.startswith("dc1: ") for t in texts) and any(t.startswith("dc2: ") for t in texts)
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("mixed", ["routed: existing", "gateway 203.0.113.1, route to 198.51.100.10/32"]),
+        ("standalone-both", ["gateway 100.64.1.1", "gateway 100.64.2.1"]),
+    ],
+)
+def test_wan_routing_shown_between_the_panels(case: str, expected: list[str]) -> None:
+    pic = layout(build_context(site(case), BigIpVersion.V11_6_5))
+    wan = next(
+        r for r in pic.rects if r.css == "wan" and r.x > pic.width // 3 and r.right < 2 * pic.width // 3
+    )
+    inside = [_text_of(t) for t in pic.texts if t.within == wan]
+    names = list(site(case).peers)
+    assert inside[0] == "WAN"
+    assert inside[1::2] == [f"{n}:" for n in names]
+    assert [t.split(",")[0] if case != "mixed" else t for t in inside[2::2]] == expected
 
 
 @settings(
