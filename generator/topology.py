@@ -246,7 +246,7 @@ class _Rows:
     @staticmethod
     def measure(panels: list[_Panel], middle: int) -> _Rows:
         head, devices, wan, *rest = (max(column) for column in zip(*(p.sizes() for p in panels), strict=True))
-        return _Rows(head, devices, max(wan, middle), *rest)
+        return _Rows(head, devices, max(wan, middle - devices - GAP), *rest)
 
 
 @dataclass(frozen=True)
@@ -385,8 +385,8 @@ def _middle(canvas: Canvas, ctx: SiteContext, panels: list[_Panel], top: int, ro
     """Between the panels: the routed WAN with each side's gateway, and the tunnel across it."""
     a, b = panels
     x = MARGIN + PANEL_W + GAP
-    wan_top = top + rows.head + rows.devices + GAP
-    box = Rect(x, wan_top, MIDDLE_W, rows.wan, "wan")
+    wan_top = top + rows.head  # level with the devices and the WAN VLANs
+    box = Rect(x, wan_top, MIDDLE_W, rows.devices + GAP + rows.wan, "wan")
     canvas.rects.append(box)
     canvas.stack(_middle_texts(ctx), box, wan_top + PAD)
     y_tunnel = a.tunnel_y(top, rows)
