@@ -79,5 +79,7 @@ def test_real_process_has_no_traceback(name: str, tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert len([line for line in proc.stderr.splitlines() if ": note: " not in line]) == len(TABLE[name]["errors"])
+    assert len([line for line in proc.stderr.splitlines() if ": note: " not in line]) == len(
+        TABLE[name]["errors"]
+    )
     assert not (tmp_path / "out").exists()

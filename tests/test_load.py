@@ -28,7 +28,7 @@ def test_name_no_is_a_name_not_false() -> None:
 def test_quoted_number_is_refused_as_the_json_schema_does() -> None:
     with pytest.raises(SiteFileError) as info:
         load_site_text(BASE.replace("tag: 300", 'tag: "300"'), "s.yaml")
-    assert [str(p).split(": ", 1)[1] for p in info.value.problems][0] == (
+    assert next(str(p).split(": ", 1)[1] for p in info.value.problems) == (
         "peers.dc2.wan.tag: '300' is in quotes, which makes it text; a number is written without quotes"
     )
 
