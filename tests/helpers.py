@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import cache
 from pathlib import Path
@@ -32,6 +33,14 @@ def all_trees() -> list[tuple[str, BigIpVersion, VersionTree]]:
     return [(case, v, tree(case, v)) for v in ALL_VERSIONS for case in CASES]
 
 
+def _file_stem(hostname: str) -> str:
+    """A hostname as a golden file name: file systems allow 255 bytes, hostnames 253 characters
+    (and pytest-regressions adds ".obtained"); long ones keep 200 characters and a digest."""
+    if len(hostname) <= 200:
+        return hostname
+    return f"{hostname[:200]}-{hashlib.sha256(hostname.encode()).hexdigest()[:12]}"
+
+
 def recorded_files(t: VersionTree) -> dict[str, bytes]:
     """The tmsh lines each peer's iApp records per device, as golden text files."""
     from generator.check import gui_answers
@@ -50,7 +59,7 @@ def recorded_files(t: VersionTree) -> dict[str, bytes]:
             tmpl.sections["implementation"], [Case(str(h), str(h), answers) for h in hosts]
         ):
             assert outcome.ok, outcome.message
-            out[f"{art.peer}/iapp-recorded/{outcome.case.hostname}.tmsh"] = "".join(
+            out[f"{art.peer}/iapp-recorded/{_file_stem(outcome.case.hostname)}.tmsh"] = "".join(
                 f"{line}\n" for line in outcome.recorded
             ).encode()
     return out

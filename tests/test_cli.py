@@ -198,3 +198,21 @@ def test_render_check_without_version_covers_every_folder_on_disk(tmp_path: Path
     drift = runner.invoke(app, ["render", site_file, "--check", *out])
     assert drift.exit_code == 1
     assert drift.stdout.splitlines() == [f"extra: {tmp_path / 'vmotion' / 'old-copy'}/", f"changed: {edited}"]
+
+
+def test_example_script_installs_only_what_rendering_needs() -> None:
+    from tests.helpers import ROOT
+
+    example = (ROOT / "scripts" / "render-example.sh").read_text()
+    bootstrap = (ROOT / "scripts" / "bootstrap.sh").read_text()
+    assert "sh scripts/bootstrap.sh --runtime" in example
+    runtime = bootstrap.split('if [ "${1:-}" = "--runtime" ]; then', 1)[1].split("fi", 1)[0]
+    assert "pip install --quiet -e .\n" in runtime and "[test]" not in runtime and "exit 0" in runtime
+
+
+def test_readme_says_how_to_run_etherip_after_the_two_commands() -> None:
+    from tests.helpers import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    for needed in (".venv/bin/etherip", ". .venv/bin/activate", "pipx install .", "uv tool install ."):
+        assert needed in readme

@@ -17,8 +17,8 @@ proc etherip_answer {var} {
     return ""
 }
 
-proc etherip_match {var value pattern what} {
-    if {[string length $value] > 200 || ![regexp -- $pattern $value]} {
+proc etherip_match {var value pattern what {longest 253}} {
+    if {[string length $value] > $longest || ![regexp -- $pattern $value]} {
         etherip_fail "$var: '[etherip_printable $value]' is not $what"
     }
     return $value
@@ -161,7 +161,7 @@ proc etherip_members {var subnet} {
     set value [etherip_answer $var]
     set octet {(0|[1-9][0-9]{0,2})}
     set member "$octet\\.$octet\\.$octet\\.$octet:(\[1-9\]\[0-9\]{0,4})"
-    etherip_match $var $value "^${member}( ${member})*\$" "a list of address:port pool members"
+    etherip_match $var $value "^${member}( ${member})*\$" "a list of address:port pool members" 65536
     set out ""
     foreach entry [split $value " "] {
         set parts [split $entry ":"]
