@@ -7,17 +7,21 @@ For every version folder (one with a manifest.json) it checks:
   1. the .tmpl's outer structure and brace hygiene (real Tcl `info complete` per section);
   2. the APL lint, and the APL/implementation variable cross-check;
   3. no Tcl 8.5+ construct in the implementation;
-  4. the implementation runs, once per device, with the answers a GUI sends (hidden optional
-     fields not sent), in a Tcl child interpreter with recording tmsh stubs; deploy.tmsh gives
+  4. the implementation runs, once per stage the iApp flow uses (generator/iapp/flow.py), with
+     the answers a GUI sends (hidden optional fields not sent), in a Tcl child interpreter with
+     recording tmsh stubs, and refuses to run on the second unit of a pair; deploy.tmsh gives
      the same answers;
-  5. the recorded commands, replayed on the device model, leave each device exactly as the
-     tmsh scripts do;
+  5. the iApp flow of IMPORT.md, the recorded runs interleaved with the second unit's tmsh
+     step files and the config-syncs on the cluster model (generator/tmsh/iapp_service.py),
+     leaves each device exactly as the tmsh scripts do, and its rollback flow returns each
+     device to where it started;
   6. every hostile answer, in every field, stops the implementation with its own error before
      the first tmsh call.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -25,17 +29,30 @@ from pathlib import Path
 
 from generator.errors import GeneratorError
 from generator.iapp import apl as apl_mod
+from generator.iapp.bundle import service_name
 from generator.iapp.conditions import evaluate
-from generator.iapp.harness import Case, Outcome, run_cases
+from generator.iapp.flow import STAGE_VARIABLE, apply_flow, rollback_flow, stage_runs
+from generator.iapp.harness import Case, run_cases
 from generator.iapp.hostile import HOSTILE_ANSWERS
 from generator.iapp.tcl84 import scan
-from generator.iapp.tmpl import TmplError, brace_problems, parse_template, tcl_words
+from generator.iapp.tmpl import TmplError, brace_policy, brace_problems, parse_template, tcl_words
 from generator.load import parse_site
 from generator.model import Site
 from generator.output import read_tree
 from generator.tcl import tcl
-from generator.tmsh.replay import Device, ReplayError, apply_config, runbook_order, starting_cluster
-from generator.tmsh.script import Command, ScriptError, parse_command, parse_script, split_commands
+from generator.tmsh.iapp_service import FlowRunner, service_key
+from generator.tmsh.replay import (
+    SERVICE,
+    Cluster,
+    Device,
+    Key,
+    Props,
+    ReplayError,
+    runbook_order,
+    starting_cluster,
+    tunnel_problems,
+)
+from generator.tmsh.script import ScriptError, parse_script, split_commands
 from generator.validate import validate_source
 
 
@@ -136,17 +153,24 @@ def _check_words(files: dict[str, bytes], where: str, report: Report) -> None:
 def _tmsh_final_states(
     site: Site, files: dict[str, bytes], manifest: list[dict[str, object]], where: str, report: Report
 ) -> dict[str, Device]:
-    """Each device as the tmsh apply scripts leave it (replayed in runbook order)."""
+    """Each device as the tmsh apply scripts leave it (replayed in runbook order); then whether
+    the tunnel between the two peers' final states would come up."""
     states: dict[str, Device] = {}
+    clusters: dict[str, Cluster] = {}
+    replayed = True
     for peer in site.peers:
-        cluster = starting_cluster(site, peer)
+        cluster = clusters[peer] = starting_cluster(site, peer)
         try:
             for art in runbook_order(site, peer, manifest):
                 path = str(art["path"])
                 cluster.run(str(art["device"]), parse_script(files[path].decode()), f"{where}/{path}")
         except (ReplayError, ScriptError, KeyError) as exc:
             report.add(f"{where}/{peer}", "replay", str(exc))
+            replayed = False
         states |= {f"{peer}/{h}": d for h, d in cluster.devices.items()}
+    if replayed:
+        for problem in tunnel_problems(site, clusters):
+            report.add(f"{where}/{problem.split(':', 1)[0]}", "tunnel", problem.split(": ", 1)[1])
     return states
 
 
@@ -179,19 +203,103 @@ def _check_iapp(
         report.add(here, "tcl84", problem)
     answers = gui_answers(presentation)
     _check_deploy_answers(files, f"{peer}/iapp/deploy.tmsh", answers, where, report)
+    _check_runs(site, peer, files, implementation, answers, tmsh_state, here, report)
+
+
+def _check_runs(
+    site: Site,
+    peer: str,
+    files: dict[str, bytes],
+    implementation: str,
+    answers: dict[str, str],
+    tmsh_state: dict[str, Device],
+    here: str,
+    report: Report,
+) -> None:
+    """Checks 4-6: the runs of the flow, the refusal on a second unit, the hostile answers."""
     hosts = list(site.peers[peer].devices)
-    outcomes = run_cases(
-        implementation, [Case(f"deploy {h}", h, answers) for h in hosts] + hostile_cases(answers, hosts[0])
-    )
+    runs = stage_runs(site, peer)
+    run_answers = {run: {**answers, STAGE_VARIABLE: run[1]} for run in runs}
+    stage_cases = [Case(f"{h} stage {st}", h, run_answers[(h, st)]) for h, st in runs]
+    second_cases = [Case(f"run on {h}", h, answers) for h in hosts[1:]]
+    outcomes = run_cases(implementation, stage_cases + second_cases + hostile_cases(answers, hosts[0]))
     report.cases_run += len(outcomes)
-    for outcome in outcomes[: len(hosts)]:
-        _check_deployment(site, peer, outcome, tmsh_state, here, report)
-    for outcome in outcomes[len(hosts) :]:
+    recorded: dict[tuple[str, str], tuple[str, ...]] = {}
+    for run, outcome in zip(runs, outcomes, strict=False):
+        report.recorded[f"{peer}/{run[0]}/{run[1]}"] = outcome.recorded
+        if outcome.ok:
+            recorded[run] = outcome.recorded
+        else:
+            report.add(
+                here, "run", f"{run[0]} stage {run[1]}: the implementation failed: {outcome.message[:200]}"
+            )
+    if len(recorded) == len(runs):
+        _check_flows(site, peer, files, recorded, run_answers, tmsh_state, here, report)
+    rest = outcomes[len(runs) :]
+    for outcome in rest[: len(second_cases)]:
+        if outcome.ok or not outcome.message.startswith("etherip: ") or outcome.recorded:
+            report.add(
+                here,
+                "second-unit",
+                f"{outcome.case.hostname}: the implementation ran on the second unit ({outcome.message[:80]!r}, {len(outcome.recorded)} commands recorded)",
+            )
+    for outcome in rest[len(second_cases) :]:
         if outcome.ok or not outcome.message.startswith("etherip: ") or outcome.recorded:
             report.add(
                 here,
                 "hostile",
                 f"{outcome.case.name}: not refused before the first tmsh call ({outcome.message[:80]!r}, {len(outcome.recorded)} commands recorded)",
+            )
+
+
+def _check_flows(
+    site: Site,
+    peer: str,
+    files: dict[str, bytes],
+    recorded: dict[tuple[str, str], tuple[str, ...]],
+    answers: dict[tuple[str, str], dict[str, str]],
+    tmsh_state: dict[str, Device],
+    here: str,
+    report: Report,
+) -> None:
+    """Checks 5: the iApp flow of IMPORT.md (generator/iapp/flow.py), replayed on the cluster
+    model with config-sync, leaves every unit as the tmsh scripts do; its rollback flow
+    returns every unit to where it started."""
+    texts = {p: c.decode() for p, c in files.items() if p.startswith(f"{peer}/") and p.endswith(".tmsh")}
+    cluster = starting_cluster(site, peer)
+    start = {h: copy.deepcopy(d.objects) for h, d in cluster.devices.items()}
+    group = site.peers[peer].device_group
+    runner = FlowRunner(cluster, service_name(site), group, texts, recorded, answers)
+    for phase, ops in (("apply", apply_flow(site, peer)), ("rollback", rollback_flow(site, peer))):
+        try:
+            runner.run(ops)
+        except ReplayError as exc:
+            report.add(here, "flow", f"{phase}: {exc}")
+            return
+        for host in cluster.unsaved():
+            report.add(here, "flow", f"{phase}: {host} ends unsaved")
+        if phase == "apply":
+            for host, device in cluster.devices.items():
+                if service_key(service_name(site)) not in device.objects:
+                    report.add(here, "flow", f"{host}: no application service after the apply flow")
+                expected = tmsh_state[f"{peer}/{host}"].objects
+                mine = {k: v for k, v in device.objects.items() if k[0] != SERVICE}
+                _compare_objects(host, mine, expected, "iApp flow", here, report)
+        else:
+            for host, device in cluster.devices.items():
+                _compare_objects(host, device.objects, start[host], "after rollback", here, report)
+
+
+def _compare_objects(
+    host: str, mine: dict[Key, Props], theirs: dict[Key, Props], label: str, here: str, report: Report
+) -> None:
+    other = "tmsh scripts" if label == "iApp flow" else "before the change"
+    for key in sorted(set(mine) | set(theirs)):
+        if mine.get(key) != theirs.get(key):
+            report.add(
+                here,
+                "compare",
+                f"{host}: {' '.join(key[0])} {key[1]}: {label} {mine.get(key)!r} but {other} {theirs.get(key)!r}",
             )
 
 
@@ -203,7 +311,7 @@ def _check_braces(sections: dict[str, str], text: str, here: str, report: Report
     for name, (complete, _) in zip(names, results[1:], strict=True):
         if not complete:
             report.add(here, "braces", f"{name}: Tcl says the section is not complete")
-        for problem in brace_problems(name, sections[name]):
+        for problem in brace_problems(name, sections[name]) + brace_policy(name, sections[name]):
             report.add(here, "braces", problem)
 
 
@@ -251,36 +359,3 @@ def _check_deploy_answers(
                 "deploy",
                 f"{var}: deploy.tmsh sends {deployed.get(var)!r}, the GUI {answers.get(var)!r}",
             )
-
-
-def _check_deployment(
-    site: Site, peer: str, outcome: Outcome, tmsh_state: dict[str, Device], here: str, report: Report
-) -> None:
-    host = outcome.case.hostname
-    report.recorded[f"{peer}/{host}"] = outcome.recorded
-    if not outcome.ok:
-        report.add(here, "run", f"{host}: the implementation failed: {outcome.message[:200]}")
-        return
-    device = starting_cluster(site, peer).devices[host]
-    try:
-        for number, line in enumerate(outcome.recorded, start=1):
-            apply_config(device, _config_command(number, line))
-    except (ReplayError, ScriptError) as exc:
-        report.add(here, "compare", f"{host}: recorded command {number} cannot apply: {exc}")
-        return
-    expected = tmsh_state[f"{peer}/{host}"].objects
-    for key in sorted(set(expected) | set(device.objects)):
-        mine, theirs = device.objects.get(key), expected.get(key)
-        if mine != theirs:
-            report.add(
-                here,
-                "compare",
-                f"{host}: {' '.join(key[0])} {key[1]}: iApp {mine!r} but tmsh scripts {theirs!r}",
-            )
-
-
-def _config_command(number: int, line: str) -> Command:
-    command = parse_command(number, line)
-    if command.verb not in ("create", "modify", "delete"):
-        raise ScriptError(number, f"the implementation ran a non-configuration command: {line[:60]}")
-    return command

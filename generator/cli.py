@@ -198,13 +198,20 @@ def _check_drift(
 def check(
     out: Annotated[
         Path,
-        typer.Argument(metavar="OUT", help="A rendered output folder (any level above manifest.json)."),
+        typer.Argument(
+            metavar="OUT", help="A rendered output folder (any level above manifest.json), or FILE.tmpl."
+        ),
     ] = Path("out"),
 ) -> None:
     """Prove rendered output offline: manifest checksums, Tcl word lists of every tmsh command,
     and for each iApp its structure, APL, Tcl 8.4 compatibility, a run per device against
     recording tmsh stubs compared with the tmsh scripts, and refusal of hostile answers.
-    Needs Tcl (tkinter or tclsh)."""
+    Needs Tcl (tkinter or tclsh). Given FILE.tmpl, lints any iApp template instead (structure,
+    APL grammar, Tcl 8.4; never runs it): FILE:LINE: check: message, exit 0 clean, 1 findings."""
+    if out.suffix == ".tmpl" and not out.is_dir():
+        from generator.iapp.lint import lint_file
+
+        raise typer.Exit(lint_file(out))
     from generator.check import check_tree
 
     try:
@@ -217,7 +224,9 @@ def check(
             print(finding, file=sys.stderr)
         failed = failed or bool(report.findings)
         state = f"{len(report.findings)} finding(s)" if report.findings else "ok"
-        print(f"{folder}: {state}; {report.cases_run} iApp runs, {len(report.recorded)} devices compared")
+        print(
+            f"{folder}: {state}; {report.cases_run} iApp runs, {len(report.recorded)} stage runs replayed in the iApp flows"
+        )
     if failed:
         raise typer.Exit(EXIT_INVALID_INPUT)
 

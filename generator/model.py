@@ -44,6 +44,9 @@ def _parse_version(value: Any) -> BigIpVersion:
 Version = Annotated[BigIpVersion, BeforeValidator(_parse_version)]
 
 
+MAX_POOL_MEMBERS = 256  # bounds the iApp's members answer (256 x 21 characters)
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
@@ -61,7 +64,7 @@ class Pool(_Frozen):
 
     name: Name
     create: Flag = True
-    members: tuple[Member, ...] = ()
+    members: Annotated[tuple[Member, ...], Field(max_length=MAX_POOL_MEMBERS)] = ()
     monitor: Monitor
     also_monitor: MonitorRef | None = None
     restore_monitor: MonitorRule | None = None

@@ -70,7 +70,7 @@ def _step_rows(
             p.name,
             d.hostname,
             f"{p.name}/{d.hostname}/{ds.filename}",
-            f"{label} {ds.step.number}: {ds.step.title}{ds.step.title_pair if p.is_ha else ''}",
+            f"{label} {ds.step.number}: {(p.is_ha and ds.step.title_pair) or ds.step.title}",
             f"{ds.step.expect}; {ds.step.expect_pair}" if p.is_ha and ds.step.expect_pair else ds.step.expect,
             ds.step.number,
         )
@@ -92,6 +92,7 @@ class PeerSummary:
     vlan_group: str
     floating: str
     device_selfs: tuple[str, ...]
+    routing: str
 
 
 GENERAL_INFERRED = (
@@ -99,6 +100,9 @@ GENERAL_INFERRED = (
     "load sys config merge ... verify checks a file without changing the running configuration on 11.6 [C for the option, I for 11.6].",
     "Objects created by one unit's cli transaction can be referred to by later commands of the same transaction (reference §8, doubt 6).",
     "Pool members create node objects (/Common/<address>) implicitly; rollback leaves them, as they may serve other pools [I].",
+    "A tmsh line refused while pasting inside a cli transaction is not queued, and submit applies the rest; `delete cli transaction` discards the queue (reference §2.10 [I]): the headers say to read every reply before submit.",
+    "modify cli preference pager disabled display-threshold 0 turns the pager off (F5's Ansible terminal plugin sends it [C]); it is a per-user preference that may persist [I].",
+    "Routes in /Common are config-synced (F5's templates keep per-unit routes in a /LOCAL_ONLY folder to stop them syncing [C]), so the route to the other endpoint is created once, with the tunnel.",
 )
 
 
@@ -125,9 +129,18 @@ def summarize(ctx: SiteContext) -> tuple[PeerSummary, ...]:
                     f"{d.hostname}: WAN {d.wan_self.address if d.wan_self else 'existing'}, VM {d.vm_self.address}"
                     for d in p.devices
                 ),
+                routing=_routing_text(p),
             )
         )
     return tuple(out)
+
+
+def _routing_text(p: PeerContext) -> str:
+    if p.route is not None:
+        return f"route {p.route.path}: {p.route.network} via {p.route.gateway} (created)"
+    if p.gateway is not None:
+        return f"existing route to {p.tunnel.remote_address} (the pre-check lists it)"
+    return f"on-link: {p.tunnel.remote_address} is in the WAN subnet"
 
 
 def _vlan_text(v: VlanView) -> str:

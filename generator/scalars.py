@@ -33,6 +33,7 @@ RESERVED_NAMES = frozenset(
 )
 NET_NAME_MAX = 15  # Linux interface names; Bug 470715 (reference §4)
 OBJECT_NAME_MAX = 63
+MAX_RULE_MONITORS = 16  # monitors in one pool rule; bounds the iApp's answer
 DEPLOYMENT_NAME_MAX = 24  # derived self IP names add up to 12 characters
 _INTERFACE = re.compile(r"(?:[1-9][0-9]?/)?[1-9][0-9]?\.[1-9][0-9]?\Z")  # 1.2, 2.10, 1/1.1
 _HOSTNAME_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")
@@ -295,6 +296,8 @@ def parse_monitor_rule(value: Any) -> tuple[str, ...]:
     if text == "none":
         return ()
     names = [part.strip() for part in text.split(" and ")]
+    if len(names) > MAX_RULE_MONITORS:
+        raise ValueError(f"{show(text)} names {len(names)} monitors; at most {MAX_RULE_MONITORS}")
     return tuple(_monitor_ref(n) for n in names)
 
 

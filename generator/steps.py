@@ -22,13 +22,14 @@ class Step:
     undoes: int | None = None  # rollback steps: the apply step this one reverses
     expect: str = "the prompt returns after submit with no error"
     expect_pair: str = ""  # what an HA pair shows in addition (config-sync, sync status)
-    title_pair: str = ""  # what the step also does on an HA pair
+    title_pair: str = ""  # the title on an HA pair, where the step does more (floating self IPs)
     inferred: tuple[str, ...] = ()  # [I]/[S] facts from the reference this step relies on
 
 
 _NOT_SYNCED = "VLANs, VLAN groups and non-floating self IPs are not config-synced, so every unit changes its own (reference §3 [S])."
 _TUNNEL_SYNCED = "A tunnel whose local address is a floating self IP is config-synced (reference §2.3 [S])."
 
+_ETHERIP_LOCKDOWN = "The tunnel's local self IP admits IP protocol 97 as allow-service entry 97:0: the protocol:0 form is F5's for protocols without ports [C], 97 itself is not shown in any source [I]; if tmsh refuses it, use allow-service all on that self IP."
 _SYNC_EXPECT = "no error after submit"
 _SYNC_EXPECT_PAIR = "the config-sync returns with no error"
 _SAVE = Step(
@@ -51,21 +52,21 @@ APPLY: tuple[Step, ...] = (
         True,
         "apply/local_network.tmsh.j2",
         needs_created_vlans=True,
-        inferred=(_NOT_SYNCED,),
+        inferred=(_NOT_SYNCED, _ETHERIP_LOCKDOWN),
     ),
     Step(
         2,
         "tunnel",
-        "EtherIP tunnel to the other data center",
+        "EtherIP tunnel to the other data center (and the route through the WAN gateway)",
         True,
         True,
         "apply/tunnel.tmsh.j2",
-        title_pair=" (and the floating WAN self IP)",
+        title_pair="EtherIP tunnel to the other data center (with the floating WAN self IP and the route through the WAN gateway)",
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
             _TUNNEL_SYNCED,
-            "Port lockdown on the WAN self IP may drop IP protocol 97 (reference §8, doubt 4): if the tunnel stays down, allow it.",
+            _ETHERIP_LOCKDOWN,
         ),
     ),
     Step(
@@ -86,11 +87,11 @@ APPLY: tuple[Step, ...] = (
         True,
         True,
         "apply/pool_monitor.tmsh.j2",
-        title_pair=" (and the floating VM self IP)",
+        title_pair="pool and Virtual Location monitor (and the floating VM self IP)",
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
-            "The Virtual Location monitor prefers local members only with priority-group activation (min-active-members 1) (reference §2.6 [I]).",
+            "The Virtual Location monitor prefers local members only with priority-group activation (min-active-members 1) (reference §2.6 [I]); an existing pool gets min-active-members 1 too, and rollback puts its old value back.",
             "Whether one cli transaction may create the monitor and attach it to the pool is unconfirmed on 11.6 (reference §8, doubt 6).",
         ),
     ),
@@ -105,7 +106,7 @@ ROLLBACK: tuple[Step, ...] = (
         True,
         True,
         "rollback/pool_monitor.tmsh.j2",
-        title_pair=" (and the floating VM self IP)",
+        title_pair="detach and delete the Virtual Location monitor, restore or delete the pool (and the floating VM self IP)",
         undoes=4,
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
@@ -126,11 +127,11 @@ ROLLBACK: tuple[Step, ...] = (
     Step(
         3,
         "tunnel",
-        "delete the EtherIP tunnel",
+        "delete the EtherIP tunnel (and the route)",
         True,
         True,
         "rollback/tunnel.tmsh.j2",
-        title_pair=" (and the floating WAN self IP)",
+        title_pair="delete the EtherIP tunnel (and the route and the floating WAN self IP)",
         undoes=2,
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,

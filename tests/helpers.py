@@ -42,24 +42,32 @@ def _file_stem(hostname: str) -> str:
 
 
 def recorded_files(t: VersionTree) -> dict[str, bytes]:
-    """The tmsh lines each peer's iApp records per device, as golden text files."""
+    """The tmsh lines each peer's iApp records per run of its flow (device and stage), as
+    golden text files <peer>/iapp-recorded/<device>.<stage>.tmsh."""
     from generator.check import gui_answers
     from generator.iapp.apl import parse_apl
+    from generator.iapp.flow import STAGE_VARIABLE, stage_runs
     from generator.iapp.harness import Case, run_cases
     from generator.iapp.tmpl import parse_template
+    from generator.load import parse_site
+    from generator.validate import validate_source
 
+    the_site = validate_source(parse_site(t.files()["site.yaml"], "site.yaml"))
     out = {}
     for art in t.artifacts:
         if art.kind != "iapp-template":
             continue
         tmpl = parse_template(art.content.decode())
         answers = gui_answers(parse_apl(tmpl.sections["presentation"]))
-        hosts = [a.device for a in t.artifacts if a.peer == art.peer and a.kind == "tmsh-precheck"]
-        for outcome in run_cases(
-            tmpl.sections["implementation"], [Case(str(h), str(h), answers) for h in hosts]
-        ):
+        cases = [
+            Case(f"{h}.{stage}", h, {**answers, STAGE_VARIABLE: stage})
+            for h, stage in stage_runs(the_site, str(art.peer))
+        ]
+        for outcome in run_cases(tmpl.sections["implementation"], cases):
             assert outcome.ok, outcome.message
-            out[f"{art.peer}/iapp-recorded/{_file_stem(outcome.case.hostname)}.tmsh"] = "".join(
+            host = outcome.case.hostname
+            stem = _file_stem(host) + outcome.case.name[len(host) :]  # <device>.<stage>
+            out[f"{art.peer}/iapp-recorded/{stem}.tmsh"] = "".join(
                 f"{line}\n" for line in outcome.recorded
             ).encode()
     return out

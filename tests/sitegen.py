@@ -41,15 +41,27 @@ def random_site(rng: random.Random) -> dict[str, Any]:
     peer_names = [_name(rng, 10, names), _name(rng, 10, names)]
     groups: set[str] = set()  # device groups: distinct across the two data centers
     peers = {}
+    # A quarter of the sites put both endpoints in one WAN subnet (on-link, no gateway); the
+    # others are routed: a gateway per side (etherip creates the route) or an existing route.
+    on_link = rng.random() < 0.25
+    shared = IPv4Network(f"100.{64 + rng.randrange(60)}.{rng.randrange(256)}.0/24")
+    shared_hosts = _hosts(shared, 6, rng)
     for i, pname in enumerate(peer_names):
-        wan_net = IPv4Network(f"100.{64 + i * 30 + rng.randrange(30)}.{rng.randrange(256)}.0/24")
-        peers[pname] = _peer(rng, f"p{i}", ha[i], vm_subnet, vm_hosts, wan_net, groups)
+        if on_link:
+            wan_net, wan_hosts, gateway = shared, shared_hosts[i * 3 : i * 3 + 3], None
+        else:
+            wan_net = IPv4Network(f"100.{64 + i * 30 + rng.randrange(30)}.{rng.randrange(256)}.0/24")
+            wan_hosts = _hosts(wan_net, 4, rng)
+            gateway = "existing" if rng.random() < 0.3 else str(wan_hosts.pop())
+        peers[pname] = _peer(rng, f"p{i}", ha[i], vm_subnet, vm_hosts, (wan_net, wan_hosts, gateway), groups)
     monitor_name = _name(rng, 20, set(names))
     interval = rng.randint(1, 30)
     pool: dict[str, Any] = {"name": _name(rng, 30, set(names))}
     if not pool_create:
         pool["create"] = False
         pool["restore_monitor"] = rng.choice(["none", "http", "http and tcp", "gateway_icmp"])
+        if rng.random() < 0.5:
+            pool["restore_min_active_members"] = rng.randint(0, 3)
     member_list = [f"{vm_hosts.pop()}:{rng.randint(1, 65535)}" for _ in range(members)]
     if member_list:
         pool["members"] = member_list
@@ -74,12 +86,12 @@ def _peer(
     ha: bool,
     vm_subnet: IPv4Network,
     vm_hosts: list[IPv4Address],
-    wan_net: IPv4Network,
+    wan_side: tuple[IPv4Network, list[IPv4Address], str | None],
     groups: set[str],
 ) -> dict[str, Any]:
     local: set[str] = set()
     n_dev = 2 if ha else 1
-    wan_hosts = _hosts(wan_net, n_dev + 1, rng)
+    wan_net, wan_hosts, gateway = wan_side
     peer: dict[str, Any] = {}
     if ha:
         peer["device_group"] = _name(rng, 20, groups)
@@ -110,6 +122,8 @@ def _peer(
     if ha:
         wan["floating_self"] = f"{wan_hosts[2]}/{wan_net.prefixlen}"
         vm["floating_self"] = f"{vm_hosts.pop()}/{vm_subnet.prefixlen}"
+    if gateway is not None:
+        wan["gateway"] = gateway
     peer["wan"] = wan
     peer["vm"] = vm
     peer["tunnel"] = _name(rng, 15, local)

@@ -1,5 +1,5 @@
 """Every rendered byte is pinned: golden/<version>/<case>/<peer>/<device>/<file>; so are the
-commands each iApp records when run offline (<peer>/iapp-recorded/<device>.tmsh).
+commands each iApp records when run offline (<peer>/iapp-recorded/<device>.<stage>.tmsh).
 
 Regenerate with `make golden` (pytest tests/test_golden.py --regen-all), then read the diff.
 """

@@ -46,7 +46,7 @@ SLOTS = [
     ("ha-both", "[tcp:4353, udp:1026]", "[tcp:4353, {}]"),
     ("ha-both", "allow_service: default", "allow_service: {}"),
     ("ha-both", "mtu: 1600", "mtu: {}"),
-    ("existing-pool", "restore_monitor: http and erp_health", "restore_monitor: {}"),
+    ("existing-pool", "restore_monitor: http and tcp_half_open", "restore_monitor: {}"),
     ("mixed", "interval: 5", "interval: {}"),
 ]
 PAYLOADS = {

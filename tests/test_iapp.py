@@ -14,10 +14,11 @@ from typer.testing import CliRunner
 
 from generator.check import Report, check_folder
 from generator.cli import app
+from generator.iapp.flow import STAGES
 from generator.iapp.harness import Case, run_cases
 from generator.iapp.hostile import HOSTILE_ANSWERS
 from generator.versions import ALL_VERSIONS, BigIpVersion
-from tests.helpers import CASES, tree
+from tests.helpers import CASES, site, tree
 
 CASE_VERSIONS = [(c, v) for c in CASES for v in ALL_VERSIONS]
 
@@ -28,13 +29,26 @@ def test_check_passes_on_every_golden_case(case: str, version: BigIpVersion) -> 
     report = check_folder(t.files(), f"{case}/{version.value}")
     assert report.findings == []
     devices = {a.device for a in t.artifacts if a.kind == "tmsh-precheck"}
-    assert len(report.recorded) == len(devices), "every device's iApp run was compared"
+    s = site(case)
+    assert set(report.recorded) == {
+        f"{peer}/{next(iter(p.devices))}/{stage}" for peer, p in s.peers.items() for stage in STAGES
+    }, "both stages ran on every first device"
     fields_sent = {peer: 0 for peer in {a.peer for a in t.artifacts if a.kind == "iapp-template"}}
     assert report.cases_run >= len(devices) + len(fields_sent) * 20 * len(HOSTILE_ANSWERS)
 
 
 def _files(case: str = "mixed") -> dict[str, bytes]:
     return dict(tree(case, BigIpVersion.V11_6_5).files())
+
+
+def _edit_case_tmpl(case: str, peer: str, edits: list[tuple[str, str]]) -> Callable[[], dict[str, bytes]]:
+    def make() -> dict[str, bytes]:
+        files = _files(case)
+        for old, new in edits:
+            files = _edit(files, _tmpl_path(files, peer), old, new)
+        return files
+
+    return make
 
 
 def _tmpl_path(files: dict[str, bytes], peer: str) -> str:
@@ -63,7 +77,7 @@ def _edit_file(path: str, old: str, new: str) -> Callable[[], dict[str, bytes]]:
 BROKEN: dict[str, tuple[Callable[[], dict[str, bytes]], str, str]] = {
     # name: (make the broken output, the check that must catch it, a phrase of its finding)
     "edited after rendering": (
-        _edit_file("dc2/iapp/IMPORT.md", "Deploy in the GUI", "Deploy"),
+        _edit_file("dc2/iapp/IMPORT.md", "## Apply", "## Deploy"),
         "manifest",
         "sha256 differs",
     ),
@@ -140,7 +154,7 @@ BROKEN: dict[str, tuple[Callable[[], dict[str, bytes]], str, str]] = {
         "8.5+ command",
     ),
     "else at line start": (
-        _edit_tmpl("    } else {\n        set suffix", "    }\n    else {\n        set suffix"),
+        _edit_tmpl("} else {\n    etherip_create_vlan_group", "}\nelse {\n    etherip_create_vlan_group"),
         "tcl84",
         "else/elseif at the start",
     ),
@@ -157,13 +171,31 @@ BROKEN: dict[str, tuple[Callable[[], dict[str, bytes]], str, str]] = {
             "members add \\{ /Common/$vm_vlan /Common/$tunnel \\}",
             "members add [list /Common/$vm_vlan /Common/$tunnel]",
         ),
-        "compare",
-        "cannot apply",
+        "flow",
+        "failed, nothing changed",
+    ),
+    "runs on the second unit": (
+        _edit_case_tmpl(
+            "mixed",
+            "dc1",
+            [
+                ("if {$ha && [string equal $me $second_host]} {", "if {0} {"),
+                ("if {![string equal $me $first_host]} {", "if {0} {"),
+            ],
+        ),
+        "second-unit",
+        "ran on the second unit",
+    ),
+    "existing pool's rule not restored before the monitor goes": (
+        _edit_case_tmpl("existing-pool", "main", [("    etherip_restore_existing_pool\n", "")]),
+        "flow",
+        "still referred to by /Common/erp_pool",
     ),
     "different property": (_edit_tmpl("mode translucent", "mode transparent"), "compare", "transparent"),
     "object the scripts do not create": (
         _edit_tmpl(
-            'tmsh::modify "ltm pool', 'tmsh::create "net vlan /Common/extra tag 99"\ntmsh::modify "ltm pool'
+            'tmsh::modify "ltm pool /Common/$pool monitor $rule"',
+            'tmsh::create "net vlan /Common/extra tag 99"\ntmsh::modify "ltm pool /Common/$pool monitor $rule"',
         ),
         "compare",
         "/Common/extra",
@@ -208,6 +240,8 @@ def test_every_check_has_a_broken_variant() -> None:
         "hostile",
         "deploy",
         "tcl-words",
+        "flow",
+        "second-unit",
     }
 
 
@@ -279,3 +313,28 @@ def test_cli_check(tmp_path: Path) -> None:
     assert "compare" in bad.stderr  # the iApp no longer matches the edited script
     empty = runner.invoke(app, ["check", str(tmp_path / "nothing")])
     assert empty.exit_code == 1 and "no rendered output" in empty.stderr
+
+
+def test_iapp_accepts_every_answer_a_valid_site_produces(tmp_path: Path) -> None:
+    """The iApp's own defaults must pass its checks for any valid site: many pool members (a
+    long answer), numeric-looking hostnames (Tcl `==` would compare them as numbers: 100 and
+    1e2 are equal), and a 253-character hostname."""
+    from generator.load import parse_site
+    from generator.render import render_version
+    from generator.validate import validate_source
+
+    long_host = ".".join(["h" * 63, "i" * 63, "j" * 63, "k" * 61])
+    members = ", ".join(f"10.10.10.{i}:8080" for i in range(100, 160))
+    text = (
+        (Path(__file__).parent / "cases" / "mixed.yaml")
+        .read_text()
+        .replace("members: [10.10.10.21:80, 10.10.10.22:80]", f"members: [{members}]")
+        .replace("bigip-dc1-a:", '"100":')
+        .replace("bigip-dc1-b:", '"1e2":')
+        .replace("bigip-dc2:", f"{long_host}:")
+    )
+    source = text.encode()
+    s = validate_source(parse_site(source, "many.yaml"))
+    assert len(s.pool.members) == 60 and len(long_host) == 253
+    report = check_folder(render_version(s, BigIpVersion.V11_6_5, source).files(), "many")
+    assert [str(f) for f in report.findings] == []

@@ -9,9 +9,12 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from dataclasses import dataclass
 
 from generator.artifacts import Artifact
+from generator.iapp.flow import COMPLETE, NETWORK, STAGE_VARIABLE, Op, apply_flow, rollback_flow
 from generator.model import Peer, Site, Vlan
+from generator.steps import APPLY, ROLLBACK
 from generator.templating import raw_template, render_template
 from generator.versions import IAPP_VERSION_BOUNDS, BigIpVersion
 
@@ -25,6 +28,7 @@ def answers(site: Site, peer_name: str) -> dict[str, str]:
     remote_name = next(n for n in site.peers if n != peer_name)
     hosts = list(peer.devices.items())
     out = {
+        STAGE_VARIABLE: NETWORK if peer.is_ha else COMPLETE,  # the flow's first run
         "site__deployment": site.deployment,
         "site__vm_subnet": str(site.vm_subnet),
         "site__pair": "yes" if peer.is_ha else "no",
@@ -35,13 +39,12 @@ def answers(site: Site, peer_name: str) -> dict[str, str]:
     if peer.is_ha:
         out |= {
             "devices__second__hostname": hosts[1][0],
-            "devices__second__wan_self": str(hosts[1][1].wan_self),
-            "devices__second__vm_self": str(hosts[1][1].vm_self),
             "ha__device_group": str(peer.device_group),
             "ha__wan_floating_self": str(peer.wan.floating_self),
             "ha__vm_floating_self": str(peer.vm.floating_self),
         }
     out |= _vlan_answers("wan", peer.wan, with_lockdown_inside=True)
+    out["wan__gateway"] = "" if peer.wan.gateway is None else str(peer.wan.gateway)
     out |= _vlan_answers("vm", peer.vm, with_lockdown_inside=False)
     out |= {
         "tunnel__name": peer.tunnel,
@@ -55,6 +58,7 @@ def answers(site: Site, peer_name: str) -> dict[str, str]:
         out["pool__members"] = " ".join(f"{a}:{p}" for a, p in site.pool.members)
     else:
         out["pool__restore_monitor"] = " and ".join(site.pool.restore_monitor or ()) or "none"
+        out["pool__restore_min_active_members"] = str(site.pool.restore_min_active_members or 0)
     out |= {
         "pool__also_monitor": site.pool.also_monitor or "",
         "monitor__name": site.pool.monitor.name,
@@ -86,6 +90,7 @@ def apl_defaults(site: Site, peer_name: str) -> dict[str, str]:
 
 
 APL_VARIABLES = [
+    STAGE_VARIABLE,
     "site__deployment",
     "site__vm_subnet",
     "site__pair",
@@ -93,8 +98,6 @@ APL_VARIABLES = [
     "devices__first__wan_self",
     "devices__first__vm_self",
     "devices__second__hostname",
-    "devices__second__wan_self",
-    "devices__second__vm_self",
     "ha__device_group",
     "ha__wan_floating_self",
     "ha__vm_floating_self",
@@ -104,6 +107,7 @@ APL_VARIABLES = [
     "wan__tag",
     "wan__mtu",
     "wan__allow_service",
+    "wan__gateway",
     "vm__create",
     "vm__vlan",
     "vm__interfaces",
@@ -118,6 +122,7 @@ APL_VARIABLES = [
     "pool__create",
     "pool__members",
     "pool__restore_monitor",
+    "pool__restore_min_active_members",
     "pool__also_monitor",
     "monitor__name",
     "monitor__interval",
@@ -128,6 +133,92 @@ APL_VARIABLES = [
 def tmsh_word(value: str) -> str:
     """A deploy.tmsh value: answers hold only safe characters, so quoting is all it needs."""
     return f'"{value}"' if value == "" or " " in value else value
+
+
+@dataclass(frozen=True)
+class OpView:
+    """One operation of the flow as IMPORT.md prints it: its line, then how to do it."""
+
+    line: str
+    gui: str  # how in the GUI ("" for a tmsh step file)
+    tmsh_how: str  # how from tmsh, in words ("" when the commands say it)
+    tmsh: tuple[str, ...]  # the tmsh command lines
+    note: str  # what it does
+
+
+STAGE_LABELS = {NETWORK: "1: network and tunnel", COMPLETE: "2: complete"}
+STAGE_CONTENT = {
+    NETWORK: "this device's VLANs and WAN self IP, the floating WAN self IP and the tunnel; an existing pool gets back the monitor rule it had before the change",
+    COMPLETE: "all of stage network, and the VLAN group, this device's VM self IP, the floating VM self IP, the pool and the Virtual Location monitor attached to it",
+}
+
+
+def _step_title(file: str) -> str:
+    name = file.rsplit("/", 1)[-1]
+    table = ROLLBACK if "/rollback/" in file else APPLY
+    return next(s.title for s in table if f"{s.number:02d}-{s.slug}.tmsh" == name)
+
+
+def flow_views(site: Site, peer_name: str, ops: tuple[Op, ...], template: str) -> tuple[OpView, ...]:
+    """The flow of generator/iapp/flow.py, worded for IMPORT.md (the same operations, in order)."""
+    service = service_name(site)
+    full = f"/Common/{service}.app/{service}"
+    group = site.peers[peer_name].device_group or ""
+    hosts = list(site.peers[peer_name].devices)
+    views = []
+    for op in ops:
+        if op.action == "tmsh":
+            title = _step_title(op.file)
+            views.append(OpView(op.describe(), "", "", (), f"{title[0].upper()}{title[1:]}."))
+        elif op.action == "create":
+            views.append(
+                OpView(
+                    op.describe(),
+                    f"iApps > Templates > Import `{template}.tmpl` (Upload); then iApps > Application Services > Create: name `{service}`, template `{template}`, Stage `{STAGE_LABELS[op.stage]}`; every other answer is pre-filled (check them against CHANGE.md); **Finished**.",
+                    f"copy `{template}.tmpl` to `/var/tmp/` and paste `deploy.tmsh` (it answers Stage `{op.stage}`).",
+                    (),
+                    f"Creates {STAGE_CONTENT[op.stage]}.",
+                )
+            )
+        elif op.action == "reconfigure":
+            views.append(
+                OpView(
+                    op.describe(),
+                    f"iApps > Application Services > `{service}` > Reconfigure: Stage `{STAGE_LABELS[op.stage]}`; **Finished**.",
+                    "",
+                    (
+                        f"modify sys application service {full} variables modify {{ {STAGE_VARIABLE} {{ value {op.stage} }} }}",
+                        f"modify sys application service {full} execute-action definition",
+                    ),
+                    f"The service then holds {STAGE_CONTENT[op.stage]}; what it held before and no longer creates is deleted.",
+                )
+            )
+        elif op.action == "delete":
+            views.append(
+                OpView(
+                    op.describe(),
+                    f"iApps > Application Services > `{service}` > Delete.",
+                    "",
+                    (f"delete sys application service {full}",),
+                    "Deletes every object the service created; existing objects are not the service's and stay.",
+                )
+            )
+        else:
+            receivers = ", ".join(h for h in hosts if h != op.host)
+            views.append(
+                OpView(
+                    op.describe(),
+                    f"Device Management > Overview: synchronize {op.host} to the group `{group}`.",
+                    "",
+                    (f"run cm config-sync to-group {group}",),
+                    f"Carries the service and its synced objects (floating self IPs, tunnel, pool, monitor) to {receivers}; the service does not run there.",
+                )
+            )
+    return tuple(views)
+
+
+def service_name(site: Site) -> str:
+    return f"etherip_{site.deployment}"
 
 
 def template_name(site: Site, peer_name: str, body: str) -> str:
@@ -152,7 +243,7 @@ def iapp_artifacts(site: Site, peer_name: str, version: BigIpVersion) -> list[Ar
         "version_max": high,
     }
     name = template_name(site, peer_name, f"{help_text}\n{implementation}\n{presentation}")
-    service = f"etherip_{site.deployment}"
+    service = service_name(site)
     tmpl = render_template("iapp/template.tmpl.j2", "iapp", name=name, **skeleton, **base)
     deploy = render_template(
         "iapp/deploy.tmsh.j2",
@@ -174,7 +265,9 @@ def iapp_artifacts(site: Site, peer_name: str, version: BigIpVersion) -> list[Ar
         hosts=list(peer.devices),
         pool=site.pool.name,
         pool_create=site.pool.create,
-        restore=" and ".join(f"/Common/{m}" for m in site.pool.restore_monitor or ()) or "none",
+        apply=flow_views(site, peer_name, apply_flow(site, peer_name), name),
+        rollback=flow_views(site, peer_name, rollback_flow(site, peer_name), name),
+        stages=[(STAGE_LABELS[s], STAGE_CONTENT[s]) for s in (NETWORK, COMPLETE)],
         **base,
     )
     folder = f"{peer_name}/iapp"

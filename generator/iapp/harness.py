@@ -1,5 +1,9 @@
 """Check 4 and 6: run the iApp implementation offline, once per case, in real Tcl.
 
+The implementation runs in a Tcl safe interpreter (harness.tcl): no file, exec, open, socket,
+interp, load or source, no channels, only the recording tmsh:: stubs, so checking a template
+never gives its code any power over the checking machine.
+
 Each case is a device (by hostname) and a set of answers; the result is the implementation's
 status, its error message, and the tmsh command lines it would have run.
 """
@@ -38,13 +42,16 @@ _MEMO: dict[tuple[str, str, tuple[tuple[str, str], ...]], tuple[bool, str, tuple
 _MEMO_LIMIT = 50_000
 
 
-def run_cases(implementation: str, cases: list[Case]) -> list[Outcome]:
+CASE_SECONDS = 20
+
+
+def run_cases(implementation: str, cases: list[Case], seconds: int = CASE_SECONDS) -> list[Outcome]:
     """Run every case; a case already run with the same implementation, device and answers
     (another version folder of the same deployment) is answered from memory."""
     digest = hashlib.sha256(implementation.encode()).hexdigest()
     keys = [(digest, c.hostname, tuple(sorted(c.answers.items()))) for c in cases]
     todo = [c for c, k in zip(cases, keys, strict=True) if k not in _MEMO]
-    for outcome in _run(implementation, todo):
+    for outcome in _run(implementation, todo, seconds):
         if len(_MEMO) >= _MEMO_LIMIT:
             _MEMO.clear()
         _MEMO[(digest, outcome.case.hostname, tuple(sorted(outcome.case.answers.items())))] = (
@@ -55,7 +62,7 @@ def run_cases(implementation: str, cases: list[Case]) -> list[Outcome]:
     return [Outcome(c, *_MEMO[k]) for c, k in zip(cases, keys, strict=True)]
 
 
-def _run(implementation: str, cases: list[Case]) -> list[Outcome]:
+def _run(implementation: str, cases: list[Case], seconds: int) -> list[Outcome]:
     if not cases:
         return []
     with tempfile.TemporaryDirectory(prefix="etherip-iapp-") as tmp:
@@ -63,7 +70,7 @@ def _run(implementation: str, cases: list[Case]) -> list[Outcome]:
         impl.write_text(implementation, encoding="utf-8")
         data = Path(tmp) / "cases"
         data.write_text("\x00".join(_encode(c) for c in cases), encoding="utf-8")
-        out = tcl().run(harness_script(), [str(impl), str(data)])
+        out = tcl().run(harness_script(), [str(impl), str(data), str(seconds)])
     outcomes = []
     for case, record in zip(cases, out.split("\x02")[: len(cases)], strict=True):
         status, message, recorded = record.split("\x01", 2)

@@ -1,15 +1,24 @@
 """Check 1: the outer structure of a .tmpl file, read by Tcl's brace and quote rules.
 
-A .tmpl holds one `sys application template` (optionally after `cli admin-partitions`). Its
-sections are raw text between braces; braces count the Tcl way (`\\{` does not count, but a brace
-inside a comment or a quoted string does), which is how the BIG-IP loader reads them [C for the
-rule, I for loader internals].
+A .tmpl file is a sequence of tmsh config objects, read the way the BIG-IP loader reads them:
+words split by Tcl's rules (generator/iapp/tclparse.py), `#` lines are comments. It holds
+exactly one `sys application template`; other objects may come before or after it (`cli
+admin-partitions`, a `cli script` library, a `sys application apl-script`, ...). The template's
+sections are raw text between braces; braces count the Tcl way (`\\{` does not count, but a
+brace inside a comment or a quoted string does), which is how the BIG-IP loader reads them [C
+for the rule, I for loader internals].
+
+`read_template` is the grammar (any iApp template); `parse_template` adds etherip's own policy
+for the templates it renders (only `cli admin-partitions` beside the template, no checksum, an
+11.6.1-11.6.5 floor, `requires-modules { ltm }`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from generator.iapp.tclparse import Lines, TclSyntaxError, brace_depth_problems, parse
 
 TEMPLATE_KEYS = frozenset(
     {
@@ -24,14 +33,28 @@ TEMPLATE_KEYS = frozenset(
         "tmpl-signature",
     }
 )
+# Accepted by the loader but never written by etherip: the 11.1 format's partition and the
+# read-only fields of an export [reference iapp-11.6.md §1.1].
+EXPORT_KEYS = frozenset({"partition", "total-signing-status", "verification-status", "prerequisite-errors"})
 DEFINITION_KEYS = frozenset({"html-help", "implementation", "macro", "presentation", "role-acl", "run-as"})
 REQUIRED_SECTIONS = ("implementation", "presentation")
-_NAME = re.compile(r"(/Common/)?[A-Za-z0-9_.-]+\Z")
+_NAME = re.compile(r"(/[A-Za-z0-9_.-]+/)?[A-Za-z0-9_.-]+\Z")
 _VERSION = re.compile(r"11\.6\.[1-5]\Z")
 
 
 class TmplError(ValueError):
-    pass
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class TmshObject:
+    """Another object in the file (`cli script NAME { ... }`, `cli admin-partitions { ... }`)."""
+
+    words: tuple[str, ...]  # its words but the braced body
+    body: str  # the last braced word's text ("" when there is none)
+    body_line: int  # the file line where `body` starts
 
 
 @dataclass
@@ -39,42 +62,25 @@ class Template:
     name: str
     attributes: dict[str, str] = field(default_factory=dict)
     sections: dict[str, str] = field(default_factory=dict)
+    # 1-based line in the file where each section's text starts (for FILE:LINE messages)
+    section_lines: dict[str, int] = field(default_factory=dict)
+    line: int = 1  # line of `sys application template`
+    objects: list[TmshObject] = field(default_factory=list)  # the file's other objects
 
 
 def tcl_words(text: str) -> list[str]:
-    """Split one Tcl command into words (braced words keep their inner text verbatim)."""
-    words: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in " \t\n":
-            i += 1
-            continue
-        if ch == "{":
-            end = matching_brace(text, i)
-            words.append(text[i + 1 : end])
-            i = end + 1
-        elif ch == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            if j >= n:
-                raise TmplError("unterminated quoted string")
-            words.append(text[i + 1 : j])
-            i = j + 1
-        else:
-            j = i
-            while j < n and text[j] not in " \t\n":
-                j += 2 if text[j] == "\\" else 1
-            words.append(text[i:j])
-            i = j
-            continue
-        if i < n and text[i] not in " \t\n":
-            raise TmplError(f"extra characters after close-brace or quote at offset {i}")
-    return words
+    """The words of a Tcl command or of a braced tmsh body (newlines separate like spaces);
+    braced and quoted words keep their inner text verbatim."""
+    try:
+        script = parse(text, substitutions=False)
+    except TclSyntaxError as exc:
+        raise TmplError(exc.message, Lines(text).line(exc.offset)) from None
+    return [w.text for c in script.commands for w in c.words]
 
 
 def matching_brace(text: str, start: int) -> int:
+    """Offset of the brace closing the one at `start` (Tcl's rule: only `\\{` and `\\}` do not
+    count)."""
     depth = 0
     i = start
     while i < len(text):
@@ -92,89 +98,128 @@ def matching_brace(text: str, start: int) -> int:
     raise TmplError(f"unbalanced '{{' at offset {start}")
 
 
-def commands(text: str) -> list[str]:
-    """Top-level commands of the file; `#` comment lines between commands are skipped."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i] in " \t\n":
-            i += 1
-            continue
-        if text[i] == "#":
-            i = text.find("\n", i) + 1 or n
-            continue
-        start = i
-        while i < n and text[i] != "\n":
-            if text[i] == "{":
-                i = matching_brace(text, i)
-            elif text[i] == "}":
-                raise TmplError(f"unexpected '}}' at offset {i}")
-            i += 1
-        out.append(text[start:i])
-    return out
-
-
-def parse_template(text: str) -> Template:
-    cmds = commands(text)
-    templates = [c for c in cmds if c.startswith("sys application template ")]
-    others = [c for c in cmds if c not in templates and not c.startswith("cli admin-partitions ")]
+def read_template(text: str) -> Template:
+    """The grammar of a template file, for any iApp template."""
+    lines = Lines(text)
+    try:
+        script = parse(text, substitutions=False)
+    except TclSyntaxError as exc:
+        raise TmplError(_loader_message(exc.message), lines.line(exc.offset)) from None
+    for command in script.commands:
+        if command.words[0].text.startswith("}"):
+            raise TmplError(
+                "unexpected '}' at the top level: a brace above it closes more than was opened",
+                lines.line(command.start),
+            )
+    templates = [
+        c for c in script.commands if [w.text for w in c.words[:3]] == ["sys", "application", "template"]
+    ]
     if len(templates) != 1:
         raise TmplError(f"expected exactly one 'sys application template', found {len(templates)}")
-    if others:
-        raise TmplError(f"unexpected top-level command: {others[0][:40]!r}")
-    words = tcl_words(templates[0])
-    if len(words) != 5:
-        raise TmplError("expected: sys application template NAME { ... }")
-    name = words[3]
-    if not _NAME.match(name):
-        raise TmplError(f"template name {name!r} is not [A-Za-z0-9_.-]")
-    tmpl = Template(name)
-    body = tcl_words(words[4])
-    _pairs(body, TEMPLATE_KEYS, tmpl.attributes, "template")
-    actions = tcl_words(tmpl.attributes.pop("actions", ""))
-    if actions[:1] != ["definition"] or len(actions) != 2:
-        raise TmplError("actions must hold exactly one 'definition'")
-    _pairs(tcl_words(actions[1]), DEFINITION_KEYS, tmpl.sections, "definition")
-    for section in REQUIRED_SECTIONS:
-        if section not in tmpl.sections:
-            raise TmplError(f"definition has no {section} section")
-    _check_attributes(tmpl)
+    objects: list[TmshObject] = []
+    for command in script.commands:
+        words = command.words
+        if command in templates:
+            continue
+        if len(words) < 2:
+            raise TmplError(f"{words[0].text[:40]!r} is not a tmsh object", lines.line(command.start))
+        last = words[-1]
+        body = last.text if last.kind == "braced" else ""
+        header = tuple(w.text for w in (words[:-1] if last.kind == "braced" else words))
+        objects.append(TmshObject(header, body, lines.line(last.body)))
+    words = templates[0].words
+    line = lines.line(templates[0].start)
+    if len(words) != 5 or words[4].kind != "braced":
+        raise TmplError("expected: sys application template NAME { ... }", line)
+    tmpl = _template(words[3].text, words[4].text, words[4].body, lines, line)
+    tmpl.objects = objects
     return tmpl
 
 
-def _pairs(words: list[str], known: frozenset[str], into: dict[str, str], where: str) -> None:
+def _loader_message(message: str) -> str:
+    if message == "missing close-brace":
+        return "unbalanced '{': a brace is never closed (Tcl counts braces in comments and strings too)"
+    return message
+
+
+def _template(name: str, body: str, offset: int, lines: Lines, line: int) -> Template:
+    if not _NAME.match(name):
+        raise TmplError(f"template name {name!r} is not [A-Za-z0-9_.-] (with an optional /folder/)", line)
+    tmpl = Template(name, line=line)
+    words = _words(body, offset, lines)
+    _pairs(words, TEMPLATE_KEYS | EXPORT_KEYS, tmpl.attributes, "template", lines)
+    actions = next((w for k, w in zip(words[::2], words[1::2], strict=True) if k[0] == "actions"), None)
+    if actions is None:
+        raise TmplError("the template has no actions { definition { ... } }", line)
+    inner = _words(actions[0], actions[1], lines)
+    if [w[0] for w in inner[:1]] != ["definition"] or len(inner) != 2:
+        raise TmplError("actions must hold exactly one 'definition'", lines.line(actions[1]))
+    definition: dict[str, str] = {}
+    words = _words(inner[1][0], inner[1][1], lines)
+    _pairs(words, DEFINITION_KEYS, definition, "definition", lines)
+    for (key, _), (value, at) in zip(words[::2], words[1::2], strict=True):
+        tmpl.sections[key] = value
+        tmpl.section_lines[key] = lines.line(at)
+    for section in REQUIRED_SECTIONS:
+        if section not in tmpl.sections:
+            raise TmplError(f"definition has no {section} section", lines.line(inner[1][1]))
+    tmpl.attributes.pop("actions")
+    return tmpl
+
+
+def _words(text: str, offset: int, lines: Lines) -> list[tuple[str, int]]:
+    """Words of a braced tmsh body (any number of lines), with their offsets in the file."""
+    try:
+        script = parse(text, substitutions=False)
+    except TclSyntaxError as exc:
+        raise TmplError(_loader_message(exc.message), lines.line(offset + exc.offset)) from None
+    return [(w.text, offset + w.body) for c in script.commands for w in c.words]
+
+
+def _pairs(
+    words: list[tuple[str, int]], known: frozenset[str], into: dict[str, str], where: str, lines: Lines
+) -> None:
     if len(words) % 2:
-        raise TmplError(f"{where}: odd number of words (a key without a value)")
-    for key, value in zip(words[::2], words[1::2], strict=True):
+        raise TmplError(f"{where}: {words[-1][0][:40]!r} has no value", lines.line(words[-1][1]))
+    for (key, at), (value, _) in zip(words[::2], words[1::2], strict=True):
         if key not in known:
-            raise TmplError(f"{where}: unknown key {key!r}")
+            raise TmplError(f"{where}: unknown key {key!r}", lines.line(at))
         if key in into:
-            raise TmplError(f"{where}: {key!r} given twice")
+            raise TmplError(f"{where}: {key!r} given twice", lines.line(at))
         into[key] = value
 
 
-def _check_attributes(tmpl: Template) -> None:
+def parse_template(text: str) -> Template:
+    """An etherip-rendered template: the grammar, then etherip's own policy."""
+    tmpl = read_template(text)
+    for obj in tmpl.objects:
+        if obj.words[:2] != ("cli", "admin-partitions"):
+            raise TmplError(f"unexpected top-level object: {' '.join(obj.words)[:40]!r}")
+    for key in EXPORT_KEYS & set(tmpl.attributes):
+        raise TmplError(f"template: unknown key {key!r}", tmpl.line)
     a = tmpl.attributes
     if a.get("tmpl-checksum") != "none":
-        raise TmplError("tmpl-checksum must be none (a checksum makes every reload fail)")
+        raise TmplError("tmpl-checksum must be none (a checksum makes every reload fail)", tmpl.line)
     if not _VERSION.match(a.get("requires-bigip-version-min", "")):
-        raise TmplError("requires-bigip-version-min must be an 11.6.1-11.6.5 release")
+        raise TmplError("requires-bigip-version-min must be an 11.6.1-11.6.5 release", tmpl.line)
     if a.get("requires-modules", "").split() != ["ltm"]:
-        raise TmplError("requires-modules must be { ltm }")
+        raise TmplError("requires-modules must be { ltm }", tmpl.line)
+    return tmpl
 
 
 def brace_problems(name: str, text: str) -> list[str]:
-    """Brace hygiene of one section: raw counts equal, depth never negative, escapes paired."""
+    """Tcl's brace rule for one section: depth never negative and zero at the end, counting
+    every brace but backslash-escaped ones (quotes and comments do not hide a brace)."""
+    lines = Lines(text)
+    return [f"{name}: line {lines.line(at)}: {message}" for at, message in brace_depth_problems(text)]
+
+
+def brace_policy(name: str, text: str) -> list[str]:
+    """etherip's own hygiene on top of Tcl's rule: raw counts equal (escaped braces included)
+    and escaped braces in pairs, so no lone brace hides in a string or a comment."""
     problems = []
     if text.count("{") != text.count("}"):
         problems.append(f"{name}: {text.count('{')} '{{' but {text.count('}')} '}}'")
-    depth = 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        for ch in line:
-            depth += {"{": 1, "}": -1}.get(ch, 0)
-            if depth < 0:
-                problems.append(f"{name}: line {number}: '}}' closes more than was opened")
-                return problems
     if text.count("\\{") != text.count("\\}"):
         problems.append(
             f"{name}: escaped braces are not paired ({text.count(chr(92) + '{')} vs {text.count(chr(92) + '}')})"

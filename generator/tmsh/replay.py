@@ -31,6 +31,7 @@ ROUTE = ("net", "route")
 POOL = ("ltm", "pool")
 MONITOR = ("ltm", "monitor", "virtual-location")
 OTHER_MONITOR = ("ltm", "monitor", "existing")  # a monitor the site names but etherip does not manage
+SERVICE = ("sys", "application", "service")  # an iApp service (generator/tmsh/iapp_service.py)
 TG_LOCAL = "/Common/traffic-group-local-only"
 
 BUILTIN_TRAFFIC_GROUPS = frozenset({TG_LOCAL, "/Common/traffic-group-1"})
@@ -52,7 +53,9 @@ def is_synced(key: Key, props: Props) -> bool:
     kind = key[0]
     if kind == SELF:
         return props.get("traffic-group", TG_LOCAL) != TG_LOCAL
-    return kind in (TUNNEL, POOL, MONITOR, ROUTE)  # routes in /Common sync (research-8 §4 [C])
+    # Routes in /Common sync: F5's own templates put a per-unit route in a /LOCAL_ONLY folder
+    # (device-group none) precisely to keep it from syncing (F5Networks/f5-aws-cloudformation) [C].
+    return kind in (TUNNEL, POOL, MONITOR, ROUTE, SERVICE)
 
 
 @dataclass

@@ -1,9 +1,15 @@
 # etherip iApp implementation: EtherIP tunnel for VMware vMotion, BIG-IP 11.6.
 # Static Tcl 8.4: no dict, lassign, lmap, apply, try, in/ni, {*} or 8.5 options.
 # Every answer is checked against a strict pattern before the first tmsh command runs, so no
-# answer can reach tmsh that is not a plain name, address or number. It creates, on the device
-# it runs on (found by hostname in the device rows), the same objects with the same properties
-# as etherip's tmsh scripts for that device. It never saves and never config-syncs.
+# answer can reach tmsh that is not a plain name, address or number. It runs on the first
+# device only (found by hostname) and creates the same objects with the same properties as
+# etherip's tmsh scripts for that device, in two stages (answer deploy__stage):
+#   network   this device's VLANs and WAN self IP, the floating WAN self IP, the tunnel
+#             (and an existing pool's monitor rule as it was before the change);
+#   complete  all of network, and the VLAN group, this device's VM self IP, the floating VM
+#             self IP, the pool and the Virtual Location monitor attached to it.
+# On an HA pair the second unit's VLANs, VLAN group and self IPs come from its own tmsh step
+# files, between the config-syncs of IMPORT.md. It never saves and never config-syncs.
 
 proc etherip_fail {msg} {
     error "etherip: $msg"
@@ -17,8 +23,11 @@ proc etherip_answer {var} {
     return ""
 }
 
-proc etherip_match {var value pattern what {longest 253}} {
-    if {[string length $value] > $longest || ![regexp -- $pattern $value]} {
+# Answers are bounded well above what any valid site file produces (256 pool members of 21
+# characters, 253-character hostnames, 16 monitors of 63 characters), so a valid site's own
+# defaults always pass and a huge answer is refused before any pattern runs on it.
+proc etherip_match {var value pattern what} {
+    if {[string length $value] > 8192 || ![regexp -- $pattern $value]} {
         etherip_fail "$var: '[etherip_printable $value]' is not $what"
     }
     return $value
@@ -53,7 +62,7 @@ proc etherip_number {var min max} {
 
 # An optional number: "" when left empty, else a checked whole number.
 proc etherip_optional_number {var min max} {
-    if {[etherip_answer $var] == ""} {
+    if {[string equal [etherip_answer $var] ""]} {
         return ""
     }
     return [etherip_number $var $min $max]
@@ -62,10 +71,10 @@ proc etherip_optional_number {var min max} {
 # The tmsh line that creates a VLAN (tag and MTU only when given).
 proc etherip_vlan_command {name ifaces tag mtu description} {
     set cmd "net vlan /Common/$name interfaces add \{ $ifaces\}"
-    if {$tag != ""} {
+    if {![string equal $tag ""]} {
         append cmd " tag $tag"
     }
-    if {$mtu != ""} {
+    if {![string equal $mtu ""]} {
         append cmd " mtu $mtu"
     }
     return "$cmd description \"$description\""
@@ -148,20 +157,52 @@ proc etherip_interfaces {var} {
     return $out
 }
 
-proc etherip_lockdown {var} {
+# Port lockdown: none, default, all, or protocol:port entries (protocol by name or number).
+proc etherip_lockdown_words {var} {
     set value [etherip_answer $var]
     if {[lsearch -exact {none default all} $value] >= 0} {
         return $value
     }
-    etherip_match $var $value {^[a-z][a-z0-9-]{0,15}:(any|0|[1-9][0-9]{0,4})( [a-z][a-z0-9-]{0,15}:(any|0|[1-9][0-9]{0,4}))*$} "none, default, all or protocol:port entries"
-    return "replace-all-with \{ $value \}"
+    set entry {([a-z][a-z0-9-]{0,15}|[0-9]{1,3}):(any|0|[1-9][0-9]{0,4})}
+    etherip_match $var $value "^${entry}( ${entry})*\$" "none, default, all or protocol:port entries"
+    return $value
+}
+
+proc etherip_lockdown_value {words} {
+    if {[lsearch -exact {none default all} $words] >= 0} {
+        return $words
+    }
+    return "replace-all-with \{ $words \}"
+}
+
+proc etherip_lockdown {var} {
+    return [etherip_lockdown_value [etherip_lockdown_words $var]]
+}
+
+# The tunnel's local self IP also admits EtherIP (IP protocol 97, entry 97:0), whatever the
+# answer asks, unless it already admits everything.
+proc etherip_endpoint_lockdown {var} {
+    set words [etherip_lockdown_words $var]
+    if {[string equal $words "all"]} {
+        return "all"
+    }
+    set kept {}
+    foreach word [split $words " "] {
+        if {![string equal $word "none"]} {
+            lappend kept $word
+        }
+    }
+    if {[lsearch -exact $kept "97:0"] < 0} {
+        lappend kept "97:0"
+    }
+    return "replace-all-with \{ [join $kept " "] \}"
 }
 
 proc etherip_members {var subnet} {
     set value [etherip_answer $var]
     set octet {(0|[1-9][0-9]{0,2})}
     set member "$octet\\.$octet\\.$octet\\.$octet:(\[1-9\]\[0-9\]{0,4})"
-    etherip_match $var $value "^${member}( ${member})*\$" "a list of address:port pool members" 65536
+    etherip_match $var $value "^${member}( ${member})*\$" "a list of address:port pool members"
     set out ""
     foreach entry [split $value " "] {
         set parts [split $entry ":"]
@@ -177,13 +218,13 @@ proc etherip_members {var subnet} {
 
 proc etherip_monitor_rule {var} {
     set value [etherip_answer $var]
-    if {$value == "none"} {
+    if {[string equal $value "none"]} {
         return "none"
     }
     etherip_match $var $value {^[A-Za-z][A-Za-z0-9_.-]*( and [A-Za-z][A-Za-z0-9_.-]*)*$} "none, or monitor names joined by ' and '"
     set rule ""
     foreach name [split [string map {" and " " "} $value] " "] {
-        if {$rule != ""} {
+        if {![string equal $rule ""]} {
             append rule " and "
         }
         append rule "/Common/$name"
@@ -193,7 +234,7 @@ proc etherip_monitor_rule {var} {
 
 proc etherip_yesno {var} {
     set value [etherip_answer $var]
-    if {$value != "yes" && $value != "no"} {
+    if {![string equal $value "yes"] && ![string equal $value "no"]} {
         etherip_fail "$var: '[etherip_printable $value]' is not yes or no"
     }
     return $value
@@ -222,35 +263,34 @@ if {[etherip_host_bits $subnet] != 0} {
     etherip_fail "site__vm_subnet: '$subnet' has host bits set"
 }
 
-set ha [expr {[etherip_yesno site__pair] == "yes"}]
-set host(first) [etherip_hostname devices__first__hostname]
-set wan_self(first) [etherip_self devices__first__wan_self]
-set vm_self(first) [etherip_self devices__first__vm_self]
-set rows {first}
-if {$ha} {
-    set host(second) [etherip_hostname devices__second__hostname]
-    set wan_self(second) [etherip_self devices__second__wan_self]
-    set vm_self(second) [etherip_self devices__second__vm_self]
-    lappend rows second
-    if {$host(first) == $host(second)} {
-        etherip_fail "devices__second__hostname: '$host(second)' is also the first device"
-    }
+set stage [etherip_answer deploy__stage]
+if {![string equal $stage "network"] && ![string equal $stage "complete"]} {
+    etherip_fail "deploy__stage: '[etherip_printable $stage]' is not network or complete"
 }
-foreach row $rows {
-    etherip_same_subnet "vm_self of $host($row)" $vm_self($row) $subnet "vm_subnet"
+set ha [string equal [etherip_yesno site__pair] "yes"]
+set first_host [etherip_hostname devices__first__hostname]
+set wan_self [etherip_self devices__first__wan_self]
+set vm_self [etherip_self devices__first__vm_self]
+etherip_same_subnet devices__first__vm_self $vm_self $subnet "vm_subnet"
+if {$ha} {
+    set second_host [etherip_hostname devices__second__hostname]
+    if {[string equal $first_host $second_host]} {
+        etherip_fail "devices__second__hostname: '$second_host' is also the first device"
+    }
 }
 
 set wan_create [etherip_yesno wan__create]
 set wan_vlan [etherip_name wan__vlan 15]
-if {$wan_create == "yes"} {
+if {[string equal $wan_create "yes"]} {
     set wan_ifaces [etherip_interfaces wan__interfaces]
     set wan_tag [etherip_optional_number wan__tag 1 4094]
     set wan_mtu [etherip_optional_number wan__mtu 576 9198]
     set wan_lock [etherip_lockdown wan__allow_service]
+    set endpoint_lock [etherip_endpoint_lockdown wan__allow_service]
 }
 set vm_create [etherip_yesno vm__create]
 set vm_vlan [etherip_name vm__vlan 15]
-if {$vm_create == "yes"} {
+if {[string equal $vm_create "yes"]} {
     set vm_ifaces [etherip_interfaces vm__interfaces]
     set vm_tag [etherip_optional_number vm__tag 1 4094]
     set vm_mtu [etherip_optional_number vm__mtu 576 9198]
@@ -264,23 +304,29 @@ if {$ha} {
     etherip_same_subnet ha__vm_floating_self $vm_float $subnet "vm_subnet"
     set local_address [lindex [split $wan_float "/"] 0]
 } else {
-    set local_address [lindex [split $wan_self(first) "/"] 0]
+    set local_address [lindex [split $wan_self "/"] 0]
 }
 
 set tunnel [etherip_name tunnel__name 15]
 set remote_peer [etherip_name tunnel__remote_peer 63]
 set remote_address [etherip_address tunnel__remote_address]
-if {$remote_address == $local_address} {
+if {[string equal $remote_address $local_address]} {
     etherip_fail "tunnel__remote_address: $remote_address is this peer's own endpoint"
 }
 set group [etherip_name vlan_group__name 15]
+set gateway [etherip_answer wan__gateway]
+if {![string equal $gateway ""] && ![string equal $gateway "existing"]} {
+    set gateway [etherip_address wan__gateway]
+    etherip_same_subnet wan__gateway "$gateway/[lindex [split $wan_self /] 1]" $wan_self "this device's WAN subnet"
+}
 
 set pool [etherip_name pool__name 63]
 set pool_create [etherip_yesno pool__create]
-if {$pool_create == "yes"} {
+if {[string equal $pool_create "yes"]} {
     set members [etherip_members pool__members $subnet]
 } else {
     set restore [etherip_monitor_rule pool__restore_monitor]
+    set restore_min [etherip_number pool__restore_min_active_members 0 65535]
 }
 set monitor [etherip_name monitor__name 63]
 set interval [etherip_number monitor__interval 1 86400]
@@ -288,56 +334,127 @@ set timeout [etherip_number monitor__timeout 2 86400]
 if {$timeout <= $interval} {
     etherip_fail "monitor__timeout: $timeout must be greater than the interval $interval"
 }
-set rule "/Common/$monitor"
-set also [etherip_answer pool__also_monitor]
-if {$also != ""} {
-    append rule " and /Common/[etherip_name pool__also_monitor 63]"
-}
-
-# ---------------------------------------------------------------------------------------------
-# 2. Find this device in the device rows.
-
-set me [etherip_this_device]
-set row ""
-foreach candidate $rows {
-    if {$host($candidate) == $me} {
-        set row $candidate
+# The new rule: the Virtual Location monitor, every monitor an existing pool has today (it keeps
+# its health checks), and the also_monitor answer; each once.
+set rule_names [list "/Common/$monitor"]
+if {[string equal $pool_create "no"] && ![string equal $restore "none"]} {
+    foreach name [split [string map {" and " " "} $restore] " "] {
+        if {[lsearch -exact $rule_names $name] < 0} {
+            lappend rule_names $name
+        }
     }
 }
-if {$row == ""} {
-    etherip_fail "this device's hostname '[etherip_printable $me]' is not in the device rows; deploy on one of the listed devices"
+set also [etherip_answer pool__also_monitor]
+if {![string equal $also ""]} {
+    set name "/Common/[etherip_name pool__also_monitor 63]"
+    if {[lsearch -exact $rule_names $name] < 0} {
+        lappend rule_names $name
+    }
+}
+set rule [join $rule_names " and "]
+
+# ---------------------------------------------------------------------------------------------
+# 2. Run on the first device only.
+
+set me [etherip_this_device]
+if {$ha && [string equal $me $second_host]} {
+    etherip_fail "this is $second_host, the second unit: deploy and reconfigure on $first_host only; this unit gets its VLANs, VLAN group and self IPs from its own tmsh step files (IMPORT.md)"
+}
+if {![string equal $me $first_host]} {
+    etherip_fail "this device's hostname '[etherip_printable $me]' is not $first_host; deploy on the first device"
 }
 set suffix ""
 if {$ha} {
-    if {$row == "first"} {
-        set suffix "_a"
-    } else {
-        set suffix "_b"
+    set suffix "_a"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 3. The objects, one proc per group, each in dependency order with full /Common/ paths.
+
+proc etherip_create_vlans {} {
+    global dep vm_create vm_vlan vm_ifaces vm_tag vm_mtu wan_create wan_vlan wan_ifaces wan_tag wan_mtu
+    if {[string equal $vm_create "yes"]} {
+        tmsh::create [etherip_vlan_command $vm_vlan $vm_ifaces $vm_tag $vm_mtu "etherip $dep VM VLAN"]
+    }
+    if {[string equal $wan_create "yes"]} {
+        tmsh::create [etherip_vlan_command $wan_vlan $wan_ifaces $wan_tag $wan_mtu "etherip $dep WAN VLAN"]
+    }
+}
+
+# This device's WAN self IP and the pair's floating WAN self IP, on a WAN VLAN etherip creates.
+# The tunnel's local address (the floating self IP of a pair, else this device's) admits EtherIP.
+proc etherip_create_wan_selfs {} {
+    global dep ha suffix wan_create wan_vlan wan_self wan_float wan_lock endpoint_lock
+    if {![string equal $wan_create "yes"]} {
+        return
+    }
+    set own_lock $endpoint_lock
+    if {$ha} {
+        set own_lock $wan_lock
+    }
+    tmsh::create "net self /Common/${dep}_wan_self$suffix address $wan_self vlan /Common/$wan_vlan traffic-group /Common/traffic-group-local-only allow-service $own_lock"
+    if {$ha} {
+        tmsh::create "net self /Common/${dep}_wan_float address $wan_float vlan /Common/$wan_vlan traffic-group /Common/traffic-group-1 allow-service $endpoint_lock"
+    }
+}
+
+# The route to the other endpoint through the WAN gateway (synced, like the tunnel), then the tunnel.
+proc etherip_create_tunnel {} {
+    global dep tunnel local_address remote_address remote_peer gateway
+    if {![string equal $gateway ""] && ![string equal $gateway "existing"]} {
+        tmsh::create "net route /Common/${dep}_wan_route network $remote_address/32 gw $gateway description \"etherip $dep to the other tunnel endpoint\""
+    }
+    tmsh::create "net tunnels tunnel /Common/$tunnel profile /Common/etherip local-address $local_address remote-address $remote_address description \"etherip $dep to $remote_peer\""
+}
+
+# The VLAN group and this device's VM self IP on it.
+proc etherip_create_vlan_group {} {
+    global dep group vm_vlan tunnel suffix vm_self vm_lock
+    tmsh::create "net vlan-group /Common/$group members add \{ /Common/$vm_vlan /Common/$tunnel \} mode translucent bridge-in-standby disabled migration-keepalive enabled description \"etherip $dep VM bridge\""
+    tmsh::create "net self /Common/${dep}_vm_self$suffix address $vm_self vlan /Common/$group traffic-group /Common/traffic-group-local-only allow-service $vm_lock"
+}
+
+proc etherip_create_vm_float {} {
+    global dep ha group vm_float vm_lock
+    if {$ha} {
+        tmsh::create "net self /Common/${dep}_vm_float address $vm_float vlan /Common/$group traffic-group /Common/traffic-group-1 allow-service $vm_lock"
+    }
+}
+
+# The pool (unless it exists), the Virtual Location monitor, and the pool's new monitor rule.
+proc etherip_create_pool_monitor {} {
+    global dep pool pool_create members monitor interval timeout rule
+    if {[string equal $pool_create "yes"]} {
+        tmsh::create "ltm pool /Common/$pool members add \{ $members\} min-active-members 1 description \"etherip $dep VM pool\""
+    }
+    tmsh::create "ltm monitor virtual-location /Common/$monitor defaults-from /Common/virtual_location pool /Common/$pool interval $interval timeout $timeout"
+    if {[string equal $pool_create "no"]} {
+        tmsh::modify "ltm pool /Common/$pool min-active-members 1"
+    }
+    tmsh::modify "ltm pool /Common/$pool monitor $rule"
+}
+
+# An existing pool is not owned by the service: the network stage gives it back the monitor
+# rule it had before the change, so reconfiguring to this stage undoes the complete stage
+# before the framework deletes the monitor (deleting the service runs no code).
+proc etherip_restore_existing_pool {} {
+    global pool pool_create restore restore_min
+    if {[string equal $pool_create "no"]} {
+        tmsh::modify "ltm pool /Common/$pool monitor $restore"
+        tmsh::modify "ltm pool /Common/$pool min-active-members $restore_min"
     }
 }
 
 # ---------------------------------------------------------------------------------------------
-# 3. Create, in dependency order, with full /Common/ paths. Synced objects are created on
-#    every device too, with the same values, so a reconfigure on the second unit keeps them.
+# 4. Create the objects of the chosen stage.
 
-if {$vm_create == "yes"} {
-    tmsh::create [etherip_vlan_command $vm_vlan $vm_ifaces $vm_tag $vm_mtu "etherip $dep VM VLAN"]
+etherip_create_vlans
+etherip_create_wan_selfs
+etherip_create_tunnel
+if {[string equal $stage "network"]} {
+    etherip_restore_existing_pool
+} else {
+    etherip_create_vlan_group
+    etherip_create_vm_float
+    etherip_create_pool_monitor
 }
-if {$wan_create == "yes"} {
-    tmsh::create [etherip_vlan_command $wan_vlan $wan_ifaces $wan_tag $wan_mtu "etherip $dep WAN VLAN"]
-    tmsh::create "net self /Common/${dep}_wan_self$suffix address $wan_self($row) vlan /Common/$wan_vlan traffic-group /Common/traffic-group-local-only allow-service $wan_lock"
-    if {$ha} {
-        tmsh::create "net self /Common/${dep}_wan_float address $wan_float vlan /Common/$wan_vlan traffic-group /Common/traffic-group-1 allow-service $wan_lock"
-    }
-}
-tmsh::create "net tunnels tunnel /Common/$tunnel profile /Common/etherip local-address $local_address remote-address $remote_address description \"etherip $dep to $remote_peer\""
-tmsh::create "net vlan-group /Common/$group members add \{ /Common/$vm_vlan /Common/$tunnel \} mode translucent bridge-in-standby disabled migration-keepalive enabled description \"etherip $dep VM bridge\""
-tmsh::create "net self /Common/${dep}_vm_self$suffix address $vm_self($row) vlan /Common/$group traffic-group /Common/traffic-group-local-only allow-service $vm_lock"
-if {$ha} {
-    tmsh::create "net self /Common/${dep}_vm_float address $vm_float vlan /Common/$group traffic-group /Common/traffic-group-1 allow-service $vm_lock"
-}
-if {$pool_create == "yes"} {
-    tmsh::create "ltm pool /Common/$pool members add \{ $members\} min-active-members 1 description \"etherip $dep VM pool\""
-}
-tmsh::create "ltm monitor virtual-location /Common/$monitor defaults-from /Common/virtual_location pool /Common/$pool interval $interval timeout $timeout"
-tmsh::modify "ltm pool /Common/$pool monitor $rule"

@@ -1,0 +1,109 @@
+"""The iApp deployment flow of one peer: the ordered operations IMPORT.md prints and the
+offline check replays. This is the only place the order lives.
+
+On an HA pair the service runs on the first unit only, in two stages, and the second unit
+gets its device-local objects (VLANs, VLAN group, non-floating self IPs) from its own tmsh
+step files, each before the config-sync that brings the synced objects referring to them:
+
+  apply:    B 01 tmsh -> A create service (stage network) -> sync -> B 03 tmsh
+            -> A reconfigure (stage complete) -> sync -> A, B save
+  rollback: A reconfigure (stage network) -> sync -> B rollback 02 -> A delete service
+            -> sync -> B rollback 04 -> A, B save
+
+A standalone device creates the service in one run (stage complete); its rollback also
+reconfigures to stage network first, because that run puts an existing pool's monitor rule
+back before the Virtual Location monitor is deleted (deleting a service runs no code).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.model import Site
+
+STAGE_VARIABLE = "deploy__stage"
+NETWORK = "network"  # this unit's VLANs and WAN self IP, the floating WAN self IP, the tunnel
+COMPLETE = "complete"  # and the VLAN group, this unit's VM self IP, the floating VM self IP, pool, monitor
+STAGES = (NETWORK, COMPLETE)
+
+
+@dataclass(frozen=True)
+class Op:
+    action: str  # tmsh | create | reconfigure | delete | sync
+    host: str
+    file: str = ""  # tmsh: the step file, relative to the version folder
+    stage: str = ""  # create/reconfigure: the stage answer
+
+    def describe(self) -> str:
+        """One line naming the operation, as IMPORT.md lists it."""
+        if self.action == "tmsh":
+            return f"{self.host}: paste `{self.file}` into tmsh"
+        if self.action == "create":
+            return f"{self.host}: create the application service, stage `{self.stage}`"
+        if self.action == "reconfigure":
+            return f"{self.host}: reconfigure the application service to stage `{self.stage}`"
+        if self.action == "delete":
+            return f"{self.host}: delete the application service"
+        return f"{self.host}: config-sync to the device group"
+
+
+def _tmsh(peer: str, host: str, name: str) -> Op:
+    return Op("tmsh", host, f"{peer}/{host}/{name}")
+
+
+def apply_flow(site: Site, peer_name: str) -> tuple[Op, ...]:
+    peer = site.peers[peer_name]
+    hosts = list(peer.devices)
+    first = hosts[0]
+    if not peer.is_ha:
+        return (Op("create", first, stage=COMPLETE), _tmsh(peer_name, first, "05-save.tmsh"))
+    second = hosts[1]
+    ops: list[Op] = []
+    if peer.wan.create or peer.vm.create:
+        ops.append(_tmsh(peer_name, second, "01-local-network.tmsh"))
+    ops += [
+        Op("create", first, stage=NETWORK),
+        Op("sync", first),
+        _tmsh(peer_name, second, "03-vlan-group.tmsh"),
+        Op("reconfigure", first, stage=COMPLETE),
+        Op("sync", first),
+        _tmsh(peer_name, first, "05-save.tmsh"),
+        _tmsh(peer_name, second, "05-save.tmsh"),
+    ]
+    return tuple(ops)
+
+
+def rollback_flow(site: Site, peer_name: str) -> tuple[Op, ...]:
+    peer = site.peers[peer_name]
+    hosts = list(peer.devices)
+    first = hosts[0]
+    if not peer.is_ha:
+        return (
+            Op("reconfigure", first, stage=NETWORK),
+            Op("delete", first),
+            _tmsh(peer_name, first, "rollback/05-save.tmsh"),
+        )
+    second = hosts[1]
+    ops = [
+        Op("reconfigure", first, stage=NETWORK),
+        Op("sync", first),
+        _tmsh(peer_name, second, "rollback/02-vlan-group.tmsh"),
+        Op("delete", first),
+        Op("sync", first),
+    ]
+    if peer.wan.create or peer.vm.create:
+        ops.append(_tmsh(peer_name, second, "rollback/04-local-network.tmsh"))
+    ops += [
+        _tmsh(peer_name, first, "rollback/05-save.tmsh"),
+        _tmsh(peer_name, second, "rollback/05-save.tmsh"),
+    ]
+    return tuple(ops)
+
+
+def stage_runs(site: Site, peer_name: str) -> list[tuple[str, str]]:
+    """(host, stage) of every implementation run the flows make, in first-use order."""
+    runs: list[tuple[str, str]] = []
+    for op in apply_flow(site, peer_name) + rollback_flow(site, peer_name):
+        if op.action in ("create", "reconfigure") and (op.host, op.stage) not in runs:
+            runs.append((op.host, op.stage))
+    return runs
