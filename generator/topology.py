@@ -87,6 +87,7 @@ def measure(text: str, css: str) -> float:
     return text_width(text, size, bold=bold)
 
 
+@lru_cache(maxsize=16)
 def line_height(css: str) -> int:
     return round(FONTS[css][0] * 1.25)
 
@@ -145,9 +146,17 @@ def _fit(piece: str, css: str, width: float) -> int:
     return n
 
 
+@lru_cache(maxsize=256)
 def block_height(lines: int, css: str) -> int:
     size = FONTS[css][0]
     return math.ceil(ascent(size) + (lines - 1) * line_height(css) + descent(size))
+
+
+@lru_cache(maxsize=16)
+def _extent(css: str) -> tuple[float, float]:
+    """Ascent and descent of a text style, in pixels."""
+    size = FONTS[css][0]
+    return ascent(size), descent(size)
 
 
 @dataclass
@@ -172,11 +181,11 @@ class Canvas:
         width = width if width is not None else within.w - 2 * PAD
         x = x if x is not None else within.x + within.w // 2
         lines, shortened = wrap(text, css, width, max_lines)
-        size = FONTS[css][0]
-        first = top + math.ceil(ascent(size))
+        up, down = _extent(css)
+        first = top + math.ceil(up)
         placed = tuple((first + i * line_height(css), line) for i, line in enumerate(lines))
         widest = max(measure(line, css) for line in lines)
-        bottom = placed[-1][0] + descent(size)
+        bottom = placed[-1][0] + down
         full = text if (shortened or len(lines) > 1) else ""
         box = (x - widest / 2, float(top), x + widest / 2, bottom)
         self.texts.append(Text(x, placed, css, "middle", full, box, within))
