@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer._completion_classes import completion_init
 from typer.core import TyperArgument
 
 from generator.errors import EXIT_INVALID_INPUT, GeneratorError, Problem, SiteFileError
@@ -40,6 +41,7 @@ def _argument_type(self: TyperArgument, ctx: typer.Context) -> str | None:
 
 
 TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
+completion_init()  # typer registers the shells' completion classes only with add_completion=True
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 
 

@@ -216,3 +216,16 @@ def test_readme_says_how_to_run_etherip_after_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     for needed in (".venv/bin/etherip", ". .venv/bin/activate", "pipx install .", "uv tool install ."):
         assert needed in readme
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"_ETHERIP_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "etherip va"}, '"validate"'),
+        ({"_ETHERIP_COMPLETE": "complete_bash", "COMP_WORDS": "etherip re", "COMP_CWORD": "1"}, "render"),
+    ],
+)
+def test_installed_completion_answers(env: dict[str, str], expected: str) -> None:
+    result = runner.invoke(app, [], env=env, prog_name="etherip")
+    assert result.exit_code == 0, result.output
+    assert expected in result.stdout
