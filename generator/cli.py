@@ -259,6 +259,44 @@ def validate(
 
 
 @app.command()
+def precheck(
+    site: Annotated[Path, typer.Argument(help="Site file (YAML).", show_default=False, metavar="SITE")],
+    units: Annotated[
+        list[str],
+        typer.Argument(
+            help="[DEVICE=]PATH per unit: a UCS archive, a folder with bigip_base.conf and bigip.conf, "
+            "or one configuration file. Without DEVICE= the unit is found by its saved hostname.",
+            show_default=False,
+            metavar="[DEVICE=]PATH",
+        ),
+    ],
+    version: Annotated[
+        str | None,
+        typer.Option("--version", help="11.6.1 ... 11.6.5. Default: the site file's bigip_version."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+) -> None:
+    """Check the change against each unit's saved configuration, offline, before the window:
+    objects that already exist or are missing, VLAN tags, interfaces, addresses, hostname, device
+    group, version, routes. One line per finding: DEVICE: kind: object(s): message (FILE:LINE).
+    Exit 0 no conflict, 1 a conflict or an input that could not be checked, 2 usage error."""
+    from generator.precheck.run import parse_inputs, run_precheck
+    from generator.validate import load_site
+
+    try:
+        model = load_site(site, str(site))
+        if version == "all":
+            raise typer.BadParameter("precheck compares with one version", param_hint="--version")
+        (target,) = _versions(version, model.bigip_version)
+        report = run_precheck(model, target, parse_inputs(units), str(site))
+    except GeneratorError as err:
+        raise _fail(err) from None
+    print(report.as_json() if as_json else "\n".join([*report.text_lines(), report.summary()]))
+    if report.failed:
+        raise typer.Exit(EXIT_INVALID_INPUT)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the site file (for VS Code's YAML extension and linters)."""
     import json

@@ -41,6 +41,12 @@ _DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 _IPV4 = r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}"
 _SERVICE = re.compile(r"([a-z][a-z0-9-]{0,15}|[0-9]{1,3}):(any|0|[1-9][0-9]{0,4})\Z")
 PORT_MAX = 65535
+# Protocol names port lockdown entries may use: the ones F5's Ansible module passes to tmsh
+# (bigip_selfip `allowed_protocols` [C]); any other protocol by its number.
+LOCKDOWN_PROTOCOLS = frozenset(
+    {"eigrp", "egp", "gre", "icmp", "igmp", "igp", "ipip", "l2tp", "ospf", "pim", "tcp", "udp"}
+)
+PORTED_PROTOCOLS = frozenset({"tcp", "udp", "6", "17"})
 # Addresses no self IP, gateway or pool member may use: "this network" 0.0.0.0/8, loopback,
 # multicast and class E (RFC 1122 §3.2.1.3, RFC 5771, RFC 1112 §4).
 _UNUSABLE = (
@@ -261,8 +267,15 @@ def parse_lockdown(value: Any) -> tuple[str, ...]:
             match = _SERVICE.match(text)
             if not match:
                 raise ValueError(f"{show(text)} is not protocol:port such as tcp:443 or gre:0")
-            if match.group(1).isdigit() and int(match.group(1)) > 255:
-                raise ValueError(f"{show(text)}: IP protocol {match.group(1)} is outside 0-255")
+            proto, port = match.groups()
+            if proto.isdigit() and int(proto) > 255:
+                raise ValueError(f"{show(text)}: IP protocol {proto} is outside 0-255")
+            if not proto.isdigit() and proto not in LOCKDOWN_PROTOCOLS:
+                raise ValueError(
+                    f"{show(text)}: unknown protocol {proto!r}; write one of {', '.join(sorted(LOCKDOWN_PROTOCOLS))} or the protocol number (97:0 for EtherIP)"
+                )
+            if proto not in PORTED_PROTOCOLS and port not in ("0", "any"):
+                raise ValueError(f"{show(text)}: {proto} has no ports; write {proto}:0")
             if match.group(2) != "any" and int(match.group(2)) > PORT_MAX:
                 raise ValueError(f"{show(text)}: port {match.group(2)} is outside 0-{PORT_MAX}")
             services.append(text)
@@ -298,7 +311,11 @@ def parse_monitor_rule(value: Any) -> tuple[str, ...]:
     names = [part.strip() for part in text.split(" and ")]
     if len(names) > MAX_RULE_MONITORS:
         raise ValueError(f"{show(text)} names {len(names)} monitors; at most {MAX_RULE_MONITORS}")
-    return tuple(_monitor_ref(n) for n in names)
+    refs = tuple(_monitor_ref(n) for n in names)
+    twice = sorted({r for r in refs if refs.count(r) > 1})
+    if twice:
+        raise ValueError(f"{show(text)} names {', '.join(twice)} twice; name each monitor once")
+    return refs
 
 
 def _monitor_ref(text: str) -> str:
@@ -312,7 +329,10 @@ def _monitor_ref(text: str) -> str:
 
 
 def parse_monitor_ref(value: Any) -> str:
-    return _monitor_ref(_text(value, "a monitor name such as http"))
+    text = _text(value, "a monitor name such as http")
+    if " and " in text:
+        raise ValueError(f"{show(text)}: name one monitor here (the pool's rule joins it with ' and ')")
+    return _monitor_ref(text)
 
 
 Name = Annotated[str, BeforeValidator(parse_name)]

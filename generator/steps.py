@@ -57,11 +57,10 @@ APPLY: tuple[Step, ...] = (
     Step(
         2,
         "tunnel",
-        "EtherIP tunnel to the other data center (and the route through the WAN gateway)",
+        "EtherIP tunnel to the other data center (and, where this peer has them, the floating WAN self IP and the route through the WAN gateway)",
         True,
         True,
         "apply/tunnel.tmsh.j2",
-        title_pair="EtherIP tunnel to the other data center (with the floating WAN self IP and the route through the WAN gateway)",
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
