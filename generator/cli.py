@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer._completion_classes import completion_init
+from typer.core import TyperArgument
 
 from generator.errors import EXIT_INVALID_INPUT, GeneratorError, Problem, SiteFileError
 from generator.versions import ALL_VERSIONS, CAPABILITIES, KNOWN_ISSUES, BigIpVersion
+
+if TYPE_CHECKING:
+    from generator.model import Site
 
 app = typer.Typer(
     name="etherip",
@@ -24,12 +29,83 @@ app = typer.Typer(
         "3 output could not be written (previous output left as it was)."
     ),
     pretty_exceptions_enable=False,
-    add_completion=True,
+    add_completion=False,  # our own --show-completion/--install-completion take the shell by name
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help: no <bool> or <list[Path]> type labels
 )
 
+
+def _argument_type(self: TyperArgument, ctx: typer.Context) -> str | None:
+    """Help shows an argument's METAVAR alone, as click does, not also `<path>` or `<list[Path]>`."""
+    return None if self.metavar else TyperArgument.display_type(self, ctx)
+
+
+TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
+completion_init()  # typer registers the shells' completion classes only with add_completion=True
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"etherip {version('etherip')}")
+        except PackageNotFoundError:
+            print("etherip (not installed as a package)")
+        raise typer.Exit()
+
+
+def _completion(ctx: typer.Context, param: typer.CallbackParam, shell: str | None) -> None:
+    if shell is None or ctx.resilient_parsing:
+        return
+    from typer._completion_shared import get_completion_script, install
+
+    if shell not in SHELLS:
+        raise typer.BadParameter(f"{shell!r}: use one of {', '.join(SHELLS)}", param_hint=param.opts[0])
+    if param.name == "install_completion":
+        installed, path = install(shell=shell, prog_name="etherip", complete_var="_ETHERIP_COMPLETE")
+        print(f"{installed} completion installed in {path}; it takes effect in a new shell")
+    else:
+        print(get_completion_script(prog_name="etherip", complete_var="_ETHERIP_COMPLETE", shell=shell))
+    raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print etherip's version and exit."
+        ),
+    ] = False,
+    show_completion: Annotated[
+        str | None,
+        typer.Option(
+            metavar="SHELL",
+            callback=_completion,
+            is_eager=True,
+            help="Print the completion script for SHELL (bash, zsh, fish, powershell).",
+        ),
+    ] = None,
+    install_completion: Annotated[
+        str | None,
+        typer.Option(
+            metavar="SHELL",
+            callback=_completion,
+            is_eager=True,
+            help="Install completion for SHELL (bash, zsh, fish, powershell).",
+        ),
+    ] = None,
+) -> None:
+    """EtherIP / vMotion change generator for F5 BIG-IP 11.6.1-11.6.5."""
+
+
 SiteArg = Annotated[
-    Path | None, typer.Argument(help="Site file (YAML). Default: the bundled example.", show_default=False)
+    Path | None,
+    typer.Argument(
+        metavar="SITE", help="Site file (YAML). Default: the bundled example.", show_default=False
+    ),
 ]
 
 
@@ -58,10 +134,15 @@ def render(
     site: SiteArg = None,
     version: Annotated[
         str | None,
-        typer.Option("--version", help="11.6.1 ... 11.6.5, or all. Default: the site file's bigip_version."),
+        typer.Option(
+            "--version",
+            metavar="VERSION",
+            help="11.6.1 ... 11.6.5, or all. Default: the site file's bigip_version"
+            " (with --check: also every version folder OUT has for this deployment).",
+        ),
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", help="Output folder; writes OUT/<deployment>/<version>/.")
+        Path, typer.Option("--out", metavar="OUT", help="Output folder; writes OUT/<deployment>/<version>/.")
     ] = Path("out"),
     check: Annotated[
         bool,
@@ -70,7 +151,7 @@ def render(
 ) -> None:
     """Validate SITE and write the change package for every device: pre-check, apply steps,
     verification, rollback and expected state, plus CHANGE.md, topology.svg and manifest.json."""
-    from generator.output import drift, write_trees
+    from generator.output import write_trees
     from generator.render import render_version
     from generator.resources import example_site
     from generator.validate import load_site_and_source
@@ -79,10 +160,11 @@ def render(
     display = str(site) if site is not None else "example_site.yaml"
     try:
         model, source = load_site_and_source(path, display)
-        trees = [render_version(model, v, source) for v in _versions(version, model.bigip_version)]
+        chosen = _versions(version, model.bigip_version)
         if check:
-            _report_drift([line for tree in trees for line in drift(out, tree)], out, display)
+            _check_drift(model, source, chosen if version is not None else None, out, display)
             return
+        trees = [render_version(model, v, source) for v in chosen]
         written = write_trees(out, trees)
     except GeneratorError as err:
         raise _fail(err) from None
@@ -90,18 +172,37 @@ def render(
         print(f"{folder}: {len(tree.artifacts)} files for BIG-IP {tree.version.value}")
 
 
-def _report_drift(differences: list[str], out: Path, display: str) -> None:
+def _check_drift(
+    model: Site, source: bytes, chosen: list[BigIpVersion] | None, out: Path, display: str
+) -> None:
+    """Compare the chosen versions, or (no --version) the site's default version and every
+    version folder OUT already has for this deployment."""
+    from generator.output import drift, stray_folders, versions_on_disk
+    from generator.render import render_version
+
+    if chosen is None:
+        wanted = {model.bigip_version.value, *versions_on_disk(out, model.deployment)}
+        chosen = [v for v in ALL_VERSIONS if v.value in wanted]
+        differences = stray_folders(out, model.deployment)
+    else:
+        differences = []
+    for v in chosen:
+        differences += drift(out, render_version(model, v, source))
     for line in differences:
         print(line)
     if differences:
         raise typer.Exit(EXIT_INVALID_INPUT)
-    print(f"{out}: up to date with {display}")
+    names = ", ".join(v.value for v in chosen)
+    print(f"{out}/{model.deployment}: {names} up to date with {display}")
 
 
 @app.command()
 def check(
     out: Annotated[
-        Path, typer.Argument(help="A rendered output folder (any level above manifest.json), or FILE.tmpl.")
+        Path,
+        typer.Argument(
+            metavar="OUT", help="A rendered output folder (any level above manifest.json), or FILE.tmpl."
+        ),
     ] = Path("out"),
 ) -> None:
     """Prove rendered output offline: manifest checksums, Tcl word lists of every tmsh command,
@@ -134,7 +235,9 @@ def check(
 
 @app.command()
 def validate(
-    sites: Annotated[list[Path], typer.Argument(help="Site files (YAML) to check.", show_default=False)],
+    sites: Annotated[
+        list[Path], typer.Argument(metavar="SITE", help="Site files (YAML) to check.", show_default=False)
+    ],
 ) -> None:
     """Check each SITE and report every problem as FILE:LINE:COL: key.path: message.
     Also the pre-commit hook (.pre-commit-hooks.yaml)."""
@@ -208,37 +311,102 @@ SCHEMA_FILE = "etherip.schema.json"
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the example site file.")] = Path("site.yaml"),
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="Where to write the example site file.")
+    ] = Path("site.yaml"),
 ) -> None:
     """Write the commented example site file to start from, and etherip.schema.json beside it
-    (the site file's first line points VS Code's YAML extension at it). Never overwrites."""
+    (the site file's first line points VS Code's YAML extension at it). Never overwrites a site
+    file; an existing etherip.schema.json is reused when identical, else refreshed."""
     import json
 
     from generator.resources import example_site
     from generator.schema import site_schema
 
+    if path.exists():
+        problem = Problem(str(path), 1, 1, "", "already exists; etherip init never overwrites a site file")
+        raise _fail(SiteFileError([problem]))
     schema_path = path.parent / SCHEMA_FILE
-    for target in (path, schema_path):
-        if target.exists():
-            problem = Problem(str(target), 1, 1, "", "already exists; etherip init never overwrites a file")
-            raise _fail(SiteFileError([problem]))
+    schema_text = (json.dumps(site_schema(), indent=2) + "\n").encode()
     header = f"# yaml-language-server: $schema=./{SCHEMA_FILE}\n".encode()
     try:
-        with open(path, "xb") as fh:
-            fh.write(header + example_site().read_bytes())
-        with open(schema_path, "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(json.dumps(site_schema(), indent=2) + "\n")
+        schema_state = _put_schema(schema_path, schema_text)
+        _create_whole(path, header + example_site().read_bytes())
+    except FileExistsError:
+        problem = Problem(str(path), 1, 1, "", "already exists; etherip init never overwrites a site file")
+        raise _fail(SiteFileError([problem])) from None
     except OSError as exc:
-        print(f"{path}: cannot write: {exc.strerror}", file=sys.stderr)
+        print(f"{exc.filename or path}: cannot write: {exc.strerror}", file=sys.stderr)
         raise typer.Exit(EXIT_INVALID_INPUT) from None
-    print(f"{path}: written, with {schema_path} for editors; edit it, then run: etherip validate {path}")
+    print(f"{schema_path}: {schema_state}")
+    print(f"{path}: written; edit it, then run: etherip validate {path}")
+
+
+def _put_schema(target: Path, content: bytes) -> str:
+    """Write the schema unless an identical file is there; say which."""
+    if target.is_file() and target.read_bytes() == content:
+        return "already there and identical; reused"
+    existed = target.exists()
+    _replace_whole(target, content)
+    return "refreshed (it differed from this etherip's schema)" if existed else "written, for editors"
+
+
+def _staged(target: Path, content: bytes) -> Path:
+    """`content` complete in a hidden file beside `target`, with the permissions open() would give."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        os.fchmod(fd, 0o666 & ~umask)
+        with open(fd, "wb") as fh:
+            fh.write(content)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def _create_whole(target: Path, content: bytes) -> None:
+    """Create `target` complete or not at all; FileExistsError if it exists (never replaced)."""
+    import os
+
+    tmp = _staged(target, content)
+    try:
+        os.link(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _replace_whole(target: Path, content: bytes) -> None:
+    import os
+
+    tmp = _staged(target, content)
+    try:
+        os.replace(tmp, target)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 @app.command()
 def versions() -> None:
-    """List the supported BIG-IP versions and their known issues."""
+    """List the supported BIG-IP versions, the features etherip relies on, and known issues."""
+    from generator.versions import Capability
+
+    print("Capabilities: the BIG-IP features the generated output relies on:")
+    for cap in Capability:
+        print(f"    {cap.name.lower().replace('_', '-')}: {cap.value}")
+    print()
     for v in ALL_VERSIONS:
-        caps = len(CAPABILITIES[v])
+        have = CAPABILITIES[v]
+        caps = f"{len(have)} of {len(Capability)}" + (
+            " (all of the above)"
+            if len(have) == len(Capability)
+            else f", missing {', '.join(c.name.lower() for c in Capability if c not in have)}"
+        )
         issues = [k for k in KNOWN_ISSUES if v in k.affects]
         print(f"{v.value}  capabilities: {caps}  known issues: {len(issues)}")
         for issue in issues:
