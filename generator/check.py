@@ -394,7 +394,40 @@ def _tmsh_final_states(
     if replayed:
         for problem in tunnel_problems(site, clusters):
             report.add(f"{where}/{problem.split(':', 1)[0]}", "tunnel", problem.split(": ", 1)[1])
+        for peer, cluster in clusters.items():
+            _check_tmsh_rollback(site, peer, copy.deepcopy(cluster), files, manifest, where, report)
     return states
+
+
+def _check_tmsh_rollback(
+    site: Site,
+    peer: str,
+    cluster: Cluster,
+    files: dict[str, bytes],
+    manifest: list[dict[str, object]],
+    where: str,
+    report: Report,
+) -> None:
+    """The rollback scripts, replayed on the applied devices in runbook order, must bring every
+    device back to exactly its starting objects, saved."""
+    try:
+        for art in runbook_order(site, peer, manifest, kind="tmsh-rollback"):
+            path = str(art["path"])
+            cluster.run(str(art["device"]), parse_script(files[path].decode()), f"{where}/{path}")
+    except (ReplayError, ScriptError, KeyError) as exc:
+        report.add(f"{where}/{peer}", "rollback", str(exc))
+        return
+    start = starting_cluster(site, peer)
+    for host, device in cluster.devices.items():
+        if device.objects != start.devices[host].objects:
+            changed = sorted(k[1] for k in set(device.objects) ^ set(start.devices[host].objects)) or sorted(
+                k[1] for k in device.objects if device.objects[k] != start.devices[host].objects.get(k)
+            )
+            report.add(
+                f"{where}/{peer}/{host}", "rollback", f"not back at its starting state: {', '.join(changed)}"
+            )
+        if device.unsaved:
+            report.add(f"{where}/{peer}/{host}", "rollback", "rollback ends without save sys config")
 
 
 def _check_iapp(

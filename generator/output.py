@@ -393,3 +393,26 @@ def drift(out: Path, tree: VersionTree) -> list[str]:
 def read_tree(root: Path) -> dict[str, bytes]:
     """A folder's files as {relative path: bytes}, for comparisons."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def versions_on_disk(out: Path, deployment: str) -> list[str]:
+    """The supported version folders OUT/<deployment>/ holds (for `render --check`)."""
+    from generator.versions import ALL_VERSIONS
+
+    root = out / deployment
+    return [v.value for v in ALL_VERSIONS if (root / v.value).is_dir()]
+
+
+def stray_folders(out: Path, deployment: str) -> list[str]:
+    """Folders under OUT/<deployment>/ that no render writes (staging folders start with '.')."""
+    from generator.versions import ALL_VERSIONS
+
+    root = out / deployment
+    if not root.is_dir():
+        return []
+    known = {v.value for v in ALL_VERSIONS}
+    return [
+        f"extra: {p}/"
+        for p in sorted(root.iterdir())
+        if not p.name.startswith(".") and not (p.is_dir() and p.name in known)
+    ]

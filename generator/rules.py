@@ -347,6 +347,11 @@ def _check_gateway(site: Site, name: str, peer: Peer) -> Iterator[Violation]:
         )
         return
     if isinstance(gateway, str):  # existing
+        if peer.wan.create:
+            yield Violation(
+                at,
+                "existing needs a WAN VLAN that exists (create: false): a route in place cannot use a VLAN this change creates; give the next hop's address",
+            )
         return
     if gateway not in subnet:
         yield Violation(

@@ -42,6 +42,12 @@ _DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 _IPV4 = r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}"
 _SERVICE = re.compile(r"([a-z][a-z0-9-]{0,15}|[0-9]{1,3}):(any|0|[1-9][0-9]{0,4})\Z")
 PORT_MAX = 65535
+# Protocol names port lockdown entries may use: the ones F5's Ansible module passes to tmsh
+# (bigip_selfip `allowed_protocols` [C]); any other protocol by its number.
+LOCKDOWN_PROTOCOLS = frozenset(
+    {"eigrp", "egp", "gre", "icmp", "igmp", "igp", "ipip", "l2tp", "ospf", "pim", "tcp", "udp"}
+)
+PORTED_PROTOCOLS = frozenset({"tcp", "udp", "6", "17"})
 # Addresses no self IP, gateway or pool member may use: "this network" 0.0.0.0/8, loopback,
 # multicast and class E (RFC 1122 §3.2.1.3, RFC 5771, RFC 1112 §4).
 _UNUSABLE = (
@@ -51,10 +57,24 @@ _UNUSABLE = (
     (IPv4Network("240.0.0.0/4"), "a class E (reserved) address"),
 )
 _LOCKDOWN_WORDS = ("none", "default", "all")
-_TRUE_FALSE = {"true": True, "false": False}
+# Booleans as YAML 1.2 (and so the JSON Schema, and every YAML 1.1 tool) reads them unquoted.
+_TRUE_FALSE = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _YAML11_BOOLS = frozenset(
-    {"yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE", "Yes", "No", "On", "Off"}
+    {"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off", "YES", "NO", "ON", "OFF"}
 )
+
+
+class Quoted(str):
+    """A scalar the site file wrote in quotes: text, never a number or a boolean. The JSON
+    Schema sees the same, so `tag: "3001"` is refused by both (generator.validate marks these)."""
+
+    __slots__ = ()
+
+
+class Empty(str):
+    """A key written with no value (`tag:`, `~`, `null`): refused, never taken as "absent"."""
+
+    __slots__ = ()
 
 
 def show(text: str, limit: int = 40) -> str:
@@ -64,13 +84,30 @@ def show(text: str, limit: int = 40) -> str:
     return repr(text)
 
 
-def _text(value: Any, what: str) -> str:
-    if value is None:
+def _scalar(value: Any, what: str) -> str:
+    if value is None or isinstance(value, Empty):
         raise ValueError(f"missing value: write {what}")
     if not isinstance(value, str):
         kind = "list" if isinstance(value, list) else "mapping"
         raise ValueError(f"expected {what}, not a {kind}")  # noqa: TRY004 - pydantic reports ValueError
     return value
+
+
+def _text(value: Any, what: str) -> str:
+    """A text value. Unquoted `true`/`false` is a boolean to YAML and the JSON Schema: refused."""
+    text = _scalar(value, what)
+    if not isinstance(value, Quoted) and text in _TRUE_FALSE:
+        raise ValueError(
+            f"{text} without quotes is a boolean in YAML; expected {what} (quote it if you mean the text)"
+        )
+    return text
+
+
+def _unquoted(value: Any, text: str, what: str) -> None:
+    if isinstance(value, Quoted):
+        raise ValueError(  # noqa: TRY004 - pydantic reports ValueError
+            f"{show(text)} is in quotes, which makes it text; {what} is written without quotes"
+        )
 
 
 def parse_name(value: Any, max_len: int = OBJECT_NAME_MAX, what: str = "a name") -> str:
@@ -134,7 +171,8 @@ def parse_tagging(value: Any) -> str:
 
 
 def parse_bool(value: Any) -> bool:
-    text = _text(value, "true or false")
+    text = _scalar(value, "true or false")
+    _unquoted(value, text, "true or false")
     if text in _TRUE_FALSE:
         return _TRUE_FALSE[text]
     if text in _YAML11_BOOLS:
@@ -143,7 +181,8 @@ def parse_bool(value: Any) -> bool:
 
 
 def parse_int(value: Any) -> int:
-    text = _text(value, "a whole number")
+    text = _scalar(value, "a whole number")
+    _unquoted(value, text, "a number")
     if len(text) > _MAX_DIGITS and text.isdigit():
         raise ValueError(
             f"{show(text, 12)}: a number of {len(text)} digits is far above any value a site file takes"
@@ -233,8 +272,15 @@ def parse_lockdown(value: Any) -> tuple[str, ...]:
             match = _SERVICE.match(text)
             if not match:
                 raise ValueError(f"{show(text)} is not protocol:port such as tcp:443 or gre:0")
-            if match.group(1).isdigit() and int(match.group(1)) > 255:
-                raise ValueError(f"{show(text)}: IP protocol {match.group(1)} is outside 0-255")
+            proto, port = match.groups()
+            if proto.isdigit() and int(proto) > 255:
+                raise ValueError(f"{show(text)}: IP protocol {proto} is outside 0-255")
+            if not proto.isdigit() and proto not in LOCKDOWN_PROTOCOLS:
+                raise ValueError(
+                    f"{show(text)}: unknown protocol {proto!r}; write one of {', '.join(sorted(LOCKDOWN_PROTOCOLS))} or the protocol number (97:0 for EtherIP)"
+                )
+            if proto not in PORTED_PROTOCOLS and port not in ("0", "any"):
+                raise ValueError(f"{show(text)}: {proto} has no ports; write {proto}:0")
             if match.group(2) != "any" and int(match.group(2)) > PORT_MAX:
                 raise ValueError(f"{show(text)}: port {match.group(2)} is outside 0-{PORT_MAX}")
             services.append(text)
@@ -270,7 +316,11 @@ def parse_monitor_rule(value: Any) -> tuple[str, ...]:
     names = [part.strip() for part in text.split(" and ")]
     if len(names) > MAX_RULE_MONITORS:
         raise ValueError(f"{show(text)} names {len(names)} monitors; at most {MAX_RULE_MONITORS}")
-    return tuple(_monitor_ref(n) for n in names)
+    refs = tuple(_monitor_ref(n) for n in names)
+    twice = sorted({r for r in refs if refs.count(r) > 1})
+    if twice:
+        raise ValueError(f"{show(text)} names {', '.join(twice)} twice; name each monitor once")
+    return refs
 
 
 def _monitor_ref(text: str) -> str:
@@ -284,7 +334,10 @@ def _monitor_ref(text: str) -> str:
 
 
 def parse_monitor_ref(value: Any) -> str:
-    return _monitor_ref(_text(value, "a monitor name such as http"))
+    text = _text(value, "a monitor name such as http")
+    if " and " in text:
+        raise ValueError(f"{show(text)}: name one monitor here (the pool's rule joins it with ' and ')")
+    return _monitor_ref(text)
 
 
 Name = Annotated[str, BeforeValidator(parse_name)]

@@ -52,7 +52,7 @@ def random_site(rng: random.Random) -> dict[str, Any]:
         else:
             wan_net = IPv4Network(f"100.{64 + i * 30 + rng.randrange(30)}.{rng.randrange(256)}.0/24")
             wan_hosts = _hosts(wan_net, 4, rng)
-            gateway = "existing" if rng.random() < 0.3 else str(wan_hosts.pop())
+            gateway = str(wan_hosts.pop())  # _peer may turn it into "existing" (existing WAN VLAN only)
         peers[pname] = _peer(rng, f"p{i}", ha[i], vm_subnet, vm_hosts, (wan_net, wan_hosts, gateway), groups)
     monitor_name = _name(rng, 20, set(names))
     interval = rng.randint(1, 30)
@@ -123,7 +123,7 @@ def _peer(
         wan["floating_self"] = f"{wan_hosts[2]}/{wan_net.prefixlen}"
         vm["floating_self"] = f"{vm_hosts.pop()}/{vm_subnet.prefixlen}"
     if gateway is not None:
-        wan["gateway"] = gateway
+        wan["gateway"] = "existing" if wan.get("create") is False and rng.random() < 0.5 else gateway
     peer["wan"] = wan
     peer["vm"] = vm
     peer["tunnel"] = _name(rng, 15, local)

@@ -77,6 +77,22 @@ def _edit_file(path: str, old: str, new: str) -> Callable[[], dict[str, bytes]]:
 
 BROKEN: dict[str, tuple[Callable[[], dict[str, bytes]], str, str]] = {
     # name: (make the broken output, the check that must catch it, a phrase of its finding)
+    "rollback leaves the route": (
+        _edit_file(
+            "dc2/bigip-dc2/rollback/03-tunnel.tmsh", "delete net route /Common/vmotion_wan_route\n", ""
+        ),
+        "rollback",
+        "/Common/vmotion_wan_route",
+    ),
+    "port lockdown drops EtherIP": (
+        _edit_file(
+            "dc2/bigip-dc2/01-local-network.tmsh",
+            "allow-service replace-all-with { 97:0 }",
+            "allow-service none",
+        ),
+        "tunnel",
+        "drops IP protocol 97",
+    ),
     "edited after rendering": (
         _edit_file("dc2/iapp/IMPORT.md", "## Apply", "## Deploy"),
         "manifest",
@@ -254,6 +270,8 @@ def test_every_check_has_a_broken_variant() -> None:
         "tcl-words",
         "flow",
         "second-unit",
+        "rollback",
+        "tunnel",
     }
 
 

@@ -202,7 +202,7 @@ def test_missing_route_leaves_the_other_endpoint_unreachable() -> None:
 
 def test_route_through_a_gateway_that_is_not_on_link_is_refused() -> None:
     path = "site_b/bigip-b/02-tunnel.tmsh"
-    with pytest.raises(ReplayError, match="not on a directly connected network"):
+    with pytest.raises(ReplayError, match="not a neighbour on a directly connected network"):
         _final("standalone-both", (path, "gw 100.64.2.1", "gw 192.0.2.1"))
 
 
@@ -213,3 +213,10 @@ def test_existing_pool_keeps_its_health_monitors_and_gets_them_back() -> None:
     assert before == {"monitor": ("/Common/http", "/Common/tcp_half_open"), "min-active-members": "2"}
     assert after["monitor"] == ("/Common/erp_vloc", "/Common/http", "/Common/tcp_half_open")
     assert after["min-active-members"] == "1"
+
+
+def test_route_through_the_units_own_address_is_refused() -> None:
+    """A next hop must be a neighbour: the unit's own self IP is on-link but forwards nowhere."""
+    path = "site_b/bigip-b/02-tunnel.tmsh"
+    with pytest.raises(ReplayError, match="not a neighbour"):
+        _final("standalone-both", (path, "gw 100.64.2.1", "gw 100.64.2.2"))

@@ -80,7 +80,9 @@ class Device:
         return [IPv4Interface(str(p["address"])) for (k, _), p in self.objects.items() if k == SELF]
 
     def on_link(self, address: IPv4Address) -> bool:
-        return any(address in iface.network for iface in self.connected())
+        """A neighbour on a directly connected subnet (never this device's own address)."""
+        own = {iface.ip for iface in self.connected()}
+        return address not in own and any(address in iface.network for iface in self.connected())
 
     def next_hop(self, address: IPv4Address) -> IPv4Address | None:
         """Where this device sends a packet for `address`: itself if on-link, else the gateway of
@@ -163,7 +165,7 @@ def _check_builtin_refs(device: Device, key: Key, props: Props) -> None:
         raise ReplayError(f"{key[1]}: defaults-from must be /Common/virtual_location")
     if kind == ROUTE and not device.on_link(IPv4Address(str(props.get("gw")))):
         raise ReplayError(
-            f"{key[1]}: gateway {props.get('gw')} is not on a directly connected network of {device.hostname}"
+            f"{key[1]}: gateway {props.get('gw')} is not a neighbour on a directly connected network of {device.hostname}"
         )
 
 

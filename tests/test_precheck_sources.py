@@ -1,0 +1,216 @@
+"""Saved configurations that are damaged, truncated, huge or hostile: each gives one
+`unreadable` line and exit 1, never a traceback, never a file written, in bounded reads."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import tarfile
+import zlib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from generator.cli import app
+from generator.precheck import sources
+from generator.precheck.report import ERROR
+from generator.precheck.run import UnitInput, run_precheck
+from generator.precheck.sources import SavedConfigError, read_source
+from tests.helpers import CASES_DIR, site
+from tests.precheck.configs import clean, ucs_bytes
+
+runner = CliRunner()
+DC2 = clean("bigip-dc2")
+GOOD = [("config/bigip_base.conf", DC2.base.encode()), ("config/bigip.conf", DC2.user.encode())]
+HOSTILE = b"#TMSH-VERSION: 11.6.5\n\nnet vlan /Common/vm_vlan {\n    tag 200\n}\n"
+
+
+def _link(name: str, kind: bytes, target: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = target
+    return info
+
+
+def _unreadable(path: Path) -> str:
+    """Run the unit through the pre-check; it must give exactly one `unreadable` error."""
+    model = site("mixed")
+    report = run_precheck(model, model.bigip_version, [UnitInput("bigip-dc2", path, str(path))], "mixed.yaml")
+    mine = [f for f in report.findings if f.device == "bigip-dc2"]
+    assert [(f.kind, f.severity) for f in mine] == [("unreadable", ERROR)], mine
+    assert "\n" not in str(mine[0])
+    return str(mine[0])
+
+
+def _cli(path: Path) -> tuple[int, str]:
+    result = runner.invoke(app, ["precheck", str(CASES_DIR / "mixed.yaml"), f"bigip-dc2={path}"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stdout
+
+
+def test_traversal_names_are_ignored_and_never_written(tmp_path: Path) -> None:
+    archive = tmp_path / "t.ucs"
+    evil = [
+        ("../config/bigip.conf", HOSTILE),
+        ("/config/bigip_base.conf", HOSTILE),
+        ("config/../../bigip.conf", HOSTILE),
+        ("/bigip.conf", HOSTILE),
+        ("../bigip_base.conf", HOSTILE),
+        ("var/config/bigip.conf", HOSTILE),
+    ]
+    archive.write_bytes(ucs_bytes(evil + GOOD))
+    before = sorted(tmp_path.rglob("*")), sorted(tmp_path.parent.iterdir())
+    source = read_source(archive)
+    assert [f.display for f in source.files] == [
+        f"{archive}/config/bigip_base.conf",
+        f"{archive}/config/bigip.conf",
+    ]
+    assert source.files[0].text == DC2.base
+    code, out = _cli(archive)
+    assert code == 0, out
+    assert (sorted(tmp_path.rglob("*")), sorted(tmp_path.parent.iterdir())) == before
+
+    only_evil = tmp_path / "evil.ucs"
+    only_evil.write_bytes(ucs_bytes(evil))
+    assert "archive holds neither config/bigip_base.conf nor config/bigip.conf" in _unreadable(only_evil)
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        _link("config/bigip.conf", tarfile.SYMTYPE, "/etc/passwd"),
+        _link("config/bigip.conf", tarfile.LNKTYPE, "etc/passwd"),
+        _link("config/bigip.conf", tarfile.CHRTYPE),
+        _link("config/bigip.conf", tarfile.FIFOTYPE),
+        _link("config/bigip.conf", tarfile.DIRTYPE),
+    ],
+    ids=["symlink", "hardlink", "device", "fifo", "directory"],
+)
+def test_links_and_devices_are_never_followed(member: tarfile.TarInfo, tmp_path: Path) -> None:
+    archive = tmp_path / "l.ucs"
+    archive.write_bytes(ucs_bytes([GOOD[0]], extra=[member]))
+    source = read_source(archive)
+    assert [f.role for f in source.files] == ["base"]
+    assert source.absent == ("bigip.conf",)
+    assert not (tmp_path / "config").exists()
+
+
+def _bomb(decompressed: int) -> bytes:
+    """A gzip tar whose first member is `decompressed` bytes of zeros: a few hundred KiB on disk."""
+    header = tarfile.TarInfo("var/tmp/zeros")
+    header.size = decompressed
+    block = header.tobuf(format=tarfile.GNU_FORMAT)
+    out = io.BytesIO()
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip wrapper
+    out.write(comp.compress(block))
+    chunk = bytes(1 << 20)
+    for _ in range(decompressed // len(chunk)):
+        out.write(comp.compress(chunk))
+    out.write(comp.flush())
+    return out.getvalue()
+
+
+def test_gzip_bomb_stops_at_the_default_budget(tmp_path: Path) -> None:
+    archive = tmp_path / "bomb.ucs"
+    archive.write_bytes(_bomb(sources.MAX_ARCHIVE_BYTES + (16 << 20)))
+    assert archive.stat().st_size < 2 << 20
+    assert "more than 512 MiB decompressed" in _unreadable(archive)
+
+
+def test_archive_budget_is_what_stops_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = tmp_path / "bomb.ucs"
+    archive.write_bytes(_bomb(8 << 20))
+    monkeypatch.setattr(sources, "MAX_ARCHIVE_BYTES", 4 << 20)
+    assert "more than 4 MiB decompressed" in _unreadable(archive)
+    monkeypatch.setattr(sources, "MAX_ARCHIVE_BYTES", 64 << 20)
+    assert "archive holds neither" in _unreadable(archive)  # read through: nothing wanted in it
+
+
+def test_oversized_member_and_file_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 1024)
+    archive = tmp_path / "big.ucs"
+    archive.write_bytes(ucs_bytes(GOOD))
+    assert "config/bigip_base.conf: larger than 0 MiB; refused" in _unreadable(archive)
+    single = tmp_path / "bigip_base.conf"
+    single.write_text(DC2.base)
+    assert "larger than 0 MiB; refused" in _unreadable(single)
+
+
+def test_truncated_gzip(tmp_path: Path) -> None:
+    data = ucs_bytes(GOOD)
+    archive = tmp_path / "cut.ucs"
+    archive.write_bytes(data[: len(data) // 2])
+    message = _unreadable(archive)
+    assert "truncated" in message or "damaged" in message
+    code, out = _cli(archive)
+    assert code == 1 and "unreadable" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expect"),
+    [
+        ("text.gz", gzip.compress(b"just some text\n" * 100), "damaged or not a tar archive"),
+        ("empty.gz", gzip.compress(b""), "damaged or not a tar archive: empty file"),
+        ("junk.ucs", b"\x1f\x8b" + os.urandom(600), "damaged or not a tar archive"),
+        ("binary.conf", b"\x7fELF\x02\x01\x01\x00" + bytes(100), "not a text configuration file"),
+        ("empty.conf", b"", "no configuration stanzas found"),
+        (
+            "open.conf",
+            b"#TMSH-VERSION: 11.6.5\nnet vlan /Common/x {\n    interfaces {\n",
+            "tmconfpy could not parse it",
+        ),
+        ("deep.conf", b"net vlan /Common/x {\n" + b" " * 300 + b"tag 1\n}\n", "nested deeper than 64 levels"),
+    ],
+)
+def test_damaged_inputs(name: str, data: bytes, expect: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert expect in _unreadable(path)
+
+
+def test_duplicate_member_is_refused(tmp_path: Path) -> None:
+    archive = tmp_path / "dup.ucs"
+    archive.write_bytes(ucs_bytes([GOOD[1], ("./config/bigip.conf", HOSTILE), GOOD[0]]))
+    assert "appears twice in the archive" in _unreadable(archive)
+
+
+@pytest.mark.parametrize(("prefix", "shown"), [("./config/", "config/"), ("", ""), ("config/../", None)])
+def test_plain_tar_and_other_names_of_the_two_files(prefix: str, shown: str | None, tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, data in GOOD:
+            info = tarfile.TarInfo(prefix + name.removeprefix("config/"))
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    archive = tmp_path / "plain.tar"
+    archive.write_bytes(buf.getvalue())
+    if shown is None:
+        assert "archive holds neither" in _unreadable(archive)
+        return
+    source = read_source(archive)
+    assert [f.role for f in source.files] == ["base", "user"]
+    assert source.files[0].display == f"{archive}/{shown}bigip_base.conf"
+
+
+def test_unpacked_ucs_folder_is_read(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "bigip_base.conf").write_text(DC2.base)
+    (tmp_path / "config" / "bigip.conf").write_text(DC2.user)
+    source = read_source(tmp_path, "unpacked")
+    assert [f.display for f in source.files] == [
+        "unpacked/config/bigip_base.conf",
+        "unpacked/config/bigip.conf",
+    ]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(SavedConfigError, match="folder holds neither"):
+        read_source(empty, "x")
+
+
+def test_a_pipe_is_never_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "unit.fifo"
+    os.mkfifo(fifo)
+    assert "neither a file nor a folder" in _unreadable(fifo)
