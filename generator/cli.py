@@ -289,7 +289,10 @@ def _check_drift(
 @_command
 def check(
     out: Annotated[
-        Path, typer.Argument(help="A rendered output folder (any level above manifest.json), or FILE.tmpl.")
+        Path,
+        typer.Argument(
+            metavar="OUT", help="A rendered output folder (any level above manifest.json), or FILE.tmpl."
+        ),
     ] = Path("out"),
 ) -> None:
     """Prove rendered output offline: each version folder is exactly etherip's render of its

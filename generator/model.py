@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from generator.rules import RuleViolations, check_site
 from generator.scalars import (
     DeploymentName,
+    Empty,
     Flag,
     Gateway,
     Hostname,
@@ -33,7 +34,7 @@ from generator.versions import ALL_VERSIONS, BigIpVersion
 
 def _parse_version(value: Any) -> BigIpVersion:
     supported = ", ".join(ALL_VERSIONS)
-    if value is None:
+    if value is None or isinstance(value, Empty):
         raise ValueError(f"missing value: write one of {supported}")
     if not isinstance(value, str):
         kind = "list" if isinstance(value, list) else "mapping"

@@ -450,7 +450,7 @@ def test_control_characters_in_file_names_are_escaped(tmp_path: Path) -> None:
     assert "a\\nb\\x1b[31m.yaml:1:14: YAML syntax" in result.stderr
 
 
-def test_init_leaves_nothing_behind_when_a_write_fails(
+def test_init_write_failure_exits_3_and_leaves_no_site_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def full(*args: Any, **kwargs: Any) -> None:
@@ -461,8 +461,8 @@ def test_init_leaves_nothing_behind_when_a_write_fails(
     monkeypatch.undo()
     assert result.exit_code == 3
     assert (
-        f"{tmp_path / 'site.yaml'}: cannot write: No space left on device; no site file was written"
-        in result.stderr
+        result.stderr
+        == f"{tmp_path / 'site.yaml'}: cannot write: No space left on device; no site file was written\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["etherip.schema.json"]
 
