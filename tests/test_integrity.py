@@ -517,3 +517,26 @@ def test_render_to_a_full_or_closed_stdout_says_what_was_written(tmp_path: Path)
     assert closed.returncode == 3
     assert closed.stderr == "cannot write to standard output: it is closed; nothing was written\n"
     assert not (tmp_path / "b").exists()
+
+
+def test_ctrl_c_while_the_cli_is_still_importing() -> None:
+    """The console command takes the signals over before its slow imports (typer, pydantic)."""
+    script = f"""
+import importlib.abc, os, signal, sys
+sys.path.insert(0, {str(ROOT)!r})
+class SignalOnTyper(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "typer":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+sys.meta_path.insert(0, SignalOnTyper())
+sys.argv = ["etherip", "versions"]
+from generator.__main__ import main
+main()
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=TIMEOUT, check=False
+    )
+    assert result.returncode == 130
+    assert result.stderr == "etherip: interrupted (SIGINT); nothing was changed\n"
+    assert result.stdout == ""
