@@ -158,7 +158,12 @@ def _member_name(name: str) -> str | None:
         parts = parts[1:]
     if len(parts) == 1 and parts[0] in WANTED:
         return parts[0]
-    if len(parts) == 3 and parts[0] == "partitions" and parts[2] in WANTED and parts[1] not in ("", ".", ".."):
+    if (
+        len(parts) == 3
+        and parts[0] == "partitions"
+        and parts[2] in WANTED
+        and parts[1] not in ("", ".", "..")
+    ):
         return "/".join(parts)
     return None
 
@@ -176,7 +181,9 @@ def _read_archive(path: Path, shown: str, compressed: bool) -> SavedSource:
         if not all(n in found for n in WANTED) or "decompressed" not in exc.reason:
             raise
         # Both files were read; the rest of the archive is past the read limit.
-        notes.append(f"archive read up to {MAX_ARCHIVE_BYTES // 2**20} MiB: partition files after that point not read")
+        notes.append(
+            f"archive read up to {MAX_ARCHIVE_BYTES // 2**20} MiB: partition files after that point not read"
+        )
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, OSError, ValueError) as exc:
         what = "truncated" if isinstance(exc, EOFError) else "damaged or not a tar archive"
         raise SavedConfigError(shown, f"{what}: {_one_line(exc)}") from None
