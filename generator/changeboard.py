@@ -113,7 +113,7 @@ def build_board(ctx: SiteContext, runbook: Runbook) -> Board:
                 "every Expect line of every verify file matched",
                 "the vMotion test kept its connection, both ways",
             ),
-            "roll back both data centers (Rollback below), unless the cause is found and fixed within the window",
+            "roll back both data centers (Rollback below) when a rollback trigger below is met",
         ),
         vmotion_test=_vmotion_test(ctx),
         rollback_triggers=_rollback_triggers(rollback),
@@ -255,6 +255,15 @@ def _have_ready(ctx: SiteContext) -> tuple[str, ...]:
             f"A test VM on the stretched VLAN (an address in `{ctx.vm_subnet}`, a member of `{ctx.pool.path}` or "
             "reachable through the same virtual server), and a client that can hold a long connection to it."
         ),
+        (
+            f"A virtual server whose pool is `{ctx.pool.path}`, named in the ticket: "
+            + (
+                "this change creates the pool and no virtual server, so create a test virtual server for it "
+                "(outside this package) or name the one that will use it."
+                if ctx.pool.create
+                else "the one that carries the pool's traffic today."
+            )
+        ),
         "The other data center's team on the same call for the whole window.",
         "This package, with its SHA-256 list (Artifacts) checked, and the site file it came from.",
     )
@@ -302,7 +311,7 @@ def _vmotion_test(ctx: SiteContext) -> tuple[str, ...]:
 
 def _rollback_triggers(rollback_min: int) -> tuple[str, ...]:
     return (
-        "a step's output differs from its Expect and the cause is not found within 10 minutes",
+        "a step's output differs from its Expect (a refused line, a failed submit or config-sync) and the cause is not found and fixed within 10 minutes",
         "traffic through a virtual server that uses the pool fails, or a device becomes unreachable",
         "the vMotion test drops its connection",
         f"less time is left in the window than a full rollback takes (about {rollback_min} minutes)",

@@ -147,10 +147,22 @@ class OpView:
 
 
 STAGE_LABELS = {NETWORK: "1: network and tunnel", COMPLETE: "2: complete"}
-STAGE_CONTENT = {
-    NETWORK: "this device's VLANs and WAN self IP, the floating WAN self IP and the tunnel; an existing pool gets back the monitor rule it had before the change",
-    COMPLETE: "all of stage network, and the VLAN group, this device's VM self IP, the floating VM self IP, the pool and the Virtual Location monitor attached to it",
-}
+
+
+def stage_content(stage: str, ha: bool) -> str:
+    """What the service holds at `stage`, worded for a pair or a standalone device."""
+    if stage == NETWORK:
+        floating = ", the floating WAN self IP" if ha else ""
+        return (
+            f"this device's VLANs and WAN self IP{floating}, the route through the WAN gateway (when the site "
+            "gives one) and the tunnel; an existing pool gets back the monitor rule and min-active-members "
+            "it had before the change"
+        )
+    floating = ", the floating VM self IP" if ha else ""
+    return (
+        f"all of stage network, and the VLAN group, this device's VM self IP{floating}, the pool and the "
+        "Virtual Location monitor attached to it"
+    )
 
 
 def _step_title(file: str) -> str:
@@ -165,7 +177,9 @@ def flow_views(site: Site, peer_name: str, ops: tuple[Op, ...], template: str) -
     full = f"/Common/{service}.app/{service}"
     group = site.peers[peer_name].device_group or ""
     hosts = list(site.peers[peer_name].devices)
+    ha = site.peers[peer_name].is_ha
     views = []
+    deleted = False
     for op in ops:
         if op.action == "tmsh":
             title = _step_title(op.file)
@@ -177,7 +191,7 @@ def flow_views(site: Site, peer_name: str, ops: tuple[Op, ...], template: str) -
                     f"iApps > Templates > Import `{template}.tmpl` (Upload); then iApps > Application Services > Create: name `{service}`, template `{template}`, Stage `{STAGE_LABELS[op.stage]}`; every other answer is pre-filled (check them against CHANGE.md); **Finished**.",
                     f"copy `{template}.tmpl` to `/var/tmp/` and paste `deploy.tmsh` (it answers Stage `{op.stage}`).",
                     (),
-                    f"Creates {STAGE_CONTENT[op.stage]}.",
+                    f"Creates {stage_content(op.stage, ha)}.",
                 )
             )
         elif op.action == "reconfigure":
@@ -190,10 +204,11 @@ def flow_views(site: Site, peer_name: str, ops: tuple[Op, ...], template: str) -
                         f"modify sys application service {full} variables modify {{ {STAGE_VARIABLE} {{ value {op.stage} }} }}",
                         f"modify sys application service {full} execute-action definition",
                     ),
-                    f"The service then holds {STAGE_CONTENT[op.stage]}; what it held before and no longer creates is deleted.",
+                    f"The service then holds {stage_content(op.stage, ha)}; what it held before and no longer creates is deleted.",
                 )
             )
         elif op.action == "delete":
+            deleted = True
             views.append(
                 OpView(
                     op.describe(),
@@ -211,7 +226,11 @@ def flow_views(site: Site, peer_name: str, ops: tuple[Op, ...], template: str) -
                     f"Device Management > Overview: synchronize {op.host} to the group `{group}`.",
                     "",
                     (f"run cm config-sync to-group {group}",),
-                    f"Carries the service and its synced objects (floating self IPs, tunnel, pool, monitor) to {receivers}; the service does not run there.",
+                    (
+                        f"Removes the service and its synced objects from {receivers} as well."
+                        if deleted
+                        else f"Carries the service and its synced objects (floating self IPs, route, tunnel, pool, monitor) to {receivers}; the service does not run there."
+                    ),
                 )
             )
     return tuple(views)
@@ -267,7 +286,7 @@ def iapp_artifacts(site: Site, peer_name: str, version: BigIpVersion) -> list[Ar
         pool_create=site.pool.create,
         apply=flow_views(site, peer_name, apply_flow(site, peer_name), name),
         rollback=flow_views(site, peer_name, rollback_flow(site, peer_name), name),
-        stages=[(STAGE_LABELS[s], STAGE_CONTENT[s]) for s in (NETWORK, COMPLETE)],
+        stages=[(STAGE_LABELS[s], stage_content(s, peer.is_ha)) for s in (NETWORK, COMPLETE)],
         **base,
     )
     folder = f"{peer_name}/iapp"
