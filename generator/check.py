@@ -1,9 +1,19 @@
-"""`etherip check`: prove a rendered output folder offline, without a BIG-IP.
+"""`etherip check`: prove that a rendered folder is exactly etherip's render of its site.yaml,
+and prove that render offline, without a BIG-IP.
 
-For every version folder (one with a manifest.json) it checks:
+It never runs, sources or parses as code anything read from the checked folder: the folder's
+site.yaml is validated and rendered again in memory, the folder is compared with that render
+byte for byte, and every proof below runs on etherip's own in-memory render.
+
+For every version folder (a folder with a manifest.json; hidden folders, where renders stage
+their work, are skipped):
+  render: site.yaml validates and names the folder's deployment; the version is the folder's
+     name (or the manifest's); every file of the folder, manifest.json included, is exactly
+     etherip's render: each missing, changed or extra file is a finding;
+  and on etherip's own render of it:
   0. the manifest lists exactly the files there, with their sha256;
   7. every tmsh command of every script is a complete Tcl word list (real Tcl);
-  and for each peer's iApp:
+  and for each peer's iApp (`_check_iapp`):
   1. the .tmpl's outer structure and brace hygiene (real Tcl `info complete` per section);
   2. the APL lint, and the APL/implementation variable cross-check;
   3. no Tcl 8.5+ construct in the implementation;
@@ -22,12 +32,17 @@ For every version folder (one with a manifest.json) it checks:
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.errors import GeneratorError
+from generator.errors import GeneratorError, printable
 from generator.iapp import apl as apl_mod
 from generator.iapp.bundle import service_name
 from generator.iapp.conditions import evaluate
@@ -36,9 +51,10 @@ from generator.iapp.harness import Case, run_cases
 from generator.iapp.hostile import HOSTILE_ANSWERS
 from generator.iapp.tcl84 import scan
 from generator.iapp.tmpl import TmplError, brace_policy, brace_problems, parse_template, tcl_words
-from generator.load import parse_site
+from generator.load import MAX_SITE_BYTES, parse_site
 from generator.model import Site
-from generator.output import read_tree
+from generator.output import MAX_MANIFEST_BYTES, deployment_lock, needs_recovery, recover
+from generator.render import render_version
 from generator.tcl import tcl
 from generator.tmsh.iapp_service import FlowRunner, service_key
 from generator.tmsh.replay import (
@@ -54,6 +70,16 @@ from generator.tmsh.replay import (
 )
 from generator.tmsh.script import ScriptError, parse_script, split_commands
 from generator.validate import validate_source
+from generator.versions import BigIpVersion
+
+LOCK_WAIT = 30.0  # seconds a check waits for a render of the same deployment to finish
+_KINDS: dict[str, type | tuple[type, ...]] = {
+    "path": str,
+    "sha256": str,
+    "kind": str,
+    "peer": (str, type(None)),
+    "device": (str, type(None)),
+}
 
 
 @dataclass(frozen=True)
@@ -63,7 +89,7 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.check}: {self.message}"
+        return printable(f"{self.path}: {self.check}: {self.message}")
 
 
 @dataclass
@@ -76,33 +102,246 @@ class Report:
         self.findings.append(Finding(path, check, message))
 
 
+class Folder:
+    """What a version folder holds, by "/"-separated relative path: the size of each regular
+    file (read only on demand, and only whole files of a size etherip could have written), or
+    why an entry is not one (a symlink, a device, unreadable)."""
+
+    def __init__(
+        self, entries: dict[str, int | str], root: Path | None = None, data: dict[str, bytes] | None = None
+    ) -> None:
+        self.entries = entries
+        self._root = root
+        self._data = dict(data or {})
+
+    @classmethod
+    def of(cls, files: dict[str, bytes]) -> Folder:
+        return cls({p: len(b) for p, b in files.items()}, data=files)
+
+    @classmethod
+    def on_disk(cls, root: Path) -> Folder:
+        entries: dict[str, int | str] = {}
+        for base, dirs, files in os.walk(root, onerror=lambda exc: None):
+            rel_base = Path(base).relative_to(root)
+            for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(base, d))]):
+                rel = (rel_base / name).as_posix()
+                try:
+                    st = os.lstat(os.path.join(base, name))
+                except OSError as exc:
+                    entries[rel] = f"cannot be read ({exc.strerror})"
+                    continue
+                if stat.S_ISLNK(st.st_mode):
+                    entries[rel] = "a symlink, which etherip never writes"
+                elif not stat.S_ISREG(st.st_mode):
+                    entries[rel] = "not a regular file"
+                else:
+                    entries[rel] = st.st_size
+        return cls(entries, root=root)
+
+    def read(self, rel: str, limit: int) -> bytes | str:
+        """The file's bytes, or why they cannot be had (not a regular file, larger than `limit`)."""
+        entry = self.entries.get(rel)
+        if entry is None:
+            return "missing"
+        if isinstance(entry, str):
+            return entry
+        if entry > limit:
+            return f"{entry} bytes, more than the {limit} expected"
+        if rel not in self._data:
+            assert self._root is not None
+            try:
+                fd = os.open(self._root / rel, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+                try:
+                    if not stat.S_ISREG(os.fstat(fd).st_mode):
+                        return "not a regular file"
+                    with os.fdopen(os.dup(fd), "rb") as fh:
+                        self._data[rel] = fh.read(limit + 1)
+                finally:
+                    os.close(fd)
+            except OSError as exc:
+                return f"cannot be read ({exc.strerror})"
+        return self._data[rel]
+
+
 def check_tree(root: Path) -> list[tuple[Path, Report]]:
-    folders = sorted(p.parent for p in root.rglob("manifest.json"))
+    """Check every version folder under `root` (or `root` itself). First, under each
+    deployment folder's lock, finish what an interrupted render left there; then read each
+    deployment folder under a shared lock, so no render swaps it meanwhile."""
+    for folder in {root, root.parent, *_folders(root)}:
+        if needs_recovery(folder):
+            with deployment_lock(folder, create=False, wait=LOCK_WAIT):
+                recover(folder)
+    folders = sorted(
+        f for f in _folders(root) if (f / "manifest.json").is_file() or (f / "manifest.json").is_symlink()
+    )
     if not folders:
         raise GeneratorError(f"{root}: no rendered output here (no manifest.json); run etherip render first")
-    return [(folder, check_folder(read_tree(folder), str(folder))) for folder in folders]
+    with ExitStack() as stack:
+        for deployment in sorted({f.parent for f in folders}):
+            stack.enter_context(deployment_lock(deployment, create=False, shared=True, wait=LOCK_WAIT))
+        return [(f, check_folder(Folder.on_disk(f), str(f), layout=(f.parent.name, f.name))) for f in folders]
 
 
-def check_folder(files: dict[str, bytes], where: str) -> Report:
+def _folders(root: Path) -> Iterator[Path]:
+    """`root` and every folder below it, symlinks not followed, hidden folders skipped."""
+    if not root.is_dir():
+        return
+    yield root
+    for base, dirs, _ in os.walk(root, onerror=lambda exc: None):
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(base, d))
+        )
+        for d in dirs:
+            yield Path(base) / d
+
+
+def check_folder(
+    folder: Folder | dict[str, bytes], where: str, layout: tuple[str, str] | None = None
+) -> Report:
+    """Prove one version folder: it is etherip's render of its site.yaml, and that render
+    passes every proof. `layout` is (deployment folder name, version folder name) on disk."""
+    if isinstance(folder, dict):
+        folder = Folder.of(folder)
     report = Report()
-    manifest = _check_manifest(files, where, report)
-    site = _load_site(files, where, report)
-    _check_words(files, where, report)
-    if site is None or manifest is None:
+    site_bytes = folder.read("site.yaml", MAX_SITE_BYTES)
+    if isinstance(site_bytes, str):
+        report.add(
+            f"{where}/site.yaml",
+            "site",
+            f"{site_bytes}: the check needs the site file the output was rendered from",
+        )
         return report
+    site = _load_site(site_bytes, where, report)
+    if site is None:
+        return report
+    version = _folder_version(site, folder, where, layout, report)
+    if version is None:
+        return report
+    tree = render_version(site, version, site_bytes)
+    mine = tree.files()
+    _compare(folder, mine, where, report)
+    prove_render(site, mine, where, report)
+    return report
+
+
+def _load_site(data: bytes, where: str, report: Report) -> Site | None:
+    if data in _VALID_SITES:  # the same site.yaml in every version folder of a deployment
+        return _VALID_SITES[data]
+    try:
+        site = validate_source(parse_site(data, f"{where}/site.yaml"))
+    except GeneratorError as exc:
+        for line in exc.lines():
+            report.add(f"{where}/site.yaml", "site", line)
+        return None
+    if len(_VALID_SITES) > 64:
+        _VALID_SITES.clear()
+    _VALID_SITES[data] = site
+    return site
+
+
+_VALID_SITES: dict[bytes, Site] = {}
+
+
+def _folder_version(
+    site: Site, folder: Folder, where: str, layout: tuple[str, str] | None, report: Report
+) -> BigIpVersion | None:
+    """The version this folder is a render for: its name, else the one its manifest names.
+    Any disagreement with the site file or between the two is a finding."""
+    claimed: dict[str, object] = {}
+    raw = folder.read("manifest.json", MAX_MANIFEST_BYTES)
+    if isinstance(raw, bytes):
+        try:
+            doc = json.loads(raw)
+            claimed = doc if isinstance(doc, dict) else {}
+        except ValueError:
+            pass
+    named = _as_version(layout[1]) if layout else None
+    from_manifest = _as_version(claimed.get("version"))
+    version = named or from_manifest
+    if version is None:
+        report.add(
+            where,
+            "render",
+            "cannot tell the version: the folder is not named after one and manifest.json names none",
+        )
+        return None
+    if named and from_manifest and named != from_manifest:
+        report.add(
+            f"{where}/manifest.json",
+            "render",
+            f"names version {from_manifest.value}, but the folder is {named.value}",
+        )
+    deployments = {"manifest.json": claimed.get("deployment")}
+    if named and layout:
+        deployments["the folder"] = layout[0]
+    for source, name in deployments.items():
+        if name is not None and name != site.deployment:
+            report.add(
+                where, "render", f"site.yaml names deployment {site.deployment!r}, but {source} {name!r}"
+            )
+    return version
+
+
+def _as_version(value: object) -> BigIpVersion | None:
+    try:
+        return BigIpVersion(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _compare(folder: Folder, mine: dict[str, bytes], where: str, report: Report) -> None:
+    """Every file of the folder is etherip's render of its site.yaml, byte for byte."""
+    for rel in sorted(set(mine) | set(folder.entries)):
+        if rel not in folder.entries:
+            report.add(f"{where}/{rel}", "render", "missing: etherip renders this file from site.yaml")
+        elif rel not in mine:
+            report.add(f"{where}/{rel}", "render", "extra: not part of etherip's render of site.yaml")
+        else:
+            entry = folder.entries[rel]
+            theirs = (
+                folder.read(rel, len(mine[rel])) if entry == len(mine[rel]) or isinstance(entry, str) else b""
+            )
+            if isinstance(theirs, str):
+                report.add(f"{where}/{rel}", "render", f"changed: {theirs}")
+            elif theirs != mine[rel]:
+                report.add(
+                    f"{where}/{rel}",
+                    "render",
+                    "changed: differs from etherip's render of site.yaml (edited after rendering?)",
+                )
+
+
+def prove_render(site: Site, files: dict[str, bytes], where: str, report: Report) -> None:
+    """The offline proofs, on a render held in memory (etherip's own, never the folder's)."""
+    manifest = _check_manifest(files, where, report)
+    _check_words(files, where, report)
+    if manifest is None:
+        return
     tmsh_state = _tmsh_final_states(site, files, manifest, where, report)
     for entry in manifest:
         if entry["kind"] == "iapp-template":
             _check_iapp(site, files, str(entry["path"]), str(entry["peer"]), tmsh_state, where, report)
-    return report
 
 
 def _check_manifest(files: dict[str, bytes], where: str, report: Report) -> list[dict[str, object]] | None:
+    here = f"{where}/manifest.json"
     try:
-        entries: list[dict[str, object]] = json.loads(files["manifest.json"])["artifacts"]
+        entries = json.loads(files["manifest.json"])["artifacts"]
     except (KeyError, ValueError, TypeError):
-        report.add(f"{where}/manifest.json", "manifest", "missing or not a manifest")
+        report.add(here, "manifest", "missing or not a manifest")
         return None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        report.add(here, "manifest", "artifacts is not a list of entries")
+        return None
+    for number, e in enumerate(entries, start=1):
+        bad = [k for k, kind in _KINDS.items() if not isinstance(e.get(k), kind)]
+        if not (
+            e.get("step") is None or (isinstance(e.get("step"), int) and not isinstance(e.get("step"), bool))
+        ):
+            bad.append("step")
+        if bad:
+            report.add(here, "manifest", f"entry {number}: missing or malformed {', '.join(bad)}")
+            return None
     listed = {str(e["path"]) for e in entries}
     for path in sorted(set(files) - listed - {"manifest.json"}):
         report.add(f"{where}/{path}", "manifest", "file not listed in manifest.json")
@@ -114,23 +353,7 @@ def _check_manifest(files: dict[str, bytes], where: str, report: Report) -> list
             report.add(
                 f"{where}/{path}", "manifest", "sha256 differs from manifest.json (edited after rendering?)"
             )
-    return entries
-
-
-def _load_site(files: dict[str, bytes], where: str, report: Report) -> Site | None:
-    if "site.yaml" not in files:
-        report.add(
-            f"{where}/site.yaml",
-            "site",
-            "missing: the check needs the site file the output was rendered from",
-        )
-        return None
-    try:
-        return validate_source(parse_site(files["site.yaml"], f"{where}/site.yaml"))
-    except GeneratorError as exc:
-        for line in exc.lines():
-            report.add(f"{where}/site.yaml", "site", line)
-        return None
+    return list(entries)
 
 
 def _check_words(files: dict[str, bytes], where: str, report: Report) -> None:
@@ -140,7 +363,7 @@ def _check_words(files: dict[str, bytes], where: str, report: Report) -> None:
         if path.endswith(".tmsh"):
             try:
                 commands += [(path, line, cmd) for line, cmd in split_commands(content.decode())]
-            except ScriptError as exc:
+            except (ScriptError, UnicodeDecodeError) as exc:
                 report.add(f"{where}/{path}", "tcl-words", str(exc))
     results = tcl().words([cmd for _, _, cmd in commands])
     for (path, line, cmd), (complete, words) in zip(commands, results, strict=True):
@@ -164,7 +387,7 @@ def _tmsh_final_states(
             for art in runbook_order(site, peer, manifest):
                 path = str(art["path"])
                 cluster.run(str(art["device"]), parse_script(files[path].decode()), f"{where}/{path}")
-        except (ReplayError, ScriptError, KeyError) as exc:
+        except (ReplayError, ScriptError, KeyError, ValueError) as exc:
             report.add(f"{where}/{peer}", "replay", str(exc))
             replayed = False
         states |= {f"{peer}/{h}": d for h, d in cluster.devices.items()}
@@ -217,23 +440,19 @@ def _check_iapp(
     report: Report,
 ) -> None:
     here = f"{where}/{path}"
-    text = files[path].decode()
-    try:
-        tmpl = parse_template(text)
-    except TmplError as exc:
-        report.add(here, "structure", str(exc))
+    if peer not in site.peers:
+        report.add(here, "structure", f"the manifest names peer {peer!r}, which site.yaml does not have")
         return
-    _check_braces(tmpl.sections, text, here, report)
     try:
-        presentation = apl_mod.parse_apl(tmpl.sections["presentation"])
-    except apl_mod.AplError as exc:
-        report.add(here, "apl", str(exc))
+        text = files[path].decode()
+    except (KeyError, UnicodeDecodeError):
+        report.add(here, "structure", "missing, or not UTF-8 text")
         return
-    implementation = tmpl.sections["implementation"]
-    for problem in apl_mod.lint(presentation) + apl_mod.cross_check(presentation, implementation):
-        report.add(here, "apl", problem)
-    for problem in scan(implementation):
-        report.add(here, "tcl84", problem)
+    problems, presentation, implementation = _template_proofs(text)
+    for check, message in problems:
+        report.add(here, check, message)
+    if presentation is None or implementation is None:
+        return
     answers = gui_answers(presentation)
     _check_deploy_answers(files, f"{peer}/iapp/deploy.tmsh", answers, where, report)
     _check_runs(site, peer, files, implementation, answers, tmsh_state, here, report)
@@ -336,16 +555,41 @@ def _compare_objects(
             )
 
 
-def _check_braces(sections: dict[str, str], text: str, here: str, report: Report) -> None:
-    names = sorted(sections)
-    results = tcl().words([text] + [sections[n] for n in names])
-    if not results[0][0]:
-        report.add(here, "structure", "the file is not brace-complete for Tcl")
-    for name, (complete, _) in zip(names, results[1:], strict=True):
+def _template_proofs(text: str) -> tuple[list[tuple[str, str]], apl_mod.Presentation | None, str | None]:
+    """Checks 1-3 of one .tmpl text: (check, problem) pairs, and its presentation and
+    implementation when they can be read."""
+    try:
+        tmpl = parse_template(text)
+    except TmplError as exc:
+        return [("structure", str(exc))], None, None
+    problems = [] if tcl().words([text])[0][0] else [("structure", "the file is not brace-complete for Tcl")]
+    found, presentation = _section_proofs(tuple(sorted(tmpl.sections.items())))
+    return problems + list(found), presentation, tmpl.sections["implementation"] if presentation else None
+
+
+@functools.lru_cache(maxsize=32)
+def _section_proofs(
+    sections: tuple[tuple[str, str], ...],
+) -> tuple[tuple[tuple[str, str], ...], apl_mod.Presentation | None]:
+    """Checks 1-3 on a template's sections, memoized: the templates of a deployment's version
+    folders differ only outside them (TMSH-VERSION, requires-bigip-version-min)."""
+    named = dict(sections)
+    results = tcl().words([body for _, body in sections])
+    problems: list[tuple[str, str]] = []
+    for (name, body), (complete, _) in zip(sections, results, strict=True):
         if not complete:
-            report.add(here, "braces", f"{name}: Tcl says the section is not complete")
-        for problem in brace_problems(name, sections[name]) + brace_policy(name, sections[name]):
-            report.add(here, "braces", problem)
+            problems.append(("braces", f"{name}: Tcl says the section is not complete"))
+        problems += [("braces", p) for p in brace_problems(name, body) + brace_policy(name, body)]
+    try:
+        presentation = apl_mod.parse_apl(named["presentation"])
+    except apl_mod.AplError as exc:
+        return (*problems, ("apl", str(exc))), None
+    implementation = named["implementation"]
+    problems += [
+        ("apl", p) for p in apl_mod.lint(presentation) + apl_mod.cross_check(presentation, implementation)
+    ]
+    problems += [("tcl84", p) for p in scan(implementation)]
+    return tuple(problems), presentation
 
 
 def gui_answers(presentation: apl_mod.Presentation) -> dict[str, str]:
@@ -382,7 +626,7 @@ def _check_deploy_answers(
 ) -> None:
     try:
         deployed = deploy_answers(files[path].decode())
-    except (KeyError, TmplError, IndexError) as exc:
+    except (KeyError, TmplError, IndexError, ValueError) as exc:
         report.add(f"{where}/{path}", "deploy", f"cannot read the answers: {exc}")
         return
     for var in sorted(set(deployed) | set(answers)):

@@ -10,16 +10,40 @@ __all__ = [
     "EXIT_OUTPUT",
     "EXIT_USAGE",
     "GeneratorError",
+    "Interrupted",
     "OutputError",
+    "OutputLocked",
     "Problem",
+    "Reported",
     "SiteFileError",
     "TemplateError",
+    "printable",
 ]
 
 EXIT_OK = 0
 EXIT_INVALID_INPUT = 1  # the site file (or another input) is wrong; nothing was written
 EXIT_USAGE = 2  # bad command line (typer's own code for usage errors)
-EXIT_OUTPUT = 3  # the output folder could not be written; the previous output is untouched
+EXIT_OUTPUT = 3  # the output folder (left exactly as it was) or standard output could not be written
+
+
+def printable(text: str) -> str:
+    """`text` for a terminal: every character that is not printable (newline, tab, escape,
+    bidi controls, bytes that were not UTF-8) becomes a visible escape, so one message stays
+    one line and shows what is really there. Idempotent: escapes are printable."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch.isprintable():
+            out.append(ch)
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif code < 0x100:
+            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch, f"\\x{code:02x}"))
+        else:
+            out.append(f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return "".join(out)
 
 
 @dataclass(frozen=True, order=True)
@@ -34,7 +58,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return printable(text)
 
 
 class GeneratorError(Exception):
@@ -43,7 +68,7 @@ class GeneratorError(Exception):
     exit_code = EXIT_INVALID_INPUT
 
     def lines(self) -> list[str]:
-        return [str(self)]
+        return [printable(str(self))]
 
 
 class SiteFileError(GeneratorError):
@@ -64,6 +89,41 @@ class TemplateError(GeneratorError):
 
 
 class OutputError(GeneratorError):
-    """Writing the output tree failed."""
+    """Writing the output tree (or standard output) failed; nothing was changed.
+    `details` are listed under the message, one per line (for example the files in the way)."""
 
     exit_code = EXIT_OUTPUT
+
+    def __init__(self, message: str, details: tuple[str, ...] | list[str] = ()) -> None:
+        self.details = tuple(details)
+        super().__init__(message)
+
+    def lines(self) -> list[str]:
+        return [printable(str(self)), *(f"  {printable(d)}" for d in self.details)]
+
+
+class OutputLocked(OutputError):
+    """Another etherip render holds the output deployment folder."""
+
+
+class Reported(GeneratorError):
+    """The command has already printed what went wrong (findings, drift, several files'
+    problems); only its exit code is left for the boundary."""
+
+    def __init__(self, exit_code: int) -> None:
+        self.exit_code = exit_code
+        super().__init__(f"exit {exit_code}")
+
+    def lines(self) -> list[str]:
+        return []
+
+
+class Interrupted(GeneratorError):
+    """SIGINT, SIGTERM or SIGHUP arrived: the command stops, exit 128 + the signal number."""
+
+    def __init__(self, signum: int, what: str = "nothing was changed") -> None:
+        import signal
+
+        self.signum = signum
+        self.exit_code = 128 + signum
+        super().__init__(f"etherip: interrupted ({signal.Signals(signum).name}); {what}")

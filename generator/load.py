@@ -9,7 +9,10 @@ duplicate keys are reported with both places.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,11 +98,31 @@ def key_path(loc: tuple[str | int, ...]) -> str:
 
 def read_site(path: Path, display: str | None = None) -> SiteSource:
     name = display if display is not None else str(path)
+    return parse_site(read_bounded(path, name, MAX_SITE_BYTES), name)
+
+
+def read_bounded(path: Path, name: str, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of `path`: enough to tell a too-large file without reading it
+    all (/dev/zero ends at once). A FIFO without a writer reads as empty instead of blocking."""
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if stat.S_ISDIR(os.fstat(fd).st_mode):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            os.set_blocking(fd, True)
+            chunks: list[bytes] = []
+            size = 0
+            while size <= limit:
+                chunk = os.read(fd, min(65536, limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
     except OSError as exc:
-        raise SiteFileError([Problem(name, 1, 1, "", f"cannot read file: {exc.strerror}")]) from None
-    return parse_site(data, name)
+        raise _error(name, 1, 1, f"cannot read file: {exc.strerror or exc}") from None
 
 
 def parse_site(data: bytes, name: str) -> SiteSource:
@@ -132,12 +155,17 @@ def parse_site(data: bytes, name: str) -> SiteSource:
 
 
 def _refuse_deep_flow(text: str, name: str) -> None:
-    """Refuse deeply nested [ ] / { } before the YAML parser spends seconds on them."""
-    depth, quote = 0, ""
+    """Refuse deeply nested [ ] / { } before the YAML parser spends seconds on them.
+    Brackets in comments (`#` at a line start or after a space) do not count."""
+    depth, quote, comment = 0, "", False
     for index, ch in enumerate(text):
-        if quote:
+        if comment:
+            comment = ch != "\n"
+        elif quote:
             if ch == quote:
                 quote = ""
+        elif ch == "#" and (index == 0 or text[index - 1] in " \t\n"):
+            comment = True
         elif ch in "\"'":
             quote = ch
         elif ch in "[{":
@@ -147,15 +175,14 @@ def _refuse_deep_flow(text: str, name: str) -> None:
                 raise _error(name, line, col, "document is nested too deeply")
         elif ch in "]}":
             depth = max(depth - 1, 0)
-        elif ch == "\n":
-            quote = ""
 
 
 def _decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line, col = _line_col(data[: exc.start].decode("utf-8", "replace"), exc.start)
+        before = data[: exc.start].decode("utf-8", "replace").removeprefix("\ufeff")
+        line, col = _line_col(before, len(before))  # columns count characters, not bytes
         raise _error(name, line, col, "not UTF-8 text") from None
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from generator.rules import RuleViolations, check_site
 from generator.scalars import (
     DeploymentName,
+    Empty,
     Flag,
     Gateway,
     Hostname,
@@ -33,10 +34,14 @@ from generator.versions import ALL_VERSIONS, BigIpVersion
 
 def _parse_version(value: Any) -> BigIpVersion:
     supported = ", ".join(ALL_VERSIONS)
-    if not isinstance(value, str) or value not in {v.value for v in ALL_VERSIONS}:
-        shown = value if isinstance(value, str) else "this value"
+    if value is None or isinstance(value, Empty):
+        raise ValueError(f"missing value: write one of {supported}")
+    if not isinstance(value, str):
+        kind = "list" if isinstance(value, list) else "mapping"
+        raise ValueError(f"expected one of {supported}, not a {kind}")  # noqa: TRY004 - pydantic reports ValueError
+    if value not in {v.value for v in ALL_VERSIONS}:
         raise ValueError(
-            f"{show(shown)} is not a supported version; write one of {supported} (quote it if YAML complains)"
+            f"{show(value)} is not a supported version; write one of {supported} (quote it if YAML complains)"
         )
     return BigIpVersion(value)
 

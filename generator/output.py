@@ -1,53 +1,374 @@
-"""Writing rendered trees to disk: all or nothing, one version folder at a time.
+"""Writing rendered trees to disk: one writer at a time, every version or none.
 
-A version folder is built complete in a temporary sibling folder and then swapped into
-place with renames, so a failed or interrupted render leaves the previous output as it
-was, and folders of other deployments and versions are never touched.
+- **One writer**: a render holds an exclusive lock (`flock`) on the folder `OUT/<deployment>`
+  itself from before it touches anything until it is done; another render of the same
+  deployment gets `OutputLocked` (exit 3) at once. The kernel drops the lock when its process
+  ends, even by SIGKILL, so a lock is never stale, and no lock file is left behind.
+- **All or nothing**: each version folder is built complete in a hidden sibling
+  (`.<version>.new-*`), then all are swapped in under a journal (`.etherip-swap.json`),
+  written before the first rename and removed after the last: removing it is the commit.
+  An error or SIGINT/SIGTERM/SIGHUP before the commit puts every previous folder back
+  (exit 3 or 128 + signal: nothing changed). SIGKILL leaves the journal; the next command
+  that takes the lock (`render`, `check`) rolls back the same way before anything else.
+  On Linux each folder is swapped in one step (renameat2 RENAME_EXCHANGE), so a version
+  folder is never missing, even after SIGKILL; where that is unavailable, two renames leave a
+  SIGKILLed render's folder missing between them until the next command rolls back.
+- **Never delete what etherip did not write**: a version folder is replaced only when every
+  file in it is listed in its `manifest.json`; otherwise `OutputError` lists the others and
+  nothing changes, unless `force`.
+- Folders of other deployments and versions are never touched; new folders honour the umask.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
+import json
+import os
+import re
 import shutil
+import signal
+import sys
 import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from generator.artifacts import VersionTree
-from generator.errors import OutputError
+from generator.errors import Interrupted, OutputError, OutputLocked
+from generator.versions import ALL_VERSIONS
+
+JOURNAL = ".etherip-swap.json"
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+_VERSIONS = "|".join(re.escape(v.value) for v in ALL_VERSIONS)
+# What renders leave beside version folders: nothing else in a deployment folder is touched.
+_LEFTOVER = re.compile(
+    rf"\.(?P<version>{_VERSIONS})\.(?P<kind>new|old)-[A-Za-z0-9_]+\Z|\.{re.escape(JOURNAL)}\.new-[0-9]+\Z"
+)
+_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+_SHOWN = 20  # files listed in a refusal before "... and N more"
 
 
 def version_dir(out: Path, tree: VersionTree) -> Path:
     return out / tree.deployment / tree.version.value
 
 
-def write_trees(out: Path, trees: list[VersionTree]) -> list[Path]:
-    """Write every tree; each version folder is replaced atomically. Returns the folders."""
-    staged: list[tuple[Path, Path]] = []
+def write_trees(out: Path, trees: list[VersionTree], *, force: bool = False) -> list[Path]:
+    """Write every tree into OUT/<deployment>/<version>, all replaced or none. Returns the
+    folders. `force` replaces version folders that hold files etherip did not write."""
+    deployments = {tree.deployment for tree in trees}
+    if len(deployments) != 1:
+        raise ValueError(f"one deployment per write, not {sorted(deployments)}")
+    folder = out / deployments.pop()
+    try:
+        with deployment_lock(folder):
+            recover(folder)
+            targets = [version_dir(out, tree) for tree in trees]
+            if not force:
+                _refuse_foreign(targets)
+            _stage_and_commit(folder, trees, targets)
+    except OSError as exc:
+        where = exc.filename if isinstance(exc.filename, str) else out
+        raise OutputError(
+            f"cannot write output under {where}: {exc.strerror or exc}; nothing was changed"
+        ) from None
+    return targets
+
+
+@contextmanager
+def deployment_lock(
+    folder: Path, *, create: bool = True, shared: bool = False, wait: float = 0.0
+) -> Iterator[None]:
+    """Hold the deployment folder's lock (on the folder itself), or raise `OutputLocked`.
+    `shared`: a reader's lock (readers together, never with a render). `create`: make the
+    folder first. `wait`: seconds to wait for the holder to finish (renders never wait)."""
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OutputLocked(
+                        f"{folder}: another etherip command is using it (a render writing, or a "
+                        "check reading); nothing was changed; run again when it has finished"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def recover(folder: Path) -> None:
+    """Undo what an interrupted render left in a deployment folder (call with its lock held):
+    roll back a swap that did not commit, restore a folder an older etherip moved aside, and
+    remove hidden staging leftovers (folders, files or symlinks; nothing else is touched)."""
+    journal = folder / JOURNAL
+    if journal.exists():
+        _rollback(folder, _journal_entries(journal))
+    for leftover in sorted(folder.iterdir()):
+        match = _LEFTOVER.match(leftover.name)
+        if match is None:
+            continue
+        target = folder / (match["version"] or JOURNAL)
+        if leftover.is_symlink() or not leftover.is_dir():
+            leftover.unlink()
+        elif match["kind"] == "old" and not os.path.lexists(target):
+            leftover.rename(target)  # an older etherip's swap stopped between its renames
+        else:
+            shutil.rmtree(leftover)
+
+
+def _journal_entries(journal: Path) -> list[dict[str, object]]:
+    """The journal's entries, each checked to name only a version folder and its own hidden
+    siblings (a damaged or forged journal never makes etherip move anything else)."""
+    try:
+        entries = json.loads(journal.read_bytes())["entries"]
+        for e in entries:
+            version = e["version"]
+            if not (
+                isinstance(e["had"], bool)
+                and isinstance(e["ino"], int)
+                and any(version == v.value for v in ALL_VERSIONS)
+                and all(
+                    _LEFTOVER.match(str(e[k])) and str(e[k]).startswith(f".{version}.{k}-")
+                    for k in ("new", "old")
+                )
+            ):
+                raise ValueError(e)
+        return list(entries)
+    except (OSError, ValueError, KeyError, TypeError):
+        raise OutputError(
+            f"{journal}: an interrupted render's journal cannot be read; move it away after "
+            "checking that each version folder is complete"
+        ) from None
+
+
+def needs_recovery(folder: Path) -> bool:
+    """Whether a deployment folder holds what an interrupted render left (journal, staging)."""
+    try:
+        return any(_LEFTOVER.match(name) or name == JOURNAL for name in os.listdir(folder))
+    except OSError:
+        return False
+
+
+def foreign_files(target: Path) -> list[str]:
+    """What a version folder holds that etherip did not write: files and empty folders not
+    listed in its manifest.json (everything, when it has no readable manifest)."""
+    if not os.path.lexists(target):
+        return []
+    if target.is_symlink() or not target.is_dir():
+        return [f"{target.name} (not a folder)"]
+    listed = _manifest_paths(target / "manifest.json")
+    found: list[str] = []
+    for root, dirs, files in os.walk(target):
+        base = Path(root).relative_to(target)
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+            rel = (base / name).as_posix()
+            if listed is None or (rel not in listed and rel != "manifest.json"):
+                found.append(rel)
+        for name in dirs:
+            full = os.path.join(root, name)
+            if not os.path.islink(full) and not os.listdir(full):
+                found.append((base / name).as_posix() + "/")
+    if listed is None:
+        return ["(no readable manifest.json: not etherip output)", *sorted(found)]
+    return sorted(found)
+
+
+def _manifest_paths(path: Path) -> set[str] | None:
+    try:
+        if path.is_symlink() or path.stat().st_size > MAX_MANIFEST_BYTES:
+            return None
+        entries = json.loads(path.read_bytes())["artifacts"]
+        return {e["path"] for e in entries if isinstance(e, dict) and isinstance(e.get("path"), str)}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _refuse_foreign(targets: list[Path]) -> None:
+    for target in targets:
+        found = foreign_files(target)
+        if found:
+            shown = found[:_SHOWN] + ([f"... and {len(found) - _SHOWN} more"] if len(found) > _SHOWN else [])
+            raise OutputError(
+                f"{target}: holds files etherip did not write (not in its manifest.json); nothing "
+                "was changed. Move them away, or render with --force to replace the folder:",
+                shown,
+            )
+
+
+def _stage_and_commit(folder: Path, trees: list[VersionTree], targets: list[Path]) -> None:
+    staged: list[Path] = []
     try:
         for tree in trees:
-            target = version_dir(out, tree)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _recover(target)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{tree.version.value}.new-", dir=target.parent))
-            staged.append((tmp, target))
+            tmp = Path(tempfile.mkdtemp(prefix=f".{tree.version.value}.new-", dir=folder))
+            staged.append(tmp)
+            os.chmod(tmp, 0o777 & ~_umask())
             _write_files(tmp, tree.files())
-        for tmp, target in staged:
-            _swap(tmp, target)
-    except OSError as exc:
-        for tmp, _ in staged:
-            shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(f"cannot write output under {out}: {exc.strerror or exc}") from None
-    return [target for _, target in staged]
+        _commit(folder, list(zip(staged, targets, strict=True)))
+    except BaseException:
+        for tmp in staged:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
-def _recover(target: Path) -> None:
-    """Undo what an interrupted earlier render left: restore a moved-away folder, drop staging."""
-    for stale in sorted(target.parent.glob(f".{target.name}.old-*")):
-        if not target.exists():
-            stale.rename(target)
+def _commit(folder: Path, staged: list[tuple[Path, Path]]) -> None:
+    """Swap every staged folder into place under the journal; all or none. Each entry names
+    the staged folder by its inode, so a rollback can tell where the new render is."""
+    token = staged[0][0].name.rsplit("-", 1)[-1] if staged else "x"
+    entries: list[dict[str, object]] = [
+        {
+            "version": target.name,
+            "new": tmp.name,
+            "old": f".{target.name}.old-{token}",
+            "had": os.path.lexists(target),
+            "ino": os.lstat(tmp).st_ino,
+        }
+        for tmp, target in staged
+    ]
+    with _deferred_signals() as caught:
+        _write_journal(folder, entries)
+        try:
+            for entry in entries:
+                _stop_if_signalled(caught)
+                target, new, old = (folder / str(entry[k]) for k in ("version", "new", "old"))
+                if entry["had"] and _exchange(new, target):  # the folder never goes missing
+                    os.rename(new, old)
+                else:
+                    if entry["had"]:
+                        os.rename(target, old)
+                    os.rename(new, target)
+            _stop_if_signalled(caught)
+        except BaseException:
+            try:
+                _rollback(folder, entries)
+            except OSError as exc:
+                raise OutputError(
+                    f"{folder}: the swap failed and the previous output could not be put back "
+                    f"({exc.strerror or exc}); the next etherip render or check of this folder retries"
+                ) from None
+            raise
+        (folder / JOURNAL).unlink()  # the commit: from here on the new output stands
+        for entry in entries:  # a signal now only ends a render that has succeeded: dropped
+            _remove(folder / str(entry["old"]))
+
+
+def _rollback(folder: Path, entries: list[dict[str, object]]) -> None:
+    """Put back every previous version folder of an uncommitted swap. Idempotent: a rollback
+    that is itself interrupted is finished by the next one."""
+    for entry in reversed(entries):
+        target, new, old = (folder / str(entry[k]) for k in ("version", "new", "old"))
+        aside = folder / f".{entry['version']}.new-rollback_"
+        mine = entry["ino"]
+        previous = next((p for p in (old, new) if _inode(p) not in (None, mine)), None)
+        if _inode(target) == mine:  # the new render is in place
+            if previous is not None:
+                if not _exchange(previous, target):
+                    os.rename(target, aside)
+                    os.rename(previous, target)
+            elif not entry["had"]:
+                os.rename(target, aside)
+        elif not os.path.lexists(target) and previous is not None:
+            os.rename(previous, target)
+        for path in (new, old, aside):
+            if _inode(path) == mine:
+                shutil.rmtree(path)
+    (folder / JOURNAL).unlink(missing_ok=True)
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder, file or symlink (never following it); what cannot go stays for the
+    next command's sweep."""
+    try:
+        if path.is_symlink() or not path.is_dir():
+            path.unlink(missing_ok=True)
         else:
-            shutil.rmtree(stale, ignore_errors=True)
-    for stale in target.parent.glob(f".{target.name}.new-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+            shutil.rmtree(path, ignore_errors=True)
+    except OSError:
+        pass
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.lstat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE). False where the system
+    or file system cannot; the caller then renames twice."""
+    if _RENAMEAT2 is None:
+        return False
+    if _RENAMEAT2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _renameat2() -> Any:
+    try:
+        return getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    except OSError:
+        return None
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+_RENAMEAT2 = _renameat2() if sys.platform.startswith("linux") else None
+
+
+def _write_journal(folder: Path, entries: list[dict[str, object]]) -> None:
+    tmp = folder / f".{JOURNAL}.new-{os.getpid()}"
+    try:
+        tmp.write_text(json.dumps({"entries": entries}), encoding="utf-8")
+        os.rename(tmp, folder / JOURNAL)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def _deferred_signals() -> Iterator[list[int]]:
+    """Hold SIGINT/SIGTERM/SIGHUP during the swap: they are recorded, and the swap checks for
+    them between renames (rolling back), so no interrupt lands between two renames."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+
+    def hold(signum: int, _frame: FrameType | None) -> None:
+        caught.append(signum)
+
+    previous = {s: signal.signal(s, hold) for s in _SIGNALS}
+    try:
+        yield caught
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+
+
+def _stop_if_signalled(caught: list[int]) -> None:
+    if caught:
+        raise Interrupted(caught[0])
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _write_files(root: Path, files: dict[str, bytes]) -> None:
@@ -56,21 +377,6 @@ def _write_files(root: Path, files: dict[str, bytes]) -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
         with open(dest, "wb") as fh:
             fh.write(content)
-
-
-def _swap(tmp: Path, target: Path) -> None:
-    if not target.exists():
-        tmp.rename(target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    old.rmdir()
-    target.rename(old)
-    try:
-        tmp.rename(target)
-    except OSError:
-        old.rename(target)  # put the previous output back
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def drift(out: Path, tree: VersionTree) -> list[str]:
@@ -87,3 +393,26 @@ def drift(out: Path, tree: VersionTree) -> list[str]:
 def read_tree(root: Path) -> dict[str, bytes]:
     """A folder's files as {relative path: bytes}, for comparisons."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def versions_on_disk(out: Path, deployment: str) -> list[str]:
+    """The supported version folders OUT/<deployment>/ holds (for `render --check`)."""
+    from generator.versions import ALL_VERSIONS
+
+    root = out / deployment
+    return [v.value for v in ALL_VERSIONS if (root / v.value).is_dir()]
+
+
+def stray_folders(out: Path, deployment: str) -> list[str]:
+    """Folders under OUT/<deployment>/ that no render writes (staging folders start with '.')."""
+    from generator.versions import ALL_VERSIONS
+
+    root = out / deployment
+    if not root.is_dir():
+        return []
+    known = {v.value for v in ALL_VERSIONS}
+    return [
+        f"extra: {p}/"
+        for p in sorted(root.iterdir())
+        if not p.name.startswith(".") and not (p.is_dir() and p.name in known)
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from generator.artifacts import Artifact, ArtifactKind, VersionTree
+from generator.changeboard import build_board
 from generator.context import DeviceContext, PeerContext, SiteContext, build_context
 from generator.iapp.bundle import iapp_artifacts
 from generator.model import Site
@@ -37,6 +38,7 @@ def render_version(site: Site, version: BigIpVersion, source: bytes | None = Non
         _artifact("topology.svg", None, None, ArtifactKind.TOPOLOGY, None, "topology.svg.j2", pic=layout(ctx))
     )
     checksums = [(a.path, a.sha256) for a in sorted(tree.artifacts, key=lambda a: a.path)]
+    runbook = build_runbook(ctx)
     tree.artifacts.append(
         _artifact(
             "CHANGE.md",
@@ -47,7 +49,8 @@ def render_version(site: Site, version: BigIpVersion, source: bytes | None = Non
             "CHANGE.md.j2",
             site=ctx,
             summary=summarize(ctx),
-            runbook=build_runbook(ctx),
+            runbook=runbook,
+            board=build_board(ctx, runbook),
             inferred=inferred_facts(ctx),
             checksums=checksums,
         )

@@ -21,6 +21,7 @@ class Row:
     path: str  # relative to the version folder
     what: str
     expect: str
+    step: int = 0  # apply or rollback step number; 0 for pre-check and verify rows
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,9 @@ def _step_rows(
             p.name,
             d.hostname,
             f"{p.name}/{d.hostname}/{ds.filename}",
-            f"{label} {ds.step.number}: {ds.step.title}",
-            ds.step.expect,
+            f"{label} {ds.step.number}: {(p.is_ha and ds.step.title_pair) or ds.step.title}",
+            f"{ds.step.expect}; {ds.step.expect_pair}" if p.is_ha and ds.step.expect_pair else ds.step.expect,
+            ds.step.number,
         )
         for p in peers
         for number in range(1, steps + 1)

@@ -24,6 +24,7 @@ MAX_RULE_MONITORS = 16  # monitors in one pool rule; bounds the iApp's answer
 DEPLOYMENT_NAME_MAX = 24  # derived self IP names add up to 12 characters
 _INTERFACE = re.compile(r"(?:[1-9][0-9]?/)?[1-9][0-9]?\.[1-9][0-9]?\Z")  # 1.2, 2.10, 1/1.1
 _HOSTNAME_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")
+_MAX_DIGITS = 18  # every number of a site file is far smaller; int() of thousands of digits is slow
 _DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 _IPV4 = r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}"
 _SERVICE = re.compile(r"([a-z][a-z0-9-]{0,15}|[0-9]{1,3}):(any|0|[1-9][0-9]{0,4})\Z")
@@ -43,10 +44,24 @@ _UNUSABLE = (
     (IPv4Network("240.0.0.0/4"), "a class E (reserved) address"),
 )
 _LOCKDOWN_WORDS = ("none", "default", "all")
-_TRUE_FALSE = {"true": True, "false": False}
+# Booleans as YAML 1.2 (and so the JSON Schema, and every YAML 1.1 tool) reads them unquoted.
+_TRUE_FALSE = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _YAML11_BOOLS = frozenset(
-    {"yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE", "Yes", "No", "On", "Off"}
+    {"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off", "YES", "NO", "ON", "OFF"}
 )
+
+
+class Quoted(str):
+    """A scalar the site file wrote in quotes: text, never a number or a boolean. The JSON
+    Schema sees the same, so `tag: "3001"` is refused by both (generator.validate marks these)."""
+
+    __slots__ = ()
+
+
+class Empty(str):
+    """A key written with no value (`tag:`, `~`, `null`): refused, never taken as "absent"."""
+
+    __slots__ = ()
 
 
 def show(text: str, limit: int = 40) -> str:
@@ -56,13 +71,30 @@ def show(text: str, limit: int = 40) -> str:
     return repr(text)
 
 
-def _text(value: Any, what: str) -> str:
-    if value is None:
+def _scalar(value: Any, what: str) -> str:
+    if value is None or isinstance(value, Empty):
         raise ValueError(f"missing value: write {what}")
     if not isinstance(value, str):
         kind = "list" if isinstance(value, list) else "mapping"
         raise ValueError(f"expected {what}, not a {kind}")  # noqa: TRY004 - pydantic reports ValueError
     return value
+
+
+def _text(value: Any, what: str) -> str:
+    """A text value. Unquoted `true`/`false` is a boolean to YAML and the JSON Schema: refused."""
+    text = _scalar(value, what)
+    if not isinstance(value, Quoted) and text in _TRUE_FALSE:
+        raise ValueError(
+            f"{text} without quotes is a boolean in YAML; expected {what} (quote it if you mean the text)"
+        )
+    return text
+
+
+def _unquoted(value: Any, text: str, what: str) -> None:
+    if isinstance(value, Quoted):
+        raise ValueError(  # noqa: TRY004 - pydantic reports ValueError
+            f"{show(text)} is in quotes, which makes it text; {what} is written without quotes"
+        )
 
 
 def parse_name(value: Any, max_len: int = OBJECT_NAME_MAX, what: str = "a name") -> str:
@@ -126,7 +158,8 @@ def parse_tagging(value: Any) -> str:
 
 
 def parse_bool(value: Any) -> bool:
-    text = _text(value, "true or false")
+    text = _scalar(value, "true or false")
+    _unquoted(value, text, "true or false")
     if text in _TRUE_FALSE:
         return _TRUE_FALSE[text]
     if text in _YAML11_BOOLS:
@@ -135,7 +168,12 @@ def parse_bool(value: Any) -> bool:
 
 
 def parse_int(value: Any) -> int:
-    text = _text(value, "a whole number")
+    text = _scalar(value, "a whole number")
+    _unquoted(value, text, "a number")
+    if len(text) > _MAX_DIGITS and text.isdigit():
+        raise ValueError(
+            f"{show(text, 12)}: a number of {len(text)} digits is far above any value a site file takes"
+        )
     if _DECIMAL.match(text):
         return int(text)
     if re.fullmatch(r"0[0-9]+", text):

@@ -32,7 +32,7 @@ WORDS: dict[Phase, PhaseWords] = {
         "Step",
         "",
         "the pre-checks (00-precheck.tmsh) passed on every device of both data centers.",
-        "roll back",
+        "follow CHANGE.md's rollback trigger",
         "",
     ),
     Phase.ROLLBACK: PhaseWords(
@@ -56,6 +56,8 @@ class Step:
     needs_created_vlans: bool = False  # skipped on a peer whose VLANs all exist
     undoes: int | None = None  # rollback steps: the apply step this one reverses
     expect: str = "the prompt returns after submit with no error"
+    expect_pair: str = ""  # what an HA pair shows in addition (config-sync, sync status)
+    title_pair: str = ""  # the title on an HA pair, where the step does more (floating self IPs)
     inferred: tuple[str, ...] = ()  # [I]/[S] facts from the reference this step relies on
 
 
@@ -63,7 +65,8 @@ _NOT_SYNCED = "VLANs, VLAN groups and non-floating self IPs are not config-synce
 _TUNNEL_SYNCED = "A tunnel whose local address is a floating self IP is config-synced (reference §2.3 [S])."
 
 _ETHERIP_LOCKDOWN = "The tunnel's local self IP admits IP protocol 97 as allow-service entry 97:0: the protocol:0 form is F5's for protocols without ports [C], 97 itself is not shown in any source [I]; if tmsh refuses it, use allow-service all on that self IP."
-_SYNC_EXPECT = "no error after submit; on a pair, the config-sync returns with no error"
+_SYNC_EXPECT = "no error after submit"
+_SYNC_EXPECT_PAIR = "the config-sync returns with no error"
 _SAVE = Step(
     5,
     "save",
@@ -71,7 +74,8 @@ _SAVE = Step(
     False,
     False,
     "save.tmsh.j2",
-    expect="'Saving running configuration...', no error; on a pair: In Sync",
+    expect="'Saving running configuration...', no error",
+    expect_pair="then In Sync",
 )
 
 APPLY: tuple[Step, ...] = (
@@ -93,6 +97,7 @@ APPLY: tuple[Step, ...] = (
         True,
         "apply/tunnel.tmsh.j2",
         expect=_SYNC_EXPECT,
+        expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
             _TUNNEL_SYNCED,
             _ETHERIP_LOCKDOWN,
@@ -112,11 +117,13 @@ APPLY: tuple[Step, ...] = (
     Step(
         4,
         "pool-monitor",
-        "pool and Virtual Location monitor (and the floating VM self IP of a pair)",
+        "pool and Virtual Location monitor",
         True,
         True,
         "apply/pool_monitor.tmsh.j2",
+        title_pair="pool and Virtual Location monitor (and the floating VM self IP)",
         expect=_SYNC_EXPECT,
+        expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
             "The Virtual Location monitor prefers local members only with priority-group activation (min-active-members 1) (reference §2.6 [I]); an existing pool gets min-active-members 1 too, and rollback puts its old value back.",
             "Whether one cli transaction may create the monitor and attach it to the pool is unconfirmed on 11.6 (reference §8, doubt 6).",
@@ -129,12 +136,14 @@ ROLLBACK: tuple[Step, ...] = (
     Step(
         1,
         "pool-monitor",
-        "detach and delete the Virtual Location monitor, restore or delete the pool (and the floating VM self IP of a pair)",
+        "detach and delete the Virtual Location monitor, restore or delete the pool",
         True,
         True,
         "rollback/pool_monitor.tmsh.j2",
+        title_pair="detach and delete the Virtual Location monitor, restore or delete the pool (and the floating VM self IP)",
         undoes=4,
         expect=_SYNC_EXPECT,
+        expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
             "Config-sync removes synced objects deleted on the first unit from the other unit (reference §3 [I]).",
         ),
@@ -152,12 +161,14 @@ ROLLBACK: tuple[Step, ...] = (
     Step(
         3,
         "tunnel",
-        "delete the EtherIP tunnel (and the route and the floating WAN self IP of a pair)",
+        "delete the EtherIP tunnel (and the route)",
         True,
         True,
         "rollback/tunnel.tmsh.j2",
+        title_pair="delete the EtherIP tunnel (and the route and the floating WAN self IP)",
         undoes=2,
         expect=_SYNC_EXPECT,
+        expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(_TUNNEL_SYNCED,),
     ),
     Step(

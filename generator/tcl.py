@@ -6,7 +6,6 @@ Scripts run from a file with `source -encoding utf-8`; the file's last result is
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import tempfile
@@ -114,20 +113,14 @@ _SPECIAL = {
 }
 
 
-# Characters tcl_quote must rewrite: the special ones and every other control character.
-_UNSAFE = re.compile("[" + re.escape("".join(_SPECIAL)) + "\x00-\x1f]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    ch = match.group()
-    return _SPECIAL.get(ch) or f"\\x{ord(ch):02x}"
-
-
 def tcl_quote(value: str) -> str:
     """One Tcl word that evaluates to exactly `value`, whatever it holds."""
     if value == "":
         return "{}"
-    return _UNSAFE.sub(_escape, value)  # most answers hold no unsafe character: one scan, no copy
+    return value.translate(_QUOTE_TABLE)
+
+
+_QUOTE_TABLE = str.maketrans({**{chr(c): f"\\x{c:02x}" for c in range(32)}, **_SPECIAL})
 
 
 @cache

@@ -8,11 +8,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from generator.crosscheck import despite_structure
 from generator.errors import Problem, SiteFileError
-from generator.load import SiteSource, parse_site, read_site
+from generator.load import Located, SiteSource, parse_site, read_site
 from generator.model import Site
 from generator.rules import RuleViolations
-from generator.scalars import show
+from generator.scalars import Empty, Quoted, show
 
 
 def load_site(path: Path, display: str | None = None) -> Site:
@@ -30,7 +31,7 @@ def load_site_text(text: str, name: str) -> Site:
 
 
 def validate_source(source: SiteSource) -> Site:
-    tree = source.root.plain()
+    tree = typed_tree(source.root)
     if not isinstance(tree, dict):
         raise SiteFileError(
             [source.problem((), "expected a mapping of site keys (deployment, vm_subnet, pool, peers)")]
@@ -38,11 +39,25 @@ def validate_source(source: SiteSource) -> Site:
     try:
         return Site.model_validate(tree)
     except ValidationError as exc:
-        raise SiteFileError([_pydantic_problem(source, err) for err in exc.errors()]) from None
+        errors = exc.errors()
+        problems = [_pydantic_problem(source, err) for err in errors]
+        raise SiteFileError(problems + despite_structure(source, tree, errors)) from None
     except RuleViolations as exc:
         raise SiteFileError(
             [source.problem(v.loc, v.message, at_key=v.at_key) for v in exc.violations]
         ) from None
+
+
+def typed_tree(node: Located) -> Any:
+    """The composed tree as plain values, marking what YAML would not read as text: quoted
+    scalars become `Quoted`, keys with no value `Empty` (see generator.scalars)."""
+    if isinstance(node.value, dict):
+        return {k: typed_tree(v) for k, v in node.value.items()}
+    if isinstance(node.value, list):
+        return [typed_tree(v) for v in node.value]
+    if node.value is None:
+        return Empty()
+    return Quoted(node.value) if node.quoted else node.value
 
 
 def _pydantic_problem(source: SiteSource, err: Any) -> Problem:
@@ -61,11 +76,15 @@ def _pydantic_problem(source: SiteSource, err: Any) -> Problem:
     elif kind in ("dict_type", "model_type", "model_attributes_type"):
         message = (
             "missing value: expected a mapping of keys"
-            if err.get("input") is None
+            if err.get("input") is None or isinstance(err.get("input"), Empty)
             else "expected a mapping of keys"
         )
     elif kind in ("tuple_type", "list_type"):
-        message = "expected a list, e.g. [a, b]"
+        message = (
+            "missing value: expected a list, e.g. [a, b]"
+            if isinstance(err.get("input"), Empty)
+            else "expected a list, e.g. [a, b]"
+        )
     elif kind == "less_than_equal":
         message = f"{err.get('input')} is above the maximum {err['ctx']['le']}"
     elif kind == "greater_than_equal":

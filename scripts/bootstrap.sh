@@ -1,5 +1,6 @@
 #!/usr/bin/env sh
-# Create .venv (Python 3.11+) and install etherip with its test tools from the package registry.
+# Create .venv (Python 3.11+) and install etherip with its test tools from the package registry
+# (--runtime: etherip alone, for rendering).
 # Also makes sure a Tcl interpreter exists: the tests check every generated command with real Tcl.
 set -eu
 cd "$(dirname "$0")/.."
@@ -8,6 +9,11 @@ if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
+if [ "${1:-}" = "--runtime" ]; then
+    # Only what rendering needs: etherip and its runtime dependencies, no test tools.
+    .venv/bin/python -m pip install --quiet -e .
+    exit 0
+fi
 .venv/bin/python -m pip install --quiet -e '.[test]'
 if [ "${1:-}" = "--with-tcl" ]; then
     if ! .venv/bin/python -c 'import tkinter; tkinter.Tcl()' >/dev/null 2>&1 && ! command -v tclsh >/dev/null 2>&1; then

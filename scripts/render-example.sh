@@ -2,5 +2,5 @@
 # Render the bundled example site file for all five 11.6 versions into out/.
 set -eu
 cd "$(dirname "$0")/.."
-sh scripts/bootstrap.sh
+sh scripts/bootstrap.sh --runtime
 .venv/bin/etherip render --version all "$@"

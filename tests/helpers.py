@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from functools import cache
@@ -33,6 +34,14 @@ def all_trees() -> list[tuple[str, BigIpVersion, VersionTree]]:
     return [(case, v, tree(case, v)) for v in ALL_VERSIONS for case in CASES]
 
 
+def _file_stem(hostname: str) -> str:
+    """A hostname as a golden file name: file systems allow 255 bytes, hostnames 253 characters
+    (and pytest-regressions adds ".obtained"); long ones keep 200 characters and a digest."""
+    if len(hostname) <= 200:
+        return hostname
+    return f"{hostname[:200]}-{hashlib.sha256(hostname.encode()).hexdigest()[:12]}"
+
+
 def recorded_files(t: VersionTree) -> dict[str, bytes]:
     """The tmsh lines each peer's iApp records per run of its flow (device and stage), as
     golden text files <peer>/iapp-recorded/<device>.<stage>.tmsh."""
@@ -57,7 +66,9 @@ def recorded_files(t: VersionTree) -> dict[str, bytes]:
         ]
         for outcome in run_cases(tmpl.sections["implementation"], cases):
             assert outcome.ok, outcome.message
-            out[f"{art.peer}/iapp-recorded/{outcome.case.name}.tmsh"] = "".join(
+            host = outcome.case.hostname
+            stem = _file_stem(host) + outcome.case.name[len(host) :]  # <device>.<stage>
+            out[f"{art.peer}/iapp-recorded/{stem}.tmsh"] = "".join(
                 f"{line}\n" for line in outcome.recorded
             ).encode()
     return out

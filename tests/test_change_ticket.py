@@ -137,11 +137,17 @@ def test_expected_state_check_catches_a_difference() -> None:
     assert _normal(Parser(text).dict[key]) != _replayed_properties((("net", "tunnels", "tunnel"), ""), tunnel)
 
 
+def _whole_text(el: ET.Element) -> str:
+    """A <text>'s whole text: its <title> when wrapped or shortened over lines, else its text."""
+    title = next((t.text or "" for t in el if t.tag.endswith("}title")), None)
+    return title if title is not None else "".join(el.itertext())
+
+
 @pytest.mark.parametrize(("case", "version"), CASE_VERSIONS)
 def test_topology_names_every_device_vlan_endpoint_and_address(case: str, version: BigIpVersion) -> None:
     s, t = site(case), tree(case, version)
     root = ET.fromstring(t.files()["topology.svg"])
-    text = " ".join(el.text or "" for el in root.iter() if el.tag.endswith("text"))
+    text = " ".join(_whole_text(el) for el in root.iter() if el.tag.endswith("}text"))
     needed = {str(s.vm_subnet)} | {f"{a}:{p}" for a, p in s.pool.members}
     for peer in s.peers.values():
         needed |= {peer.wan.vlan, peer.vm.vlan, peer.tunnel, peer.vlan_group, str(peer.endpoint)}

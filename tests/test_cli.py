@@ -74,6 +74,70 @@ def test_init_writes_example_and_never_overwrites(tmp_path: Path) -> None:
     assert target.read_text() == "mine"
 
 
+def test_second_init_reuses_identical_schema_and_refreshes_a_stale_one(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["init", str(tmp_path / "first.yaml")]).exit_code == 0
+    schema = tmp_path / "etherip.schema.json"
+    fresh = schema.read_bytes()
+    again = runner.invoke(app, ["init", str(tmp_path / "second.yaml")])
+    assert again.exit_code == 0, again.output
+    assert "identical; reused" in again.stdout
+    assert (tmp_path / "second.yaml").read_bytes() == (tmp_path / "first.yaml").read_bytes()
+    schema.write_text("{}\n")
+    third = runner.invoke(app, ["init", str(tmp_path / "third.yaml")])
+    assert third.exit_code == 0, third.output
+    assert "refreshed" in third.stdout
+    assert schema.read_bytes() == fresh
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "etherip.schema.json",
+        "first.yaml",
+        "second.yaml",
+        "third.yaml",
+    ], "no staging files left behind"
+
+
+def test_init_create_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    def broken_link(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device", str(dst))
+
+    monkeypatch.setattr(os, "link", broken_link)
+    result = runner.invoke(app, ["init", str(tmp_path / "site.yaml")])
+    assert result.exit_code == 3  # output could not be written (issue 9)
+    assert "No space left on device" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["etherip.schema.json"]
+
+
+def test_version_option_prints_the_package_version() -> None:
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"etherip {version('etherip')}\n"
+
+
+@pytest.mark.parametrize(("shell", "marker"), [("zsh", "#compdef etherip"), ("bash", "complete -o")])
+def test_show_completion_prints_the_named_shell(shell: str, marker: str) -> None:
+    result = runner.invoke(app, ["--show-completion", shell])
+    assert result.exit_code == 0, result.output
+    assert marker in result.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["render"], ["validate"], ["check"], ["init"], ["versions"]])
+def test_help_shows_no_python_type_labels(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    for label in ("<bool>", "<list[", "<path>", "<str>"):
+        assert label not in result.stdout
+
+
+def test_versions_explains_capabilities() -> None:
+    result = runner.invoke(app, ["versions"])
+    assert "Capabilities: the BIG-IP features the generated output relies on" in result.stdout
+    assert "virtual-location-monitor: ltm monitor virtual-location" in result.stdout
+    assert "11.6.5  capabilities: 5 of 5 (all of the above)" in result.stdout
+
+
 def test_versions_lists_all_and_known_issue() -> None:
     result = runner.invoke(app, ["versions"])
     assert result.exit_code == 0
@@ -113,3 +177,55 @@ def test_render_check_reports_drift_exactly(tmp_path: Path) -> None:
         f"changed: {root / 'dc2/bigip-dc2/02-tunnel.tmsh'}",
         f"extra: {root / 'dc1/notes.txt'}",
     ]
+
+
+def test_render_check_without_version_covers_every_folder_on_disk(tmp_path: Path) -> None:
+    site_file = str(CASES_DIR / "mixed.yaml")
+    out = ["--out", str(tmp_path)]
+    assert runner.invoke(app, ["render", site_file, "--version", "11.6.1", *out]).exit_code == 0
+    stale = runner.invoke(app, ["render", site_file, "--check", *out])
+    assert stale.exit_code == 1, "the default version 11.6.5 is missing"
+    assert all(
+        line.startswith(f"missing: {tmp_path / 'vmotion' / '11.6.5'}") for line in stale.stdout.splitlines()
+    )
+    assert runner.invoke(app, ["render", site_file, *out]).exit_code == 0
+    clean = runner.invoke(app, ["render", site_file, "--check", *out])
+    assert clean.exit_code == 0, clean.stdout
+    assert "11.6.1, 11.6.5 up to date" in clean.stdout
+    edited = tmp_path / "vmotion" / "11.6.1" / "CHANGE.md"
+    edited.write_text("edited\n")
+    (tmp_path / "vmotion" / "old-copy").mkdir()
+    drift = runner.invoke(app, ["render", site_file, "--check", *out])
+    assert drift.exit_code == 1
+    assert drift.stdout.splitlines() == [f"extra: {tmp_path / 'vmotion' / 'old-copy'}/", f"changed: {edited}"]
+
+
+def test_example_script_installs_only_what_rendering_needs() -> None:
+    from tests.helpers import ROOT
+
+    example = (ROOT / "scripts" / "render-example.sh").read_text()
+    bootstrap = (ROOT / "scripts" / "bootstrap.sh").read_text()
+    assert "sh scripts/bootstrap.sh --runtime" in example
+    runtime = bootstrap.split('if [ "${1:-}" = "--runtime" ]; then', 1)[1].split("fi", 1)[0]
+    assert "pip install --quiet -e .\n" in runtime and "[test]" not in runtime and "exit 0" in runtime
+
+
+def test_readme_says_how_to_run_etherip_after_the_two_commands() -> None:
+    from tests.helpers import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    for needed in (".venv/bin/etherip", ". .venv/bin/activate", "pipx install .", "uv tool install ."):
+        assert needed in readme
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"_ETHERIP_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "etherip va"}, '"validate"'),
+        ({"_ETHERIP_COMPLETE": "complete_bash", "COMP_WORDS": "etherip re", "COMP_CWORD": "1"}, "render"),
+    ],
+)
+def test_installed_completion_answers(env: dict[str, str], expected: str) -> None:
+    result = runner.invoke(app, [], env=env, prog_name="etherip")
+    assert result.exit_code == 0, result.output
+    assert expected in result.stdout

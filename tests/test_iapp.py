@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from generator.check import Report, check_folder
+from generator.check import Report, check_folder, prove_render
 from generator.cli import app
 from generator.iapp.flow import STAGES
 from generator.iapp.harness import Case, run_cases
 from generator.iapp.hostile import HOSTILE_ANSWERS
+from generator.validate import load_site_text
 from generator.versions import ALL_VERSIONS, BigIpVersion
 from tests.helpers import CASES, site, tree
 
@@ -236,11 +237,22 @@ BROKEN: dict[str, tuple[Callable[[], dict[str, bytes]], str, str]] = {
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_each_check_catches_its_broken_variant(name: str) -> None:
+    """Each proof, run on a render broken for it (as if etherip had rendered it so), catches it."""
     make, check, phrase = BROKEN[name]
-    report: Report = check_folder(make(), "broken")
+    files = make()
+    report = Report()
+    prove_render(load_site_text(files["site.yaml"].decode(), "site.yaml"), files, "broken", report)
     mine = [f for f in report.findings if f.check == check]
     assert mine, f"{check} did not catch it; findings: {[str(f) for f in report.findings][:5]}"
     assert any(phrase in f.message for f in mine), [f.message for f in mine]
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_check_finds_each_broken_variant_in_a_folder(name: str) -> None:
+    """In a folder, the same edit is first of all not etherip's render of its site.yaml."""
+    report: Report = check_folder(BROKEN[name][0](), "broken")
+    assert [f.check for f in report.findings] == ["render"], [str(f) for f in report.findings]
+    assert report.findings[0].message.startswith("changed: ")
 
 
 def test_every_check_has_a_broken_variant() -> None:
@@ -325,10 +337,10 @@ def test_cli_check(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["check", str(tmp_path)])
     assert bad.exit_code == 1
     assert (
-        f"{tmp_path / 'vmotion' / '11.6.2'}/dc2/bigip-dc2/03-vlan-group.tmsh: manifest: sha256 differs"
+        f"{tmp_path / 'vmotion' / '11.6.2'}/dc2/bigip-dc2/03-vlan-group.tmsh: render: changed: differs"
         in bad.stderr
     )
-    assert "compare" in bad.stderr  # the iApp no longer matches the edited script
+    assert bad.stdout.count(": ok;") == 4 and "11.6.2: 1 finding(s)" in bad.stdout
     empty = runner.invoke(app, ["check", str(tmp_path / "nothing")])
     assert empty.exit_code == 1 and "no rendered output" in empty.stderr
 

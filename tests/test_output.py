@@ -32,7 +32,10 @@ def test_rerender_replaces_version_folder_and_keeps_others(tmp_path: Path) -> No
     write_trees(out, [tree("mixed", BigIpVersion.V11_6_4)])
     (out / "vmotion" / "11.6.5").mkdir()
     (out / "vmotion" / "11.6.5" / "stale.tmsh").write_text("old")
-    write_trees(out, [tree("mixed", BigIpVersion.V11_6_5)])
+    with pytest.raises(OutputError, match="etherip did not write"):
+        write_trees(out, [tree("mixed", BigIpVersion.V11_6_5)])
+    assert (out / "vmotion" / "11.6.5" / "stale.tmsh").read_text() == "old"
+    write_trees(out, [tree("mixed", BigIpVersion.V11_6_5)], force=True)
     assert (other / "keep.txt").read_text() == "untouched"
     assert read_tree(out / "vmotion" / "11.6.5") == tree("mixed", BigIpVersion.V11_6_5).files()
     assert (out / "vmotion" / "11.6.4" / "manifest.json").exists()

@@ -392,8 +392,8 @@ def test_each_planted_conflict_is_found_and_located(plant: Plant, form: str, tmp
     assert [(f.kind, f.objects) for f in mine] == list(plant.findings), "\n".join(map(str, mine))
     assert all(f.severity == CONFLICT for f in mine)
     assert report.failed == bool(plant.findings)
-    if plant.at is None:
-        assert all(f.where == "" for f in mine)
+    if plant.at is None:  # found by absence: the finding names the files that were searched
+        assert all(f.where.startswith("searched ") and str(path) in f.where for f in mine), [f.where for f in mine]
         return
     which, header = plant.at
     shown = base_name if which == "base" else user_name
@@ -593,3 +593,62 @@ def test_each_part_keeps_its_own_absence_checks(tmp_path: Path) -> None:
     report = _check("existing-pool", [("f5-main-1", renamed, str(renamed))])
     rows = [(f.kind, f.objects) for f in report.findings if f.device == "f5-main-1"]
     assert rows == [("missing", ("/Common/erp_pool",)), ("not-checked", ("bigip_base.conf",))]
+
+
+_TENANT_BASE = """#TMSH-VERSION: 11.6.5
+
+net vlan /Tenant/tenant_vm {
+    interfaces {
+        1.3 { }
+    }
+    tag 200
+}
+net self /Tenant/tenant_self {
+    address 10.10.10.4/24
+    traffic-group /Common/traffic-group-local-only
+    vlan /Tenant/tenant_vm
+}
+"""
+
+
+@pytest.mark.parametrize("form", ("ucs", "folder"))
+def test_other_partitions_are_read(form: str, tmp_path: Path) -> None:
+    """A UCS keeps other administrative partitions in config/partitions/<P>/: their VLANs and
+    self IPs take tags and addresses too. An empty partition file (header only) is normal."""
+    unit = clean("bigip-dc2")
+    if form == "ucs":
+        path = tmp_path / "dc2.ucs"
+        path.write_bytes(
+            configs.ucs_bytes(
+                [
+                    ("config/bigip_base.conf", unit.base.encode()),
+                    ("config/bigip.conf", unit.user.encode()),
+                    ("config/partitions/Empty/bigip.conf", b"#TMSH-VERSION: 11.6.5\n\n"),
+                    ("config/partitions/Tenant/bigip_base.conf", _TENANT_BASE.encode()),
+                ]
+            )
+        )
+    else:
+        path = tmp_path / "dc2"
+        (path / "config" / "partitions" / "Tenant").mkdir(parents=True)
+        (path / "config" / "partitions" / "Empty").mkdir()
+        (path / "config" / "bigip_base.conf").write_text(unit.base)
+        (path / "config" / "bigip.conf").write_text(unit.user)
+        (path / "config" / "partitions" / "Empty" / "bigip.conf").write_text("#TMSH-VERSION: 11.6.5\n\n")
+        (path / "config" / "partitions" / "Tenant" / "bigip_base.conf").write_text(_TENANT_BASE)
+    report = _check("mixed", [(None, path, str(path))])
+    mine = [f for f in report.findings if f.device == "bigip-dc2"]
+    kinds = {f.kind for f in mine}
+    assert {"tag", "address"} <= kinds, "\n".join(map(str, mine))
+    assert all("partitions/Tenant/bigip_base.conf" in f.where for f in mine if f.kind in ("tag", "address"))
+
+
+def test_control_characters_from_a_saved_config_are_escaped(tmp_path: Path) -> None:
+    unit = clean("bigip-dc2")
+    hostile = unit.base.replace("hostname bigip-dc2", 'hostname "bigip-dc2\x1b]0;pwned\x07"')
+    assert hostile != unit.base
+    path, _, _ = write_form(Unit(hostile, unit.user), "folder", tmp_path, "dc2")
+    report = _check("mixed", [("bigip-dc2", path, str(path))])
+    text = "\n".join(str(f) for f in report.findings)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "\\x1b" in text

@@ -146,10 +146,22 @@ class OpView:
 
 
 STAGE_LABELS = {NETWORK: "1: network and tunnel", COMPLETE: "2: complete"}
-STAGE_CONTENT = {
-    NETWORK: "this device's VLANs and WAN self IP, the floating WAN self IP and the tunnel; an existing pool gets back the monitor rule it had before the change",
-    COMPLETE: "all of stage network, and the VLAN group, this device's VM self IP, the floating VM self IP, the pool and the Virtual Location monitor attached to it",
-}
+
+
+def stage_content(stage: str, ha: bool) -> str:
+    """What the service holds at `stage`, worded for a pair or a standalone device."""
+    if stage == NETWORK:
+        floating = ", the floating WAN self IP" if ha else ""
+        return (
+            f"this device's VLANs and WAN self IP{floating}, the route through the WAN gateway (when the site "
+            "gives one) and the tunnel; an existing pool gets back the monitor rule and min-active-members "
+            "it had before the change"
+        )
+    floating = ", the floating VM self IP" if ha else ""
+    return (
+        f"all of stage network, and the VLAN group, this device's VM self IP{floating}, the pool and the "
+        "Virtual Location monitor attached to it"
+    )
 
 
 def _step_title(file: str) -> str:
@@ -164,7 +176,9 @@ def flow_views(ctx: SiteContext, peer: PeerContext, ops: tuple[Op, ...], templat
     full = f"{path(service)}.app/{service}"
     group = peer.device_group or ""
     hosts = peer.hostnames
+    ha = peer.is_ha
     views = []
+    deleted = False
     for op in ops:
         if op.action == "tmsh":
             title = _step_title(op.file)
@@ -176,7 +190,7 @@ def flow_views(ctx: SiteContext, peer: PeerContext, ops: tuple[Op, ...], templat
                     f"iApps > Templates > Import `{template}.tmpl` (Upload); then iApps > Application Services > Create: name `{service}`, template `{template}`, Stage `{STAGE_LABELS[op.stage]}`; every other answer is pre-filled (check them against CHANGE.md); **Finished**.",
                     f"copy `{template}.tmpl` to `/var/tmp/` and paste `deploy.tmsh` (it answers Stage `{op.stage}`).",
                     (),
-                    f"Creates {STAGE_CONTENT[op.stage]}.",
+                    f"Creates {stage_content(op.stage, ha)}.",
                 )
             )
         elif op.action == "reconfigure":
@@ -189,10 +203,11 @@ def flow_views(ctx: SiteContext, peer: PeerContext, ops: tuple[Op, ...], templat
                         f"modify sys application service {full} variables modify {{ {STAGE_VARIABLE} {{ value {op.stage} }} }}",
                         f"modify sys application service {full} execute-action definition",
                     ),
-                    f"The service then holds {STAGE_CONTENT[op.stage]}; what it held before and no longer creates is deleted.",
+                    f"The service then holds {stage_content(op.stage, ha)}; what it held before and no longer creates is deleted.",
                 )
             )
         elif op.action == "delete":
+            deleted = True
             views.append(
                 OpView(
                     op.describe(),
@@ -210,7 +225,11 @@ def flow_views(ctx: SiteContext, peer: PeerContext, ops: tuple[Op, ...], templat
                     f"Device Management > Overview: synchronize {op.host} to the group `{group}`.",
                     "",
                     (f"run cm config-sync to-group {group}",),
-                    f"Carries the service and its synced objects (floating self IPs, tunnel, pool, monitor) to {receivers}; the service does not run there.",
+                    (
+                        f"Removes the service and its synced objects from {receivers} as well."
+                        if deleted
+                        else f"Carries the service and its synced objects (floating self IPs, route, tunnel, pool, monitor) to {receivers}; the service does not run there."
+                    ),
                 )
             )
     return tuple(views)
@@ -272,7 +291,7 @@ def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
         pool_create=ctx.pool.create,
         apply=flow_views(ctx, peer, apply_ops(peer.name, hosts, peer.creates_vlans), name),
         rollback=flow_views(ctx, peer, rollback_ops(peer.name, hosts, peer.creates_vlans), name),
-        stages=[(STAGE_LABELS[s], STAGE_CONTENT[s]) for s in (NETWORK, COMPLETE)],
+        stages=[(STAGE_LABELS[s], stage_content(s, peer.is_ha)) for s in (NETWORK, COMPLETE)],
         **base,
     )
     folder = f"{peer.name}/iapp"

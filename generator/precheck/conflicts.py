@@ -59,7 +59,18 @@ def _finding(
     severity: str = CONFLICT,
     absence: tuple[str, ...] = (),
 ) -> Finding:
-    return Finding(unit.device.hostname, kind, objects, message, str(where or ""), severity, absence)
+    shown = str(where) if where is not None else _searched(unit, absence)
+    return Finding(unit.device.hostname, kind, objects, message, shown, severity, absence)
+
+
+def _searched(unit: Unit, parts: tuple[str, ...]) -> str:
+    """For a finding about something absent: the files that were searched for it."""
+    files = [
+        f.display
+        for f in unit.saved.source.files
+        if f.role == "full" or (f.role in parts if parts else f.role != "partition")
+    ]
+    return f"searched {', '.join(files)}" if files else ""
 
 
 def exists(unit: Unit) -> list[Finding]:

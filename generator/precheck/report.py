@@ -28,7 +28,7 @@ class Finding:
     def __str__(self) -> str:
         objects = ", ".join(self.objects) or "-"
         where = f" ({self.where})" if self.where else ""
-        return f"{self.device}: {self.kind}: {objects}: {self.message}{where}"
+        return _printable(f"{self.device}: {self.kind}: {objects}: {self.message}{where}")
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -88,3 +88,8 @@ class Report:
             ],
         }
         return json.dumps(data, indent=2)
+
+
+def _printable(text: str) -> str:
+    """Control characters from a saved configuration never reach the terminal as they are."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)

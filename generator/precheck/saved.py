@@ -122,6 +122,8 @@ def parse_saved(source: SavedSource) -> SavedConfig:
     config = SavedConfig(source)
     for saved in source.files:
         _add_file(config, saved)
+    for note in source.notes:
+        config.unread.append(Unread("archive", Where(source.display, None), note))
     return config
 
 
@@ -133,6 +135,8 @@ def _add_file(config: SavedConfig, saved: SavedFile) -> None:
     if match:
         config.versions.append(VersionLine(match.group(1), Where(saved.display, first)))
     parsed, warnings = _parse(saved)
+    if not parsed and saved.role == "partition":
+        return  # an empty partition (only the #TMSH-VERSION line) is normal
     if not parsed:
         raise SavedConfigError(saved.display, "no configuration stanzas found")
     config.parts.update(_parts(saved, parsed))
@@ -154,7 +158,10 @@ def _add_file(config: SavedConfig, saved: SavedFile) -> None:
 
 
 def _parts(saved: SavedFile, parsed: dict[str, Any]) -> set[str]:
-    """Which parts a file holds: by its name, or for a single saved file by what it holds."""
+    """Which parts a file holds: by its name, or for a single saved file by what it holds.
+    Partition files add objects but never stand in for /Common's bigip_base.conf or bigip.conf."""
+    if saved.role == "partition":
+        return set()
     if saved.role != "full":
         return {saved.role}
     held: set[str] = set()

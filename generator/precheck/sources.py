@@ -5,6 +5,9 @@
   the tar stream, each once, and reading stops when both are found; nothing is extracted. Any
   other name (absolute, with `..`, elsewhere) and any link, device or non-file is skipped.
 - a folder holding `bigip_base.conf` and `bigip.conf` (or an unpacked UCS: `config/…`);
+- in both, the files of other administrative partitions, `config/partitions/<P>/bigip_base.conf`
+  and `…/bigip.conf` (where a UCS keeps them [S: oxidized's F5 model, `save sys config`
+  transcripts]): their VLANs, self IPs and routes take tags, interfaces and addresses too.
 - a single configuration file (`bigip_base.conf`, `bigip.conf`, or one file written by
   `save sys config file …`).
 
@@ -43,7 +46,8 @@ class SavedConfigError(GeneratorError):
 @dataclass(frozen=True)
 class SavedFile:
     display: str  # how findings name the file, e.g. "dc1-a.ucs/config/bigip_base.conf"
-    role: str  # "base" (bigip_base.conf), "user" (bigip.conf) or "full" (a single saved file)
+    role: str  # "base" (bigip_base.conf), "user" (bigip.conf), "full" (a single saved file) or
+    # "partition" (a file of another administrative partition)
     text: str
 
 
@@ -53,6 +57,7 @@ class SavedSource:
     form: str  # "ucs", "folder" or "file"
     files: tuple[SavedFile, ...]
     absent: tuple[str, ...]  # of bigip_base.conf / bigip.conf, the ones this form lacks
+    notes: tuple[str, ...] = ()  # what was seen but not read (skipped members, unread partitions)
 
     @property
     def complete(self) -> bool:
@@ -112,6 +117,14 @@ def _read_folder(path: Path, shown: str) -> SavedSource:
             files.append(SavedFile(where, "base" if name == BASE else "user", _read_file(candidate, where)))
     if not files:
         raise SavedConfigError(shown, f"folder holds neither {BASE} nor {USER} (nor config/…)")
+    partitions = base / "partitions"
+    if partitions.is_dir():
+        for folder in sorted(p for p in partitions.iterdir() if p.is_dir() and not p.is_symlink()):
+            for name in WANTED:
+                candidate = folder / name
+                if candidate.is_file() and not candidate.is_symlink():
+                    where = f"{shown.rstrip('/')}/{candidate.relative_to(path).as_posix()}"
+                    files.append(SavedFile(where, "partition", _read_file(candidate, where)))
     absent = tuple(n for n in WANTED if not (base / n).is_file())
     return SavedSource(shown, "folder", tuple(files), absent)
 
@@ -136,51 +149,72 @@ class _Budget:
 
 
 def _member_name(name: str) -> str | None:
-    """`config/bigip.conf`, `./config/bigip.conf` or `bigip.conf` → `bigip.conf`; else None."""
+    """`config/bigip.conf`, `./config/bigip.conf` or `bigip.conf` → `bigip.conf`;
+    `config/partitions/P/bigip.conf` → `partitions/P/bigip.conf`; else None."""
     parts = PurePosixPath(name).parts
     if parts[:1] == (".",):
         parts = parts[1:]
     if parts[:1] == ("config",):
         parts = parts[1:]
-    return parts[0] if len(parts) == 1 and parts[0] in WANTED else None
+    if len(parts) == 1 and parts[0] in WANTED:
+        return parts[0]
+    if (
+        len(parts) == 3
+        and parts[0] == "partitions"
+        and parts[2] in WANTED
+        and parts[1] not in ("", ".", "..")
+    ):
+        return "/".join(parts)
+    return None
 
 
 def _read_archive(path: Path, shown: str, compressed: bool) -> SavedSource:
     found: dict[str, SavedFile] = {}
+    notes: list[str] = []
     try:
         with open(path, "rb") as raw:
             stream = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
             budget = _Budget(stream, MAX_ARCHIVE_BYTES, shown)
             with tarfile.open(fileobj=budget, mode="r|") as tar:  # type: ignore[call-overload]
-                _scan(tar, shown, found)
-    except SavedConfigError:
-        raise
+                _scan(tar, shown, found, notes)
+    except SavedConfigError as exc:
+        if not all(n in found for n in WANTED) or "decompressed" not in exc.reason:
+            raise
+        # Both files were read; the rest of the archive is past the read limit.
+        notes.append(
+            f"archive read up to {MAX_ARCHIVE_BYTES // 2**20} MiB: partition files after that point not read"
+        )
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, OSError, ValueError) as exc:
         what = "truncated" if isinstance(exc, EOFError) else "damaged or not a tar archive"
         raise SavedConfigError(shown, f"{what}: {_one_line(exc)}") from None
-    if not found:
+    if not any(n in found for n in WANTED):
         raise SavedConfigError(shown, f"archive holds neither config/{BASE} nor config/{USER}")
-    files = tuple(found[n] for n in WANTED if n in found)
-    return SavedSource(shown, "ucs", files, tuple(n for n in WANTED if n not in found))
+    files = tuple(found[n] for n in WANTED if n in found) + tuple(
+        f for n, f in sorted(found.items()) if n not in WANTED
+    )
+    return SavedSource(shown, "ucs", files, tuple(n for n in WANTED if n not in found), tuple(notes))
 
 
-def _scan(tar: tarfile.TarFile, shown: str, found: dict[str, SavedFile]) -> None:
+def _scan(tar: tarfile.TarFile, shown: str, found: dict[str, SavedFile], notes: list[str]) -> None:
+    """Read the wanted members; the whole archive is walked, as partition files may come last."""
     for count, member in enumerate(tar, start=1):
         if count > MAX_MEMBERS:
             raise SavedConfigError(shown, f"more than {MAX_MEMBERS} archive members; refused")
         name = _member_name(member.name)
-        if name is None or not member.isreg():
-            continue  # never followed: links, devices, traversal names, other files
+        if name is None:
+            continue  # never read: traversal names, absolute names, other files
         where = f"{shown}/{member.name.removeprefix('./')}"
+        if not member.isreg():
+            notes.append(f"{where}: skipped: a link, folder or device, not a regular file")
+            continue
         if name in found:
             raise SavedConfigError(where, "appears twice in the archive; refused")
         if member.size > MAX_FILE_BYTES:
             raise SavedConfigError(where, f"larger than {MAX_FILE_BYTES // 2**20} MiB; refused")
         fh = tar.extractfile(member)
         data = fh.read(MAX_FILE_BYTES + 1) if fh is not None else b""
-        found[name] = SavedFile(where, "base" if name == BASE else "user", _decode(data, where))
-        if len(found) == len(WANTED):
-            return
+        role = {BASE: "base", USER: "user"}.get(name, "partition")
+        found[name] = SavedFile(where, role, _decode(data, where))
 
 
 def _one_line(exc: BaseException) -> str:

@@ -1,0 +1,318 @@
+"""What a change advisory board reads before the runbook: impact and risk, duration and the
+window to ask for, roles per data center and team, what to have ready, the go/no-go points
+between the data centers, the vMotion test, and when to roll back.
+
+Durations are planning estimates [I], per file run by hand (paste, read the output, compare
+with "Expect"); the per-step figures are constants here so a team can adjust them in one place.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from generator.context import PeerContext, SiteContext
+from generator.runbook import Row, Runbook
+
+PRECHECK_MIN = 10  # read-only checks plus `save sys ucs` and copying the UCS off the box
+VERIFY_MIN = 5
+STEP_MIN = {1: 5, 2: 5, 3: 5, 4: 5, 5: 3}  # apply steps; the rollback step that undoes one takes as long
+GATE_MIN = 5  # each go/no-go call
+VMOTION_TEST_MIN = 20  # there and back, watching the connection
+WINDOW_MARGIN_MIN = 30
+WINDOW_ROUND_MIN = 30
+
+
+@dataclass(frozen=True)
+class DurationRow:
+    what: str
+    runs: int  # files run (devices x steps), or 1 for a call or a test
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A go/no-go point: what must be true to go on, and what to do when it is not."""
+
+    after: str
+    go_when: tuple[str, ...]
+    no_go: str
+
+
+@dataclass(frozen=True)
+class PeerPage:
+    """One data center's part of the runbook: its team, its rows, and the gate after it."""
+
+    name: str
+    hostnames: tuple[str, ...]
+    apply: tuple[Row, ...]
+    gate: Gate
+
+
+@dataclass(frozen=True)
+class Board:
+    impact: tuple[str, ...]
+    risks: tuple[tuple[str, str, str], ...]  # what could go wrong, blast radius, what limits it
+    durations: tuple[DurationRow, ...]
+    per_file: tuple[tuple[str, int], ...]  # estimate per file run or call, in minutes
+    total_min: int
+    rollback_min: int
+    window_min: int
+    roles: tuple[tuple[str, tuple[str, ...]], ...]  # team, one cell per data center
+    have_ready: tuple[str, ...]
+    precheck_gate: Gate
+    pages: tuple[PeerPage, ...]
+    verify_gate: Gate
+    vmotion_test: tuple[str, ...]
+    rollback_triggers: tuple[str, ...]
+
+
+def build_board(ctx: SiteContext, runbook: Runbook) -> Board:
+    durations = _durations(ctx, runbook)
+    total = sum(d.minutes for d in durations)
+    rollback = sum(_step_minutes(r) for r in runbook.rollback)
+    window = math.ceil((total + rollback + WINDOW_MARGIN_MIN) / WINDOW_ROUND_MIN) * WINDOW_ROUND_MIN
+    a, b = ctx.peers
+    return Board(
+        impact=_impact(ctx),
+        risks=_risks(ctx),
+        durations=durations,
+        per_file=(
+            ("pre-check and UCS backup", PRECHECK_MIN),
+            *((f"step {n}", m) for n, m in STEP_MIN.items()),
+            ("verify", VERIFY_MIN),
+            ("go/no-go call", GATE_MIN),
+            ("vMotion test", VMOTION_TEST_MIN),
+        ),
+        total_min=total,
+        rollback_min=rollback,
+        window_min=window,
+        roles=_roles(ctx),
+        have_ready=_have_ready(ctx),
+        precheck_gate=Gate(
+            "the pre-checks",
+            (
+                "every Expect line of every pre-check matched, on every device of both data centers",
+                "each UCS archive is copied off the box (see Have ready)",
+                "the network team confirmed the WAN prerequisites (Before the change window)",
+            ),
+            "stop: nothing has changed yet; close the change as not done",
+        ),
+        pages=tuple(
+            PeerPage(
+                p.name,
+                p.hostnames,
+                tuple(r for r in runbook.apply if r.peer == p.name),
+                _peer_gate(p, nxt),
+            )
+            for p, nxt in ((a, b), (b, None))
+        ),
+        verify_gate=Gate(
+            "verification and the vMotion test",
+            (
+                "every Expect line of every verify file matched",
+                "the vMotion test kept its connection, both ways",
+            ),
+            "roll back both data centers (Rollback below) when a rollback trigger below is met",
+        ),
+        vmotion_test=_vmotion_test(ctx),
+        rollback_triggers=_rollback_triggers(rollback),
+    )
+
+
+def _step_minutes(row: Row) -> int:
+    return STEP_MIN[row.step]
+
+
+def _durations(ctx: SiteContext, runbook: Runbook) -> tuple[DurationRow, ...]:
+    rows = [
+        DurationRow(
+            "pre-checks and UCS backup", len(runbook.prechecks), PRECHECK_MIN * len(runbook.prechecks)
+        )
+    ]
+    rows.append(DurationRow("go/no-go after the pre-checks", 1, GATE_MIN))
+    for p in ctx.peers:
+        apply = [r for r in runbook.apply if r.peer == p.name]
+        rows.append(DurationRow(f"apply in {p.name}", len(apply), sum(_step_minutes(r) for r in apply)))
+        rows.append(DurationRow(f"go/no-go after {p.name}", 1, GATE_MIN))
+    rows.append(DurationRow("verification", len(runbook.verify), VERIFY_MIN * len(runbook.verify)))
+    rows.append(DurationRow("vMotion test", 1, VMOTION_TEST_MIN))
+    return tuple(rows)
+
+
+def _impact(ctx: SiteContext) -> tuple[str, ...]:
+    pool = ctx.pool
+    pool_line = (
+        f"Pool `{pool.path}` is created by this change; no traffic uses it until a virtual server does."
+        if pool.create
+        else f"Existing pool `{pool.path}` gets a new monitor rule (`{' and '.join(pool.monitor_rule)}`): "
+        "traffic through every virtual server that uses it is touched."
+    )
+    existing = sorted({v for p in ctx.peers for v in p.existing_vlans})
+    lines = [
+        pool_line,
+        (
+            "The VM VLAN of each data center is bridged to the other data center through the EtherIP tunnel "
+            f"(VLAN group, VM subnet `{ctx.vm_subnet}`): broadcast and unknown-unicast frames of that segment "
+            "cross the WAN from step 3 on."
+        ),
+        "Config-sync (HA pairs) pushes the first unit's whole configuration to its peer, not only these objects.",
+        (
+            "Expected impact when every Expect line matches: none on existing traffic; connections to a VM now "
+            "survive its vMotion to the other data center [I]."
+        ),
+    ]
+    if existing:
+        lines.insert(
+            1, "Existing VLANs referenced, not changed: " + ", ".join(f"`{v}`" for v in existing) + "."
+        )
+    return tuple(lines)
+
+
+def _risks(ctx: SiteContext) -> tuple[tuple[str, str, str], ...]:
+    pool = ctx.pool.path
+    return (
+        (
+            "the Virtual Location monitor marks members down",
+            f"every virtual server using `{pool}`",
+            "rollback step 1 removes the monitor first; verify shows the member status",
+        ),
+        (
+            "a bridging loop or flood through the VLAN group",
+            f"the VM segment `{ctx.vm_subnet}` in both data centers",
+            "rollback step 2 removes the VLAN group; bridge-in-standby is disabled",
+        ),
+        (
+            "the WAN drops IP protocol 97 or frames above 1500 bytes",
+            "only connections of VMs moved to the other data center",
+            "the verify ping and the vMotion test show it before the change is closed",
+        ),
+        (
+            "config-sync pushes unrelated pending changes",
+            "the whole device group",
+            "the pre-check requires In Sync before step 1",
+        ),
+        (
+            "a new self IP address is already in use",
+            "the WAN or VM subnet of that data center",
+            "the network team confirms the addresses are free (Have ready)",
+        ),
+    )
+
+
+def _roles(ctx: SiteContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    peers = ctx.peers
+    return (
+        (
+            "load balancer (BIG-IP)",
+            tuple(
+                f"runs every file on {', '.join(p.hostnames)}; holds console access to each unit"
+                for p in peers
+            ),
+        ),
+        (
+            "network / firewall",
+            tuple(
+                f"WAN path {p.tunnel.local_address} ⇄ {p.tunnel.remote_address}: IP protocol 97 both ways, "
+                f"no NAT, 1536-byte frames; {_route_duty(p)}"
+                for p in peers
+            ),
+        ),
+        (
+            "virtualization (VMware)",
+            tuple(
+                f"a test VM on `{p.vm_vlan_path}` ready; runs the vMotion test from {p.name}" for p in peers
+            ),
+        ),
+        (
+            "change lead (one for both)",
+            tuple("calls every go/no-go and the rollback; keeps time" for _ in peers),
+        ),
+    )
+
+
+def _route_duty(peer: PeerContext) -> str:
+    if peer.gateway is None:
+        return "the other endpoint is reached on-link"
+    if peer.gateway == "existing":
+        return "the existing routing reaches the other endpoint"
+    return f"gateway {peer.gateway} reaches the other endpoint"
+
+
+def _have_ready(ctx: SiteContext) -> tuple[str, ...]:
+    hosts = [h for p in ctx.peers for h in p.hostnames]
+    return (
+        (
+            f"Console or out-of-band access to every unit ({', '.join(hosts)}), tested before the window: "
+            "a self IP or VLAN mistake can cut the management path that runs over them."
+        ),
+        (
+            f"An off-box copy of each unit's UCS archive `{ctx.deployment}-pre-change.ucs` "
+            "(written by the pre-check to /var/local/ucs/; copy it off with scp before step 1)."
+        ),
+        "Credentials with the Administrator role and tmsh on every unit; a second person who can log in.",
+        (
+            f"A test VM on the stretched VLAN (an address in `{ctx.vm_subnet}`, a member of `{ctx.pool.path}` or "
+            "reachable through the same virtual server), and a client that can hold a long connection to it."
+        ),
+        (
+            f"A virtual server whose pool is `{ctx.pool.path}`, named in the ticket: "
+            + (
+                "this change creates the pool and no virtual server, so create a test virtual server for it "
+                "(outside this package) or name the one that will use it."
+                if ctx.pool.create
+                else "the one that carries the pool's traffic today."
+            )
+        ),
+        "The other data center's team on the same call for the whole window.",
+        "This package, with its SHA-256 list (Artifacts) checked, and the site file it came from.",
+    )
+
+
+def _peer_gate(peer: PeerContext, nxt: PeerContext | None) -> Gate:
+    go = [f"every step in {peer.name} returned what its Expect says"]
+    if peer.is_ha:
+        go.append(f"`show cm sync-status` on {peer.hostnames[0]}: device group {peer.device_group} In Sync")
+    if nxt is not None:
+        return Gate(
+            f"{peer.name}",
+            (*go, f"the {nxt.name} team is ready to start"),
+            f"roll back {peer.name} only (its rows in Rollback); {nxt.name} is untouched",
+        )
+    return Gate(
+        f"{peer.name}",
+        (*go, "both data centers are done: go to verification"),
+        "roll back both data centers (Rollback below)",
+    )
+
+
+def _vmotion_test(ctx: SiteContext) -> tuple[str, ...]:
+    a, b = ctx.peers
+    pool = ctx.pool.path
+    return (
+        (
+            f"Open a long-lived connection from a client through the virtual server that uses `{pool}` to the "
+            f"test VM while it runs in {a.name} (an SSH session, or a slow download that takes minutes)."
+        ),
+        (
+            f"On the active unit of {a.name}: `show sys connection ss-server-addr <test VM address>`. "
+            "Expect one entry for the connection [S]."
+        ),
+        f"Virtualization team: vMotion the test VM to {b.name}.",
+        (
+            "Expect: the client sees no reset and the session goes on; on the same unit the connection entry stays; "
+            f"`show net tunnels tunnel {a.tunnel.path} all-properties` shows the packet counters rising, because the "
+            f"VM's frames now cross the tunnel [S]; `show ltm pool {pool} members` keeps the member available [I]."
+        ),
+        f"vMotion the VM back to {a.name} and expect the same; then repeat from {b.name} with a VM there.",
+        "If the connection drops: that is the rollback trigger below.",
+    )
+
+
+def _rollback_triggers(rollback_min: int) -> tuple[str, ...]:
+    return (
+        "a step's output differs from its Expect (a refused line, a failed submit or config-sync) and the cause is not found and fixed within 10 minutes",
+        "traffic through a virtual server that uses the pool fails, or a device becomes unreachable",
+        "the vMotion test drops its connection",
+        f"less time is left in the window than a full rollback takes (about {rollback_min} minutes)",
+    )

@@ -1,0 +1,155 @@
+"""The JSON Schema and `etherip validate` agree on every field's type, field by field.
+
+Every leaf of the site file is written as a quoted number, a bare number, a quoted and a bare
+`true`, empty, and its own text quoted and bare. The schema sees the document as an editor's
+YAML 1.2 parser types it; validate sees the text. Both must accept or both refuse each one.
+
+Decision: a quoted value is text. `tag: "3001"` is refused by both (a number is written without
+quotes), `create: "false"` too, and a bare `true` is a boolean, never a name. An empty value is
+refused by both, never read as "absent". One deliberate difference is of value, not type:
+validate also refuses number forms YAML tools read differently (`0300`, `0x1F`, `5.0`), which
+the schema sees only as the number they become.
+"""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+from ruamel.yaml import YAML
+
+from generator.errors import SiteFileError
+from generator.load import key_path, parse_site
+from generator.schema import site_schema
+from generator.validate import validate_source
+from tests.helpers import CASES_DIR
+
+SCHEMA = site_schema()
+BASES = ("mixed", "existing-pool", "ha-both", "longest-names")
+PLACEHOLDER = "etherip_placeholder_value"
+Path = tuple[str | int, ...]
+
+
+def _leaves(node: object, at: Path = ()) -> list[Path]:
+    if isinstance(node, dict):
+        return [leaf for k, v in node.items() for leaf in _leaves(v, (*at, k))]
+    if isinstance(node, list):
+        return [leaf for i, v in enumerate(node) for leaf in _leaves(v, (*at, i))]
+    return [at]
+
+
+def _source_text(case: str) -> str:
+    return (CASES_DIR / f"{case}.yaml").read_text(encoding="utf-8")
+
+
+def _raw(case: str, path: Path) -> str:
+    """The leaf's text as the file writes it (ruamel's round-trip value)."""
+    node = YAML(typ="rt").load(_source_text(case))
+    for part in path:
+        node = node[part]
+    return str(node).lower() if isinstance(node, bool) else str(node)
+
+
+def _with(case: str, path: Path, token: str) -> str:
+    """The case file with the leaf at `path` written as the raw YAML `token`."""
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    doc = yaml.load(_source_text(case))
+    node = doc
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = PLACEHOLDER
+    from io import StringIO
+
+    buffer = StringIO()
+    yaml.dump(doc, buffer)
+    text = buffer.getvalue()
+    assert text.count(PLACEHOLDER) == 1
+    return text.replace(PLACEHOLDER, token)
+
+
+def _schema_refuses(text: str, path: Path) -> bool:
+    document = YAML(typ="safe").load(text)
+    errors = jsonschema.Draft7Validator(SCHEMA).iter_errors(document)
+    return any(tuple(e.absolute_path) == path for e in errors)
+
+
+def _validate_refuses(text: str, path: Path) -> bool:
+    try:
+        validate_source(parse_site(text.encode(), "site.yaml"))
+    except SiteFileError as err:
+        return any(p.path == key_path(path) and not p.message.startswith("note: ") for p in err.problems)
+    return False
+
+
+def _entry_positions(path: Path) -> set[tuple[int, str | int]]:
+    """Positions in `path` that are mapping entries (peer names, hostnames, interfaces)."""
+    entries = set()
+    for i, part in enumerate(path):
+        if i > 0 and path[i - 1] in ("peers", "devices", "interfaces"):
+            entries.add((i, part))
+    return entries
+
+
+def _cases() -> list[tuple[str, Path, str]]:
+    out = []
+    seen: set[tuple[str | int, ...]] = set()
+    for case in BASES:
+        for path in _leaves(YAML(typ="safe").load(_source_text(case))):
+            entries = {i for i, _ in _entry_positions(path)}
+            shape = tuple(
+                "#" if isinstance(p, int) else "*" if i in entries else p for i, p in enumerate(path)
+            )
+            if shape in seen:
+                continue
+            seen.add(shape)
+            raw = _raw(case, path)
+            for token in (raw, f'"{raw}"', "7", '"7"', "true", '"true"', "False", '""', "~"):
+                out.append((case, path, token))
+    return out
+
+
+CASES = _cases()
+
+
+def test_every_schema_leaf_is_covered() -> None:
+    """A field added to the schema without a base case that writes it fails here."""
+
+    def schema_leaves(schema: dict[str, object], at: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+        props = schema.get("properties")
+        extra = schema.get("additionalProperties")
+        if isinstance(props, dict):
+            return {leaf for k, v in props.items() for leaf in schema_leaves(v, (*at, k))}
+        if isinstance(extra, dict):
+            return schema_leaves(extra, (*at, "*"))
+        return {at}
+
+    covered = {
+        tuple(
+            "*" if (i, p) in _entry_positions(path) else p
+            for i, p in enumerate(path)
+            if not isinstance(p, int)
+        )
+        for _, path, _ in CASES
+    }
+    missing = sorted(schema_leaves(SCHEMA) - covered)
+    assert not missing, f"no base case writes these fields: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("case", "path", "token"), CASES, ids=[f"{c}:{key_path(p)}={t}" for c, p, t in CASES]
+)
+def test_schema_and_validate_agree(case: str, path: Path, token: str) -> None:
+    text = _with(case, path, token)
+    schema, validate = _schema_refuses(text, path), _validate_refuses(text, path)
+    assert schema == validate, (
+        f"{key_path(path)}: {token}: the schema {'refuses' if schema else 'accepts'}, "
+        f"validate {'refuses' if validate else 'accepts'}"
+    )
+
+
+def test_quoted_number_is_refused_by_both_with_the_reason() -> None:
+    text = _with("mixed", ("peers", "dc2", "wan", "tag"), '"3001"')
+    assert _schema_refuses(text, ("peers", "dc2", "wan", "tag"))
+    with pytest.raises(SiteFileError) as info:
+        validate_source(parse_site(text.encode(), "site.yaml"))
+    assert "'3001' is in quotes, which makes it text; a number is written without quotes" in str(info.value)
