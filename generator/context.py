@@ -178,6 +178,9 @@ class DeviceContext:
     def is_first(self) -> bool:
         return self.index == 0
 
+    def plan(self, phase: Phase) -> tuple[DeviceStep, ...]:
+        return self.steps if phase is Phase.APPLY else self.rollback
+
 
 @dataclass(frozen=True)
 class PeerContext:
@@ -208,7 +211,7 @@ class PeerContext:
     interfaces: tuple[str, ...]  # physical interfaces the created VLANs use (slot.port)
     trunks: tuple[str, ...]  # trunks the created VLANs use
 
-    def created_vlan(self, role: str) -> VlanView | None:
+    def created_vlan(self, role: Role) -> VlanView | None:
         """The VLAN of this role ("WAN" or "VM") that the change creates, or None if it exists."""
         return next((v for v in self.vlans if v.role == role), None)
 

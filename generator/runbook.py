@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import count
 
-from generator.context import PeerContext, SiteContext, VlanView
+from generator.context import PeerContext, Role, SiteContext, VlanView
+from generator.steps import WORDS, Phase
 
 PRECHECK_FILE = "00-precheck.tmsh"
 VERIFY_FILE = "06-verify.tmsh"
@@ -35,9 +36,9 @@ class Runbook:
 def build_runbook(ctx: SiteContext) -> Runbook:
     counter = count(1)
     prechecks = _device_rows(ctx.peers, counter, PRECHECK_FILE, "pre-check and UCS backup")
-    apply = _step_rows(ctx.peers, counter, ctx.step_count, "apply")
+    apply = _step_rows(ctx.peers, counter, ctx.step_count, Phase.APPLY)
     verify = _device_rows(ctx.peers, counter, VERIFY_FILE, "verification (read-only)")
-    rollback = _step_rows(tuple(reversed(ctx.peers)), count(1), ctx.step_count, "rollback")
+    rollback = _step_rows(tuple(reversed(ctx.peers)), count(1), ctx.step_count, Phase.ROLLBACK)
     return Runbook(prechecks, apply, verify, rollback)
 
 
@@ -60,10 +61,10 @@ def _device_rows(
 
 
 def _step_rows(
-    peers: tuple[PeerContext, ...], counter: Iterator[int], steps: int, phase: str
+    peers: tuple[PeerContext, ...], counter: Iterator[int], steps: int, phase: Phase
 ) -> tuple[Row, ...]:
     """Apply or rollback files of each peer in turn: step by step, devices in order."""
-    label = "step" if phase == "apply" else "rollback step"
+    label = f"{WORDS[phase].step_prefix}step"
     return tuple(
         Row(
             next(counter),
@@ -77,7 +78,7 @@ def _step_rows(
         for p in peers
         for number in range(1, steps + 1)
         for d in p.devices
-        for ds in (d.steps if phase == "apply" else d.rollback)
+        for ds in d.plan(phase)
         if ds.step.number == number
     )
 
@@ -110,7 +111,7 @@ def summarize(ctx: SiteContext) -> tuple[PeerSummary, ...]:
     out = []
     for p in ctx.peers:
         kind = f"HA pair, device group {p.device_group}" if p.is_ha else "standalone"
-        wan, vm = p.created_vlan("WAN"), p.created_vlan("VM")
+        wan, vm = p.created_vlan(Role.WAN), p.created_vlan(Role.VM)
         floating = (
             ", ".join(f"{s.address} on {s.vlan_path}" for s in (p.wan_floating, p.vm_floating) if s) or "none"
         )

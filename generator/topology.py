@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from generator.context import PeerContext, SiteContext
+from generator.context import PeerContext, Role, SiteContext
 from generator.textmetrics import ascent, descent, text_width
 
 MARGIN, PANEL_W, MIDDLE_W, PAD, GAP = 20, 460, 180, 6, 10
@@ -288,7 +288,7 @@ class _Panel:
 
     def wan_texts(self) -> list[Item]:
         peer = self.peer
-        vlan = peer.created_vlan("WAN")
+        vlan = peer.created_vlan(Role.WAN)
         label = (
             f"WAN VLAN {vlan.name} (tag {vlan.tag})" if vlan else f"WAN VLAN {peer.wan_vlan_path} (existing)"
         )
@@ -299,7 +299,7 @@ class _Panel:
         return f"VLAN group {self.peer.vlan_group.name} (migration-keepalive)"
 
     def vm_vlan_text(self) -> str:
-        vlan = self.peer.created_vlan("VM")
+        vlan = self.peer.created_vlan(Role.VM)
         return (
             f"VM VLAN {vlan.name} (tag {vlan.tag})"
             if vlan
