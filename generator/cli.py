@@ -38,7 +38,7 @@ from generator.errors import (
     SiteFileError,
     printable,
 )
-from generator.versions import ALL_VERSIONS, CAPABILITIES, BigIpVersion, known_issues
+from generator.versions import ALL_VERSIONS, CAPABILITIES, CHOICES, SUPPORTED, BigIpVersion, known_issues
 
 if TYPE_CHECKING:
     from generator.model import Site
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="etherip",
     help=(
-        "EtherIP / vMotion change generator for F5 BIG-IP 11.6.1-11.6.5. One site file in; "
+        f"EtherIP / vMotion change generator for F5 BIG-IP {SUPPORTED}. One site file in; "
         "tmsh change scripts for every device of both data centers out.\n\n"
         "Exit codes: 0 ok, 1 invalid input (nothing written), drift found by render --check or findings of check, "
         "2 usage error, 3 output could not be written (nothing changed; also: another render holds the folder), "
@@ -122,7 +122,7 @@ def _root(
         ),
     ] = None,
 ) -> None:
-    """EtherIP / vMotion change generator for F5 BIG-IP 11.6.1-11.6.5."""
+    """EtherIP / vMotion change generator for F5 BIG-IP (the versions: etherip versions)."""
 
 
 SiteArg = Annotated[
@@ -213,7 +213,7 @@ def render(
         typer.Option(
             "--version",
             metavar="VERSION",
-            help="11.6.1 ... 11.6.5, or all. Default: the site file's bigip_version"
+            help=f"{CHOICES}, or all. Default: the site file's bigip_version"
             " (with --check: also every version folder OUT has for this deployment).",
         ),
     ] = None,
@@ -361,7 +361,7 @@ def precheck(
     ],
     version: Annotated[
         str | None,
-        typer.Option("--version", help="11.6.1 ... 11.6.5. Default: the site file's bigip_version."),
+        typer.Option("--version", help=f"{CHOICES}. Default: the site file's bigip_version."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:

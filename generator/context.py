@@ -224,6 +224,7 @@ class PeerContext:
 class SiteContext:
     deployment: str
     version: str
+    branch: str  # the release line ("11.6"), as texts name it
     tmsh_version: str  # the #TMSH-VERSION line
     iapp_version_min: str
     iapp_version_max: str
@@ -276,6 +277,7 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
     return SiteContext(
         deployment=site.deployment,
         version=version.value,
+        branch=row.branch,
         tmsh_version=row.tmsh_version,
         iapp_version_min=row.iapp_min,
         iapp_version_max=row.iapp_max,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.scalars import DEPLOYMENT_NAME_MAX, NET_NAME_MAX, OBJECT_NAME_MAX
-from generator.versions import ALL_VERSIONS
+from generator.versions import ALL_VERSIONS, SUPPORTED
 
 SCHEMA_ID = "https://etherip.invalid/site.schema.json"
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
@@ -146,7 +146,7 @@ def site_schema() -> dict[str, Any]:
         "$id": SCHEMA_ID,
         "title": "etherip site file",
         **_obj(
-            "One EtherIP deployment for VMware vMotion between two data centers (BIG-IP 11.6.1-11.6.5)",
+            f"One EtherIP deployment for VMware vMotion between two data centers (BIG-IP {SUPPORTED})",
             {
                 "deployment": _name(
                     DEPLOYMENT_NAME_MAX, "short name: output folder, descriptions, iApp name"

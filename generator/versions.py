@@ -56,6 +56,7 @@ class Release:
     """One row of the version table: everything etherip writes or checks about a release."""
 
     version: BigIpVersion
+    branch: str  # the release line texts name ("not confirmed on 11.6")
     tmsh_version: str  # the `#TMSH-VERSION:` line of generated configuration files
     iapp_min: str  # the iApp template's requires-bigip-version-min
     iapp_max: str  # requires-bigip-version-max ("none": how BIG-IP compares hotfixes is unconfirmed [I])
@@ -70,6 +71,7 @@ def _row_11_6(version: BigIpVersion) -> Release:
     # The five maintenance releases document no difference for these objects (reference §5.1).
     return Release(
         version=version,
+        branch="11.6",
         tmsh_version=version.value,
         iapp_min=version.value,
         iapp_max="none",
@@ -80,6 +82,11 @@ def _row_11_6(version: BigIpVersion) -> Release:
 
 RELEASES: Mapping[BigIpVersion, Release] = {v: _row_11_6(v) for v in ALL_VERSIONS}
 CAPABILITIES: Mapping[BigIpVersion, frozenset[Feature]] = {v: r.features for v, r in RELEASES.items()}
+
+
+# How help texts name the supported releases ("11.6.1-11.6.5"), from the table.
+SUPPORTED = f"{ALL_VERSIONS[0].value}-{ALL_VERSIONS[-1].value}"
+CHOICES = f"{ALL_VERSIONS[0].value} ... {ALL_VERSIONS[-1].value}"
 
 
 def release(version: BigIpVersion) -> Release:
@@ -119,6 +126,7 @@ def row_texts(version: BigIpVersion) -> dict[str, str]:
     row = RELEASES[version]
     return {
         "version": row.version.value,
+        "branch": row.branch,
         "tmsh_version": row.tmsh_version,
         "iapp_min": row.iapp_min,
         "iapp_max": row.iapp_max,

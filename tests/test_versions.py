@@ -136,3 +136,18 @@ def test_templates_never_compare_versions() -> None:
         assert not re.search(r"version\s*(==|!=|<=|>=|<(?!<)|>(?!>))", text), (
             f"{template}: version comparison"
         )
+
+
+def test_no_version_literal_outside_the_version_table() -> None:
+    """Version texts come from generator/versions.py; elsewhere only comments may name one."""
+    pattern = re.compile(r"(?<![\d.])1[1-9]\.\d+\.\d+(?!\.\d)")  # not IPv4 addresses
+    for source in sorted((ROOT / "generator").rglob("*.py")):
+        if source.name == "versions.py":
+            continue
+        for number, line in enumerate(source.read_text().splitlines(), 1):
+            code = line.split("#", 1)[0]
+            assert not pattern.search(code), f"{source.relative_to(ROOT)}:{number}: {line.strip()}"
+    for template in sorted((ROOT / "templates").rglob("*.j2")):
+        assert not re.search(r"\b11\.6\b", template.read_text()), (
+            f"{template}: name the release as site.branch"
+        )

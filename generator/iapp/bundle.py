@@ -251,7 +251,7 @@ def template_name(deployment: str, peer_name: str, body: str) -> str:
 
 
 def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
-    base = {"deployment": ctx.deployment, "peer": peer.name, "version": ctx.version}
+    base = {"deployment": ctx.deployment, "peer": peer.name, "version": ctx.version, "branch": ctx.branch}
     presentation = render_template(
         "iapp/presentation.apl.j2", Style.IAPP, a=apl_defaults(ctx, peer), **base
     ).rstrip("\n")

@@ -10,7 +10,7 @@ for the rule, I for loader internals].
 
 `read_template` is the grammar (any iApp template); `parse_template` adds etherip's own policy
 for the templates it renders (only `cli admin-partitions` beside the template, no checksum, an
-11.6.1-11.6.5 floor, `requires-modules { ltm }`).
+floor from the version table, `requires-modules { ltm }`).
 """
 
 from __future__ import annotations
