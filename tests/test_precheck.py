@@ -393,7 +393,9 @@ def test_each_planted_conflict_is_found_and_located(plant: Plant, form: str, tmp
     assert all(f.severity == CONFLICT for f in mine)
     assert report.failed == bool(plant.findings)
     if plant.at is None:  # found by absence: the finding names the files that were searched
-        assert all(f.where.startswith("searched ") and str(path) in f.where for f in mine), [f.where for f in mine]
+        assert all(f.where.startswith("searched ") and str(path) in f.where for f in mine), [
+            f.where for f in mine
+        ]
         return
     which, header = plant.at
     shown = base_name if which == "base" else user_name
