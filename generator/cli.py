@@ -128,7 +128,10 @@ def _root(
 SiteArg = Annotated[
     Path | None,
     typer.Argument(
-        metavar="SITE", help="Site file (YAML). Default: the bundled example.", show_default=False
+        metavar="SITE",
+        help="Site file (YAML). Default: the bundled example.",
+        show_default=False,
+        readable=False,  # etherip reports an unreadable file itself, as FILE:1:1 and exit 1
     ),
 ]
 
@@ -291,7 +294,9 @@ def check(
     out: Annotated[
         Path,
         typer.Argument(
-            metavar="OUT", help="A rendered output folder (any level above manifest.json), or FILE.tmpl."
+            metavar="OUT",
+            help="A rendered output folder (any level above manifest.json), or FILE.tmpl.",
+            readable=False,
         ),
     ] = Path("out"),
 ) -> None:
@@ -325,7 +330,10 @@ def check(
 @_command
 def validate(
     sites: Annotated[
-        list[Path], typer.Argument(metavar="SITE", help="Site files (YAML) to check.", show_default=False)
+        list[Path],
+        typer.Argument(
+            metavar="SITE", help="Site files (YAML) to check.", show_default=False, readable=False
+        ),
     ],
 ) -> None:
     """Check each SITE and report every problem as FILE:LINE:COL: key.path: message.
@@ -349,7 +357,9 @@ def validate(
 
 @_command
 def precheck(
-    site: Annotated[Path, typer.Argument(help="Site file (YAML).", show_default=False, metavar="SITE")],
+    site: Annotated[
+        Path, typer.Argument(help="Site file (YAML).", show_default=False, metavar="SITE", readable=False)
+    ],
     units: Annotated[
         list[str],
         typer.Argument(

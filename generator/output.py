@@ -47,9 +47,15 @@ JOURNAL = ".etherip-swap.json"
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 _VERSIONS = "|".join(re.escape(v.value) for v in ALL_VERSIONS)
 # What renders leave beside version folders: nothing else in a deployment folder is touched.
+# Staging names carry "etherip-", so a user's own hidden folder (`.11.6.5.old-mybackup`) is
+# never taken for one.
 _LEFTOVER = re.compile(
-    rf"\.(?P<version>{_VERSIONS})\.(?P<kind>new|old)-[A-Za-z0-9_]+\Z|\.{re.escape(JOURNAL)}\.new-[0-9]+\Z"
+    rf"\.(?P<version>{_VERSIONS})\.(?P<kind>new|old)-etherip-[A-Za-z0-9_]+\Z|\.{re.escape(JOURNAL)}\.new-[0-9]+\Z"
 )
+# Inside each staged folder until its swap commits: the journal's token for that folder. A
+# rollback removes a folder only when it holds this marker with the journal's token, so a
+# forged journal naming a real version folder's inode never makes etherip delete it.
+STAGED_MARKER = ".etherip-staged"
 _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 _SHOWN = 20  # files listed in a refusal before "... and N more"
 
@@ -115,6 +121,10 @@ def recover(folder: Path) -> None:
     journal = folder / JOURNAL
     if journal.exists():
         _rollback(folder, _journal_entries(journal))
+    for version in ALL_VERSIONS:  # a render killed after its commit, before dropping its marker
+        marker = folder / version.value / STAGED_MARKER
+        if marker.is_file() and not marker.is_symlink():
+            marker.unlink()
     for leftover in sorted(folder.iterdir()):
         match = _LEFTOVER.match(leftover.name)
         if match is None:
@@ -140,7 +150,7 @@ def _journal_entries(journal: Path) -> list[dict[str, object]]:
                 and isinstance(e["ino"], int)
                 and any(version == v.value for v in ALL_VERSIONS)
                 and all(
-                    _LEFTOVER.match(str(e[k])) and str(e[k]).startswith(f".{version}.{k}-")
+                    _LEFTOVER.match(str(e[k])) and str(e[k]).startswith(f".{version}.{k}-etherip-")
                     for k in ("new", "old")
                 )
             ):
@@ -211,7 +221,7 @@ def _stage_and_commit(folder: Path, trees: list[VersionTree], targets: list[Path
     staged: list[Path] = []
     try:
         for tree in trees:
-            tmp = Path(tempfile.mkdtemp(prefix=f".{tree.version.value}.new-", dir=folder))
+            tmp = Path(tempfile.mkdtemp(prefix=f".{tree.version.value}.new-etherip-", dir=folder))
             staged.append(tmp)
             os.chmod(tmp, 0o777 & ~_umask())
             _write_files(tmp, tree.files())
@@ -231,12 +241,15 @@ def _commit(folder: Path, staged: list[tuple[Path, Path]]) -> None:
         {
             "version": target.name,
             "new": tmp.name,
-            "old": f".{target.name}.old-{token}",
+            "old": f".{target.name}.old-etherip-{token}",
             "had": os.path.lexists(target),
             "ino": os.lstat(tmp).st_ino,
+            "token": tmp.name,
         }
         for tmp, target in staged
     ]
+    for tmp, _ in staged:
+        (tmp / STAGED_MARKER).write_text(tmp.name)
     with _deferred_signals() as caught:
         _write_journal(folder, entries)
         try:
@@ -261,6 +274,7 @@ def _commit(folder: Path, staged: list[tuple[Path, Path]]) -> None:
             raise
         (folder / JOURNAL).unlink()  # the commit: from here on the new output stands
         for entry in entries:  # a signal now only ends a render that has succeeded: dropped
+            (folder / str(entry["version"]) / STAGED_MARKER).unlink(missing_ok=True)
             _remove(folder / str(entry["old"]))
 
 
@@ -269,8 +283,8 @@ def _rollback(folder: Path, entries: list[dict[str, object]]) -> None:
     that is itself interrupted is finished by the next one."""
     for entry in reversed(entries):
         target, new, old = (folder / str(entry[k]) for k in ("version", "new", "old"))
-        aside = folder / f".{entry['version']}.new-rollback_"
-        mine = entry["ino"]
+        aside = folder / f".{entry['version']}.new-etherip-rollback"
+        mine = entry["ino"] if _marked(folder, entry) else -1  # not ours: nothing is moved
         previous = next((p for p in (old, new) if _inode(p) not in (None, mine)), None)
         if _inode(target) == mine:  # the new render is in place
             if previous is not None:
@@ -285,6 +299,18 @@ def _rollback(folder: Path, entries: list[dict[str, object]]) -> None:
             if _inode(path) == mine:
                 shutil.rmtree(path)
     (folder / JOURNAL).unlink(missing_ok=True)
+
+
+def _marked(folder: Path, entry: dict[str, object]) -> bool:
+    """Whether the folder with the entry's inode holds the staging marker with its token."""
+    for name in (entry["version"], entry["new"], entry["old"], f".{entry['version']}.new-etherip-rollback"):
+        path = folder / str(name)
+        if _inode(path) == entry["ino"]:
+            try:
+                return (path / STAGED_MARKER).read_text() == str(entry.get("token"))
+            except OSError:
+                return False
+    return False
 
 
 def _remove(path: Path) -> None:

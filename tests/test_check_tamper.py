@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.output import JOURNAL
+from generator.output import JOURNAL, STAGED_MARKER, read_tree
 from tests.helpers import CASES_DIR
 
 runner = CliRunner()
@@ -311,10 +311,10 @@ def test_control_characters_in_paths_are_escaped(out: Path) -> None:
 
 def test_check_ignores_staging_leftovers_and_recovers_a_journal(out: Path) -> None:
     deployment = out / "vmotion"
-    junk = deployment / ".11.6.5.new-abc123"
+    junk = deployment / ".11.6.5.new-etherip-abc123"
     junk.mkdir()
     (junk / "manifest.json").write_text("{}")
-    (deployment / ".11.6.4.old-zz").symlink_to("/nonexistent")
+    (deployment / ".11.6.4.old-etherip-zz").symlink_to("/nonexistent")
     result = runner.invoke(app, ["check", str(out)])
     assert result.exit_code == 0, result.output
     assert result.stdout.count(": ok;") == 5
@@ -325,11 +325,21 @@ def test_check_finishes_an_interrupted_swap(out: Path) -> None:
     """A render SIGKILLed between its two renames left a journal and no 11.6.2 folder: the
     next check rolls the swap back first and finds the previous output complete."""
     deployment = out / "vmotion"
-    os.rename(deployment / "11.6.2", deployment / ".11.6.2.old-k")
-    (deployment / ".11.6.2.new-k").mkdir()
-    (deployment / ".11.6.2.new-k" / "half.tmsh").write_text("create")
-    ino = (deployment / ".11.6.2.new-k").stat().st_ino
-    entries = [{"version": "11.6.2", "new": ".11.6.2.new-k", "old": ".11.6.2.old-k", "had": True, "ino": ino}]
+    os.rename(deployment / "11.6.2", deployment / ".11.6.2.old-etherip-k")
+    (deployment / ".11.6.2.new-etherip-k").mkdir()
+    (deployment / ".11.6.2.new-etherip-k" / "half.tmsh").write_text("create")
+    (deployment / ".11.6.2.new-etherip-k" / STAGED_MARKER).write_text(".11.6.2.new-etherip-k")
+    ino = (deployment / ".11.6.2.new-etherip-k").stat().st_ino
+    entries = [
+        {
+            "version": "11.6.2",
+            "new": ".11.6.2.new-etherip-k",
+            "old": ".11.6.2.old-etherip-k",
+            "had": True,
+            "ino": ino,
+            "token": ".11.6.2.new-etherip-k",
+        }
+    ]
     (deployment / JOURNAL).write_text(json.dumps({"entries": entries}))
     result = runner.invoke(app, ["check", str(out)])
     assert result.exit_code == 0, result.output
@@ -342,3 +352,34 @@ def test_check_of_the_golden_case_files_is_clean(tmp_path: Path) -> None:
     assert runner.invoke(app, ["render", str(site), "--out", str(tmp_path)]).exit_code == 0
     result = runner.invoke(app, ["check", str(tmp_path)])
     assert result.exit_code == 0, result.output
+
+
+def test_a_forged_journal_never_deletes_a_version_folder(out: Path) -> None:
+    """A journal naming the real 11.6.5 folder's inode as a new render (had: false) must not make
+    etherip remove it: only a folder holding the staging marker with the journal's token is ours."""
+    deployment = out / "vmotion"
+    before = read_tree(deployment / "11.6.5")
+    ino = (deployment / "11.6.5").stat().st_ino
+    entries = [
+        {
+            "version": "11.6.5",
+            "new": ".11.6.5.new-etherip-f",
+            "old": ".11.6.5.old-etherip-f",
+            "had": False,
+            "ino": ino,
+            "token": "x",
+        }
+    ]
+    (deployment / JOURNAL).write_text(json.dumps({"entries": entries}))
+    result = runner.invoke(app, ["check", str(out)])
+    assert read_tree(deployment / "11.6.5") == before
+    assert result.stdout.count(": ok;") == 5, result.output
+
+
+def test_a_users_hidden_folder_is_never_taken_for_staging(out: Path) -> None:
+    deployment = out / "vmotion"
+    backup = deployment / ".11.6.5.old-mybackup"
+    backup.mkdir()
+    (backup / "notes.txt").write_text("mine")
+    assert runner.invoke(app, ["check", str(out)]).exit_code == 0
+    assert (backup / "notes.txt").read_text() == "mine"

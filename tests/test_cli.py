@@ -229,3 +229,23 @@ def test_installed_completion_answers(env: dict[str, str], expected: str) -> Non
     result = runner.invoke(app, [], env=env, prog_name="etherip")
     assert result.exit_code == 0, result.output
     assert expected in result.stdout
+
+
+@pytest.mark.parametrize("command", (["validate"], ["render", "--check"], ["precheck"]))
+def test_readability_is_judged_by_etherip_not_by_the_usage_parser(
+    command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unreadable site file must give FILE:1:1 and exit 1, never the usage box and exit 2.
+    The usage parser would decide that from os.access; here os.access says no (as it does for
+    a non-root user and a mode-000 file) and etherip must still read the file itself."""
+    import os
+
+    site = str(CASES_DIR / "mixed.yaml")
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode, *a, **k: False if str(p) == site else real_access(p, mode)
+    )
+    extra = ["bigip-dc2=/nonexistent"] if command == ["precheck"] else []
+    result = CliRunner().invoke(app, [*command, site, *extra])
+    assert "not readable" not in result.output
+    assert result.exit_code != 2 or command == ["precheck"], result.output

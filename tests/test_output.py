@@ -88,7 +88,7 @@ def test_killed_render_leaves_previous_output(tmp_path: Path) -> None:
     proc.stdout.close()
     assert read_tree(good) == before
     leftovers = [p.name for p in good.parent.iterdir() if p.name != "11.6.5"]
-    assert leftovers and all(name.startswith(".11.6.5.new-") for name in leftovers)
+    assert leftovers and all(name.startswith(".11.6.5.new-etherip-") for name in leftovers)
     write_trees(out, [tree("mixed", BigIpVersion.V11_6_5)])
     assert sorted(p.name for p in good.parent.iterdir()) == ["11.6.5"]
 
@@ -99,7 +99,7 @@ def test_interrupted_swap_is_recovered(tmp_path: Path) -> None:
     out = tmp_path / "out"
     good = write_trees(out, [tree("mixed", BigIpVersion.V11_6_5)])[0]
     before = read_tree(good)
-    good.rename(good.parent / ".11.6.5.old-x")
+    good.rename(good.parent / ".11.6.5.old-etherip-x")
     write_trees(out, [tree("mixed", BigIpVersion.V11_6_4)])  # another version: recovery is per folder
     write_trees(out, [tree("mixed", BigIpVersion.V11_6_5)])
     assert read_tree(good) == before
