@@ -2,10 +2,11 @@
 
 Compiled templates are kept in a bytecode cache in the user's cache folder
 (`$ETHERIP_CACHE_DIR`, else `$XDG_CACHE_HOME/etherip`, else `~/.cache/etherip`), one folder per
-Jinja version and template style, so a cold run loads them instead of compiling all of them
-(about half of a cold render otherwise). Jinja checks each entry against the template's source
-and the Python version, so an edited template is recompiled. A cache that cannot be created,
-read or written is skipped: rendering never depends on it. `ETHERIP_CACHE_DIR=` (empty) turns it off.
+Jinja version and template style, so a cold run loads them instead of compiling all of them.
+Jinja checks each entry against the template's source and the Python version, so an edited
+template is compiled again. A cache that cannot be created, read or written, or whose folder
+others may write to, is skipped: rendering never depends on it. `ETHERIP_CACHE_DIR=` (empty)
+turns it off.
 """
 
 from __future__ import annotations
@@ -70,8 +71,11 @@ def _bytecode_cache(style: Style) -> jinja2.BytecodeCache | None:
     folder = base / f"jinja-{jinja2.__version__}-{style.value}"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = folder.stat()
     except OSError:
         return None
+    if st.st_uid != os.getuid() or st.st_mode & 0o022:
+        return None  # compiled code is loaded from here: only from a folder no one else may write
     return _QuietCache(str(folder), "%s.cache")
 
 

@@ -83,3 +83,15 @@ def test_cache_off(fresh: pytest.MonkeyPatch) -> None:
     fresh.setenv("ETHERIP_CACHE_DIR", "")
     assert templating.cache_dir() is None
     assert templating.environment().bytecode_cache is None
+
+
+def test_a_folder_others_may_write_is_not_used(fresh: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Compiled code is loaded from the cache: never from a folder another user could fill."""
+    fresh.setenv("ETHERIP_CACHE_DIR", str(tmp_path))
+    folder = tmp_path / f"jinja-{jinja2.__version__}-text"
+    folder.mkdir(mode=0o700)
+    folder.chmod(0o777)
+    assert templating._bytecode_cache(templating.Style.TEXT) is None
+    folder.chmod(0o700)
+    assert templating._bytecode_cache(templating.Style.TEXT) is not None
+    assert _render() == _expected()
