@@ -1,0 +1,223 @@
+"""The view-model's types: the frozen views every template and the iApp answers read.
+
+`generator/context.py` builds them from the site model; nothing here derives anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from generator import bigip
+from generator.bigip import path
+from generator.steps import Phase, PhaseWords, Step
+
+
+class Role(StrEnum):
+    """The two VLANs of a peer."""
+
+    WAN = "WAN"
+    VM = "VM"
+
+    @property
+    def default_lockdown(self) -> tuple[str, ...]:
+        # reference §7 illustrative script [I]
+        return ("none",) if self is Role.WAN else ("default",)
+
+
+@dataclass(frozen=True)
+class Props:
+    """An object's properties as tmsh takes them: pairs in the vocabulary's order, values ready
+    to write (descriptions quoted). Unset optional properties are left out."""
+
+    kind: bigip.Kind
+    items: tuple[tuple[str, str], ...]
+
+    @property
+    def stanza(self) -> tuple[tuple[str, str], ...]:
+        """As `tmsh list` and a saved configuration show them: sorted by name."""
+        return tuple(sorted(self.items))
+
+    @property
+    def expected(self) -> tuple[tuple[str, str], ...]:
+        """What a verify line names: every property but the description."""
+        return tuple(p for p in self.items if p[0] != "description")
+
+
+def props(kind: bigip.Kind, values: Mapping[str, str | None]) -> Props:
+    unknown = sorted(set(values) - set(kind.properties))
+    if unknown:
+        raise ValueError(f"{kind.tmsh}: not in the vocabulary: {unknown}")
+    return Props(kind, tuple((n, v) for n in kind.properties if (v := values.get(n)) is not None))
+
+
+@dataclass(frozen=True)
+class VlanView:
+    name: str
+    path: str
+    tag: int | None
+    interfaces: tuple[tuple[str, str], ...]
+    mtu: int | None
+    role: Role
+    create: bool  # False: the VLAN exists; only its name and lockdown are used
+    allow_service: tuple[str, ...]  # as the site gives it, or the role's default
+
+
+@dataclass(frozen=True)
+class SelfIpView:
+    name: str
+    path: str
+    address: str
+    vlan_path: str
+    traffic_group: str
+    floating: bool
+    lockdown: str  # none | default | all | "" when `services` lists protocol:port entries
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RouteView:
+    """The static route to the other tunnel endpoint, through this peer's WAN gateway."""
+
+    name: str
+    path: str
+    network: str  # the other endpoint as a /32
+    gateway: str
+    props: Props
+
+
+@dataclass(frozen=True)
+class TunnelView:
+    name: str
+    path: str
+    profile: str
+    local_address: str
+    remote_address: str
+    remote_peer: str
+    props: Props
+
+
+@dataclass(frozen=True)
+class VlanGroupView:
+    name: str
+    path: str
+    members: tuple[str, ...]
+    mode: str
+
+
+@dataclass(frozen=True)
+class PoolView:
+    name: str
+    path: str
+    create: bool
+    members: tuple[tuple[str, str], ...]  # (member name "addr:port", address)
+    monitor_rule: tuple[str, ...]  # paths joined by " and " in tmsh
+    restore_rule: tuple[str, ...]  # rollback: the rule to put back, ("none",) for none
+    min_active_members: int  # set by apply
+    restore_min_active_members: int | None  # existing pool: put back by rollback
+    restore_monitors: tuple[str, ...]  # existing pool: the monitor names of its rule before
+    also_monitor: str  # a monitor name the new rule keeps beside ours ("" for none)
+
+    @property
+    def member_paths(self) -> tuple[tuple[str, str], ...]:
+        """(full path, address) of each member, as tmsh names pool members."""
+        return tuple((path(name), address) for name, address in self.members)
+
+
+@dataclass(frozen=True)
+class MonitorView:
+    name: str
+    path: str
+    parent: str
+    pool_path: str
+    interval: int
+    timeout: int
+    props: Props
+
+
+@dataclass(frozen=True)
+class DeviceStep:
+    """One step as one device runs it: the file it gets and what must be done before."""
+
+    step: Step
+    phase: Phase
+    words: PhaseWords  # how the header names the phase
+    filename: str  # relative to the device folder
+    before: tuple[tuple[int, str, tuple[str, ...]], ...]  # (step number, slug, hostnames)
+
+
+@dataclass(frozen=True)
+class DeviceContext:
+    """Everything one device's scripts need."""
+
+    hostname: str
+    index: int  # 0 = first device (runs the synced steps), 1 = second unit of a pair
+    other_hostnames: tuple[str, ...]
+    wan_address: str  # this device's WAN self IP with prefix, created or existing
+    wan_self: SelfIpView | None  # None when the WAN VLAN exists (create: false)
+    vm_self: SelfIpView
+    steps: tuple[DeviceStep, ...]
+    rollback: tuple[DeviceStep, ...]
+    selfs: tuple[SelfIpView, ...]  # every self IP this change creates that this device ends up with
+
+    @property
+    def is_first(self) -> bool:
+        return self.index == 0
+
+    def plan(self, phase: Phase) -> tuple[DeviceStep, ...]:
+        return self.steps if phase is Phase.APPLY else self.rollback
+
+
+@dataclass(frozen=True)
+class PeerContext:
+    name: str
+    remote_name: str
+    is_ha: bool
+    device_group: str | None
+    hostnames: tuple[str, ...]
+    wan: VlanView
+    vm: VlanView
+    vlans: tuple[VlanView, ...]  # VLANs this change creates, VM VLAN first
+    existing_vlans: tuple[str, ...]  # paths of VLANs referenced, not created
+    wan_vlan_path: str
+    vm_vlan_path: str
+    wan_floating: SelfIpView | None  # created only with the WAN VLAN
+    vm_floating: SelfIpView | None
+    wan_floating_address: str | None  # the pair's floating WAN self IP, created or existing
+    existing_wan_addresses: tuple[str, ...]  # self IPs on an existing WAN VLAN
+    endpoint_self: str  # the tunnel endpoint's self IP, with its prefix
+    gateway: str | None  # next hop to the other endpoint, "existing", or None (on-link)
+    route: RouteView | None  # the route this change creates (gateway given as an address)
+    tunnel: TunnelView
+    vlan_group: VlanGroupView
+    devices: tuple[DeviceContext, ...]
+    notes: tuple[str, ...]  # known issues of the target version that apply to this peer
+    check_backplane_mtu: bool  # a known issue that applies asks the pre-check for vlan.backplane.mtu
+    remote_vm_addresses: tuple[str, ...]  # the other peer's device VM self IPs, for ping checks
+    interfaces: tuple[str, ...]  # physical interfaces the created VLANs use (slot.port)
+    trunks: tuple[str, ...]  # trunks the created VLANs use
+
+    def created_vlan(self, role: Role) -> VlanView | None:
+        """The VLAN of this role ("WAN" or "VM") that the change creates, or None if it exists."""
+        return next((v for v in self.vlans if v.role == role), None)
+
+    @property
+    def creates_vlans(self) -> bool:
+        return bool(self.vlans)
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    deployment: str
+    version: str
+    branch: str  # the release line ("11.6"), as texts name it
+    tmsh_version: str  # the #TMSH-VERSION line
+    iapp_version_min: str
+    iapp_version_max: str
+    vm_subnet: str
+    pool: PoolView
+    monitor: MonitorView
+    peers: tuple[PeerContext, ...]
+    step_count: int
+    etherip_service: str  # the allow-service entry that admits EtherIP
