@@ -123,6 +123,8 @@ class Folder:
         entries: dict[str, int | str] = {}
         for base, dirs, files in os.walk(root, onerror=lambda exc: None):
             rel_base = Path(base).relative_to(root)
+            if not dirs and not files and base != str(root):
+                entries[rel_base.as_posix()] = "an empty folder, which etherip never writes"
             for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(base, d))]):
                 rel = (rel_base / name).as_posix()
                 try:

@@ -12,7 +12,7 @@ from generator import bigip
 from generator.bigip import ETHERIP_PROFILE, TG_FLOATING, TG_LOCAL, VLOC_PARENT, path, quoted
 from generator.model import Peer, Site, Vlan
 from generator.scalars import is_physical_interface
-from generator.steps import WORDS, Phase, Step, applies, plan
+from generator.steps import ETHERIP_LOCKDOWN, WORDS, Phase, Step, applies, plan
 from generator.versions import BigIpVersion, Precheck, known_issues, release
 from generator.views import (
     DeviceContext,
@@ -216,7 +216,8 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
         )
         vm_self = _self_ip(f"{prefix}_vm_self{suffix}", str(device.vm_self), group_path, False, vm_lock)
         steps = {
-            phase: tuple(_device_step(s, phase, plans[phase]) for s in plans[phase][host]) for phase in Phase
+            phase: tuple(_device_step(s, phase, plans[phase], wan_self) for s in plans[phase][host])
+            for phase in Phase
         }
         others = tuple(h for h in hostnames if h != host)
         selfs = tuple(x for x in (wan_self, vm_self) if x is not None) + floating
@@ -296,11 +297,21 @@ def _vlan_view(vlan: Vlan, role: Role) -> VlanView:
     )
 
 
-def _device_step(step: Step, phase: Phase, plans: dict[str, tuple[Step, ...]]) -> DeviceStep:
+def _device_step(
+    step: Step, phase: Phase, plans: dict[str, tuple[Step, ...]], wan_self: SelfIpView | None
+) -> DeviceStep:
     before = []
     for earlier in plan(phase)[: step.number - 1]:
         hosts = tuple(h for h, steps in plans.items() if earlier in steps)
         if hosts:
             before.append((earlier.number, earlier.slug, hosts))
     words = WORDS[phase]
-    return DeviceStep(step, phase, words, f"{words.folder}{step.number:02d}-{step.slug}.tmsh", tuple(before))
+    # Step 1 creates this device's WAN self IP: the EtherIP port-lockdown fact bears on it only
+    # when that self IP is the tunnel's endpoint (a standalone device), not on a pair's units.
+    admits = wan_self is not None and ETHERIP_SERVICE in wan_self.services
+    inferred = tuple(
+        fact for fact in step.inferred if fact != ETHERIP_LOCKDOWN or admits or step.slug != "local-network"
+    )
+    return DeviceStep(
+        step, phase, words, f"{words.folder}{step.number:02d}-{step.slug}.tmsh", tuple(before), inferred
+    )

@@ -155,7 +155,7 @@ def inferred_facts(ctx: SiteContext) -> tuple[str, ...]:
     for p in ctx.peers:
         for d in p.devices:
             for ds in d.steps + d.rollback:
-                for fact in ds.step.inferred:
+                for fact in ds.inferred:
                     if fact not in seen:
                         seen.append(fact)
     return tuple(seen) + GENERAL_INFERRED

@@ -145,6 +145,7 @@ class DeviceStep:
     words: PhaseWords  # how the header names the phase
     filename: str  # relative to the device folder
     before: tuple[tuple[int, str, tuple[str, ...]], ...]  # (step number, slug, hostnames)
+    inferred: tuple[str, ...]  # the step's [I]/[S] facts that bear on this device's copy of it
 
 
 @dataclass(frozen=True)

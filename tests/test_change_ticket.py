@@ -209,3 +209,18 @@ def test_every_file_that_lists_turns_the_pager_off_first(case: str, version: Big
             readers += 1
             assert "preference" in verbs and verbs.index("preference") < verbs.index("read"), path
     assert readers > 0
+
+
+def test_the_etherip_lockdown_fact_is_stated_where_a_step_creates_the_endpoint() -> None:
+    """Step 1 creates the tunnel's endpoint self IP only on a standalone device; a pair's units
+    create non-floating WAN self IPs there, so their step-1 header must not claim 97:0."""
+    t = tree("mixed", BigIpVersion.V11_6_5)
+    files = t.files()
+    standalone = files["dc2/bigip-dc2/01-local-network.tmsh"].decode()
+    pair_unit = files["dc1/bigip-dc1-a/01-local-network.tmsh"].decode()
+    assert "97:0" in standalone and "Inferred: The tunnel's local self IP admits" in standalone
+    assert "97:0" not in pair_unit
+    ha = tree("ha-both", BigIpVersion.V11_6_5).files()
+    unit = ha["east/lb-east-01.example.net/01-local-network.tmsh"].decode()
+    assert "97:0" not in unit.split("create cli transaction")[0]
+    assert "allow-service replace-all-with { 97:0 }" not in unit

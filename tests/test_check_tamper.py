@@ -383,3 +383,12 @@ def test_a_users_hidden_folder_is_never_taken_for_staging(out: Path) -> None:
     (backup / "notes.txt").write_text("mine")
     assert runner.invoke(app, ["check", str(out)]).exit_code == 0
     assert (backup / "notes.txt").read_text() == "mine"
+
+
+def test_an_extra_empty_folder_is_a_finding(out: Path) -> None:
+    """render refuses a version folder holding an empty folder it did not write; check agrees."""
+    folder = _folder(out)
+    (folder / "dc1" / "later").mkdir()
+    result = runner.invoke(app, ["check", str(out)])
+    assert result.exit_code == 1, result.output
+    assert f"{folder}/dc1/later: render: " in result.stderr, result.stderr
