@@ -78,26 +78,6 @@ def tcl_words(text: str) -> list[str]:
     return [w.text for c in script.commands for w in c.words]
 
 
-def matching_brace(text: str, start: int) -> int:
-    """Offset of the brace closing the one at `start` (Tcl's rule: only `\\{` and `\\}` do not
-    count)."""
-    depth = 0
-    i = start
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    raise TmplError(f"unbalanced '{{' at offset {start}")
-
-
 def read_template(text: str) -> Template:
     """The grammar of a template file, for any iApp template."""
     lines = Lines(text)
