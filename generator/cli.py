@@ -494,14 +494,16 @@ def _replace_whole(target: Path, content: bytes) -> None:
 
 @_command
 def versions() -> None:
-    """List the supported BIG-IP versions, the features etherip relies on, and known issues."""
-    from generator.versions import Capability
+    """List the supported BIG-IP versions: per version its support status, what its output
+    differs by (#TMSH-VERSION, iApp floor, known issues, version notes) and the sources."""
+    from generator.versions import RELEASES, Capability, version_notes
 
     _say("Capabilities: the BIG-IP features the generated output relies on:")
     for cap in Capability:
         _say(f"    {cap.name.lower().replace('_', '-')}: {cap.value}")
     _say("")
     for v in ALL_VERSIONS:
+        row = RELEASES[v]
         have = CAPABILITIES[v]
         caps = f"{len(have)} of {len(Capability)}" + (
             " (all of the above)"
@@ -510,10 +512,17 @@ def versions() -> None:
         )
         issues = known_issues(v)
         _say(f"{v.value}  capabilities: {caps}  known issues: {len(issues)}")
+        _say(f"    support: {row.support_text}")
+        _say(f"    #TMSH-VERSION {row.tmsh_version}; iApp requires-bigip-version-min {row.iapp_min}")
+        _say(f"    procedure: {row.procedure}")
         for issue in issues:
             _say(f"    {issue.ident}: {issue.title}")
             _say(f"        {issue.advice}")
             _say(f"        source: {issue.source}")
+        for note in version_notes(v):
+            where = ", ".join(sorted(note.shown_in)) or "no output difference"
+            _say(f"    note {note.ident} ({where}): {note.text}")
+            _say(f"        source: {note.source}")
 
 
 def _interrupt(signum: int, _frame: FrameType | None) -> None:

@@ -13,7 +13,7 @@ from generator.bigip import ETHERIP_PROFILE, TG_FLOATING, TG_LOCAL, VLOC_PARENT,
 from generator.model import Peer, Site, Vlan
 from generator.scalars import is_physical_interface
 from generator.steps import ETHERIP_LOCKDOWN, WORDS, Phase, Step, applies, plan
-from generator.versions import BigIpVersion, Precheck, known_issues, release
+from generator.versions import BigIpVersion, Doc, Precheck, known_issues, notes_for, release
 from generator.views import (
     DeviceContext,
     DeviceStep,
@@ -103,6 +103,9 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
         tmsh_version=row.tmsh_version,
         iapp_version_min=row.iapp_min,
         iapp_version_max=row.iapp_max,
+        support=row.support_text,
+        version_notes=notes_for(version, Doc.CHANGE),
+        iapp_notes=notes_for(version, Doc.IMPORT),
         vm_subnet=str(site.vm_subnet),
         pool=pool_view,
         monitor=monitor,

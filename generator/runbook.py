@@ -98,7 +98,7 @@ class PeerSummary:
 
 GENERAL_INFERRED = (
     "tmsh ignores pasted lines that start with '#' [I].",
-    "load sys config merge ... verify checks a file without changing the running configuration on 11.6 [C for the option, I for 11.6].",
+    "load sys config merge ... verify checks a file without changing the running configuration [C for the option, used by F5's Ansible bigip_config; I for this release line].",
     "Objects created by one unit's cli transaction can be referred to by later commands of the same transaction (reference §8, doubt 6).",
     "Pool members create node objects (/Common/<address>) implicitly; rollback leaves them, as they may serve other pools [I].",
     "A tmsh line refused while pasting inside a cli transaction is not queued, and submit applies the rest; `delete cli transaction` discards the queue (reference §2.10 [I]): the headers say to read every reply before submit.",

@@ -111,7 +111,7 @@ APPLY: tuple[Step, ...] = (
         True,
         "apply/vlan_group.tmsh.j2",
         inferred=(
-            "migration-keepalive enabled is the vMotion setting; its 11.6 default and F5's recommended mode are unconfirmed (reference §2.4 [I]).",
+            "migration-keepalive enabled is the vMotion setting; its default and F5's recommended mode are unconfirmed (reference §2.4 [I]).",
         ),
     ),
     Step(
@@ -126,7 +126,7 @@ APPLY: tuple[Step, ...] = (
         expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
             "The Virtual Location monitor prefers local members only with priority-group activation (min-active-members 1) (reference §2.6 [I]); an existing pool gets min-active-members 1 too, and rollback puts its old value back.",
-            "Whether one cli transaction may create the monitor and attach it to the pool is unconfirmed on 11.6 (reference §8, doubt 6).",
+            "Whether one cli transaction may create the monitor and attach it to the pool is unconfirmed (reference §8, doubt 6).",
         ),
     ),
     _SAVE,

@@ -11,7 +11,10 @@ docs/research/versions-issue-13.md).
 Sources (short names as in the project reference, shared/reference/bigip-11.6-etherip.md §9):
 - F5-EtherIP-11.6: the EtherIP chapter applies unchanged to 11.6.1-11.6.5 [C].
 - Bug470715 / K16019: VLAN names of 16+ characters including `/Common/` and backplane MTU [C].
-- K5903 (via endoflife-date/release-data): 11.6 end of technical support 2022-05-10 [S].
+- K5903 (via endoflife-date/release-data `releases/big-ip.json`): end of technical support per
+  branch [S].
+- Issue 13's rows (13.1-17.5) rest on docs/research/versions-issue-13.md; each row and note names
+  its source and confidence there ("research row N").
 """
 
 from __future__ import annotations
@@ -27,6 +30,13 @@ class BigIpVersion(StrEnum):
     V11_6_3 = "11.6.3"
     V11_6_4 = "11.6.4"
     V11_6_5 = "11.6.5"
+    # Later release lines by branch name (research §2: `<branch>.0` in generated headers).
+    V13_1 = "13.1"
+    V14_1 = "14.1"
+    V15_1 = "15.1"
+    V16_1 = "16.1"
+    V17_1 = "17.1"
+    V17_5 = "17.5"
 
 
 ALL_VERSIONS: tuple[BigIpVersion, ...] = tuple(BigIpVersion)
@@ -62,9 +72,25 @@ class Release:
     iapp_max: str  # requires-bigip-version-max ("none": how BIG-IP compares hotfixes is unconfirmed [I])
     support: Support
     features: frozenset[Feature]
+    support_ends: str  # end of technical support (K5903 via endoflife.date [S])
+    procedure: str  # where the EtherIP procedure for this branch comes from, with its confidence
+
+    @property
+    def support_text(self) -> str:
+        """The support status as the runbook states it (as of the research date, 2026-12-01)."""
+        if self.support is Support.SUPPORTED:
+            return f"supported; end of technical support {self.support_ends} (F5 K5903 [S])"
+        return f"{self.support.value} since {self.support_ends} (F5 K5903 [S])"
 
 
 _ALL_11_6 = frozenset(Feature)
+_11_6 = (
+    BigIpVersion.V11_6_1,
+    BigIpVersion.V11_6_2,
+    BigIpVersion.V11_6_3,
+    BigIpVersion.V11_6_4,
+    BigIpVersion.V11_6_5,
+)
 
 
 def _row_11_6(version: BigIpVersion) -> Release:
@@ -77,15 +103,74 @@ def _row_11_6(version: BigIpVersion) -> Release:
         iapp_max="none",
         support=Support.END_OF_TECHNICAL_SUPPORT,
         features=_ALL_11_6,
+        support_ends="2022-05-10",
+        procedure="F5 TMOS Tunneling and IPsec 11.6, EtherIP chapter [C]",
     )
 
 
-RELEASES: Mapping[BigIpVersion, Release] = {v: _row_11_6(v) for v in ALL_VERSIONS}
+# 13.1 onward: the objects and commands etherip emits exist unchanged (research §2 and rows
+# 6-9, 19-22, 24 [C/S]); every feature the output relies on is present. New properties
+# (VLAN-group virtual-wire mode, vwire-propagate-linkstatus) are never emitted.
+_LATER_FEATURES = frozenset(Feature)
+_PROCEDURE_14_1 = (
+    "F5 TMOS Tunneling and IPsec 14.1.0, 'Configuring an EtherIP Tunnel' "
+    "(one page for 14.1.0 to 17.0.0) [C] (research row 1)"
+)
+_PROCEDURE_INFERRED = (
+    "no EtherIP chapter found for this branch; procedure assumed unchanged [I] (research row 2)"
+)
+
+
+def _later_row(version: BigIpVersion, support: Support, ends: str, procedure: str) -> Release:
+    # `#TMSH-VERSION` and requires-bigip-version-min: the branch's .0 release (research rows 17-18 [S]).
+    return Release(
+        version=version,
+        branch=version.value,
+        tmsh_version=f"{version.value}.0",
+        iapp_min=f"{version.value}.0",
+        iapp_max="none",
+        support=support,
+        features=_LATER_FEATURES,
+        support_ends=ends,
+        procedure=procedure,
+    )
+
+
+_EOTS, _SUPPORTED = Support.END_OF_TECHNICAL_SUPPORT, Support.SUPPORTED
+RELEASES: Mapping[BigIpVersion, Release] = {
+    **{v: _row_11_6(v) for v in _11_6},
+    # 13.1: EtherIP objects confirmed on 13.1+ by F5's DO schema and VLAN-group field list
+    # (research rows 6, 8) [C]; the chapter itself was not found for 13.1 [I].
+    BigIpVersion.V13_1: _later_row(
+        BigIpVersion.V13_1,
+        _EOTS,
+        "2023-12-31",
+        "no 13.1 EtherIP chapter found; objects and properties confirmed on 13.1+ "
+        "(F5 DO schema, research rows 6, 8) [C], procedure assumed unchanged [I]",
+    ),
+    BigIpVersion.V14_1: _later_row(BigIpVersion.V14_1, _EOTS, "2023-12-31", _PROCEDURE_14_1),
+    # 15.1's end of support: release-data says 2024-12-31, products/big-ip.md 2025-12-31; past either way.
+    BigIpVersion.V15_1: _later_row(BigIpVersion.V15_1, _EOTS, "2024-12-31", _PROCEDURE_14_1),
+    BigIpVersion.V16_1: _later_row(BigIpVersion.V16_1, _EOTS, "2025-07-31", _PROCEDURE_14_1),
+    BigIpVersion.V17_1: _later_row(BigIpVersion.V17_1, _SUPPORTED, "2027-03-31", _PROCEDURE_INFERRED),
+    BigIpVersion.V17_5: _later_row(BigIpVersion.V17_5, _SUPPORTED, "2029-01-01", _PROCEDURE_INFERRED),
+}
+assert tuple(RELEASES) == ALL_VERSIONS, "one row per version, in version order"
 CAPABILITIES: Mapping[BigIpVersion, frozenset[Feature]] = {v: r.features for v, r in RELEASES.items()}
 
 
-# How help texts name the supported releases ("11.6.1-11.6.5"), from the table.
-SUPPORTED = f"{ALL_VERSIONS[0].value}-{ALL_VERSIONS[-1].value}"
+def _named_ranges() -> str:
+    """The releases as help texts name them: a branch of several rows as a range, others by name."""
+    by_branch: dict[str, list[BigIpVersion]] = {}
+    for v in ALL_VERSIONS:
+        by_branch.setdefault(RELEASES[v].branch, []).append(v)
+    return ", ".join(
+        f"{vs[0].value}-{vs[-1].value}" if len(vs) > 1 else vs[0].value for vs in by_branch.values()
+    )
+
+
+# How help texts name the supported releases ("11.6.1-11.6.5, 13.1, ..."), from the table.
+SUPPORTED = _named_ranges()
 CHOICES = f"{ALL_VERSIONS[0].value} ... {ALL_VERSIONS[-1].value}"
 
 
@@ -102,10 +187,12 @@ def capabilities(version: BigIpVersion) -> frozenset[Feature]:
 
 
 def behaviour(version: BigIpVersion) -> tuple[frozenset[Feature], tuple[str, ...]]:
-    """What makes two releases' output differ beyond the strings of their rows: their features
-    and their known issues. Releases with equal behaviour render the same files but for those
-    strings (tests/test_versions.py proves it), so the goldens pin one release per behaviour."""
-    return RELEASES[version].features, tuple(i.ident for i in known_issues(version))
+    """What makes two releases' output differ beyond the strings of their rows: their features,
+    their known issues and the version notes the output prints. Releases with equal behaviour
+    render the same files but for those strings (tests/test_versions.py proves it), so the
+    goldens pin one release per behaviour."""
+    shown = tuple(n.ident for n in version_notes(version) if n.shown_in)
+    return RELEASES[version].features, tuple(i.ident for i in known_issues(version)) + shown
 
 
 def pinned_versions() -> tuple[BigIpVersion, ...]:
@@ -130,6 +217,7 @@ def row_texts(version: BigIpVersion) -> dict[str, str]:
         "tmsh_version": row.tmsh_version,
         "iapp_min": row.iapp_min,
         "iapp_max": row.iapp_max,
+        "support": row.support_text,
     }
 
 
@@ -184,3 +272,106 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
 
 def known_issues(version: BigIpVersion) -> tuple[KnownIssue, ...]:
     return tuple(issue for issue in KNOWN_ISSUES if version in issue.versions)
+
+
+class Doc(StrEnum):
+    """Where a version note is printed."""
+
+    CHANGE = "CHANGE.md"
+    IMPORT = "IMPORT.md"
+
+
+@dataclass(frozen=True)
+class VersionNote:
+    """A difference of a release line that is not a feature the output relies on: printed in the
+    documents named by `shown_in` (none: only `etherip versions` lists it), with its source."""
+
+    ident: str
+    versions: frozenset[BigIpVersion]
+    shown_in: frozenset[Doc]
+    text: str
+    source: str
+
+
+_FROM_13_1 = frozenset(v for v in ALL_VERSIONS if v not in _11_6)
+
+VERSION_NOTES: tuple[VersionNote, ...] = (
+    VersionNote(
+        ident="iApps and FAST",
+        versions=_FROM_13_1,
+        shown_in=frozenset({Doc.CHANGE, Doc.IMPORT}),
+        text=(
+            "F5 calls FAST (Application Services Templates, TMOS 13.1 and later) the successor of iApp "
+            "templates; iApp templates are deprecated but are not removed or disabled, and still "
+            "import and run. FAST renders AS3 declarations, and neither AS3 nor Declarative "
+            "Onboarding can express this change: DO's Tunnel class takes only tcp-forward (no "
+            "EtherIP), DO has no VLAN group, and AS3 has no network objects and no Virtual Location "
+            "monitor type (the last inferred). tmsh and this iApp remain the way to make it."
+        ),
+        source=(
+            "F5Networks/f5-appsvcs-templates docs/userguide/faq.rst and K13422 [C]; "
+            "F5Networks/f5-declarative-onboarding network.schema.json and issue #222 [C]; "
+            "AS3 monitor types [I] (research rows 10-13)"
+        ),
+    ),
+    VersionNote(
+        ident="F5OS tenant VLANs",
+        versions=_FROM_13_1,
+        shown_in=frozenset({Doc.CHANGE}),
+        text=(
+            "If this BIG-IP is a tenant on VELOS or rSeries (F5OS), its VLANs come from the F5OS "
+            "platform layer and reach the tenant by tag: a VLAN created only inside the tenant may "
+            "not carry traffic. Create the VLANs of this change on F5OS first, with the same tags, and "
+            "assign them to the tenant; how step 1 then meets them in the tenant is not confirmed "
+            "(inferred). Appliances and VE are not affected."
+        ),
+        source=(
+            "F5 clouddocs F5OS-A 1.0.0 System resource provisioning [C]; "
+            "f5devcentral/f5-rseries-training [S] (research rows 26, 31)"
+        ),
+    ),
+    VersionNote(
+        ident="iSession/AAM",
+        versions=frozenset(
+            {BigIpVersion.V16_1, BigIpVersion.V17_1, BigIpVersion.V17_5}
+        ),
+        shown_in=frozenset(),
+        text=(
+            "iSession WAN optimisation (AAM) is gone from 16.0 on; the EtherIP procedure calls it "
+            "optional and this change never uses it."
+        ),
+        source="F5 TMOS Tunneling and IPsec 14.1.0 EtherIP page, Applies-To: AAM up to 15.1.9 [C] (research row 3)",
+    ),
+    VersionNote(
+        ident="virtual-wire",
+        versions=_FROM_13_1,
+        shown_in=frozenset(),
+        text=(
+            "VLAN groups gain a virtual-wire mode (and vwire-propagate-linkstatus); this change "
+            "states its mode explicitly and never uses them."
+        ),
+        source=(
+            "F5 TMOS Routing Administration 13.1.0, Virtual Wires [C]; "
+            "F5Networks/f5-declarative-onboarding issue #222 [C] (research rows 5-6)"
+        ),
+    ),
+    VersionNote(
+        ident="Tcl 8.4",
+        versions=_FROM_13_1,
+        shown_in=frozenset(),
+        text=(
+            "iApp implementations run Tcl 8.4 (8.4.6 measured on 21.1); the implementation stays "
+            "8.4-only on every release line."
+        ),
+        source="bitwisecook/tcl-lsp docs/design/bigip-irule-parser-measurements.md [C for 21.1, I between] (research rows 15-16)",
+    ),
+)
+
+
+def version_notes(version: BigIpVersion) -> tuple[VersionNote, ...]:
+    return tuple(note for note in VERSION_NOTES if version in note.versions)
+
+
+def notes_for(version: BigIpVersion, doc: Doc) -> tuple[str, ...]:
+    """The note texts `doc` prints for `version`."""
+    return tuple(n.text for n in version_notes(version) if doc in n.shown_in)

@@ -216,6 +216,9 @@ class SiteContext:
     tmsh_version: str  # the #TMSH-VERSION line
     iapp_version_min: str
     iapp_version_max: str
+    support: str  # the release line's support status, as the runbook states it
+    version_notes: tuple[str, ...]  # version notes CHANGE.md prints (generator/versions.py)
+    iapp_notes: tuple[str, ...]  # version notes IMPORT.md prints
     vm_subnet: str
     pool: PoolView
     monitor: MonitorView

@@ -35,12 +35,13 @@ def test_render_all_versions(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "vmotion").iterdir()) == [
-        "11.6.1",
-        "11.6.2",
-        "11.6.3",
-        "11.6.4",
-        "11.6.5",
+        *("11.6.1", "11.6.2", "11.6.3", "11.6.4", "11.6.5"),
+        *("13.1", "14.1", "15.1", "16.1", "17.1", "17.5"),
     ]
+    for version in ("13.1", "17.5"):
+        tmpl = next((tmp_path / "vmotion" / version / "east" / "iapp").glob("*.tmpl")).read_text()
+        assert tmpl.startswith(f"#TMSH-VERSION: {version}.0\n")
+        assert f"requires-bigip-version-min {version}.0\n" in tmpl
 
 
 @pytest.mark.parametrize(
@@ -145,6 +146,13 @@ def test_versions_lists_all_and_known_issue() -> None:
         f"11.6.{n}" for n in range(1, 6)
     ]
     assert "Bug 470715" in result.stdout
+    listed = [line.split()[0] for line in result.stdout.splitlines() if line[:1].isdigit()]
+    assert listed == [v.value for v in BigIpVersion]
+    blocks = result.stdout.split("\n17.5  ")[1]
+    assert "support: supported; end of technical support 2029-01-01" in blocks
+    assert "note iApps and FAST (CHANGE.md, IMPORT.md)" in blocks
+    assert "Bug 470715" not in blocks
+    assert "support: end of technical support since 2023-12-31" in result.stdout.split("\n13.1  ")[1]
 
 
 def test_unwritable_output_exits_3(tmp_path: Path) -> None:

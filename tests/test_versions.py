@@ -4,6 +4,7 @@ Versions of different behaviour differ only by the lines their known issues add.
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
@@ -14,6 +15,7 @@ from generator.versions import (
     CAPABILITIES,
     KNOWN_ISSUES,
     RELEASES,
+    VERSION_NOTES,
     BigIpVersion,
     Feature,
     behaviour,
@@ -28,8 +30,11 @@ from tests.helpers import CASES, GOLDEN, ROOT, golden_view, site, tree
 
 def test_every_version_has_a_row_and_pinned_goldens_per_behaviour() -> None:
     assert set(CAPABILITIES) == set(RELEASES) == set(ALL_VERSIONS)
-    assert [v.value for v in ALL_VERSIONS] == ["11.6.1", "11.6.2", "11.6.3", "11.6.4", "11.6.5"]
-    assert pinned_versions() == (BigIpVersion.V11_6_2, BigIpVersion.V11_6_5)
+    assert [v.value for v in ALL_VERSIONS] == [
+        *("11.6.1", "11.6.2", "11.6.3", "11.6.4", "11.6.5"),
+        *("13.1", "14.1", "15.1", "16.1", "17.1", "17.5"),
+    ]
+    assert pinned_versions() == (BigIpVersion.V11_6_2, BigIpVersion.V11_6_5, BigIpVersion.V17_5)
     assert {behaviour(v) for v in pinned_versions()} == {behaviour(v) for v in ALL_VERSIONS}
     on_disk = {p.name for p in GOLDEN.iterdir() if p.is_dir()}
     assert on_disk == {v.value for v in pinned_versions()}, "golden/ holds exactly the pinned versions"
@@ -49,18 +54,26 @@ def test_unpinned_version_renders_its_pinned_output_but_for_its_row(case: str, v
     for rel, content in obtained.items():
         if rel != "site.yaml":  # the input, as given
             content = _issue_texts_hidden(content)
-            for field, value in mine.items():
+            for field, value in sorted(mine.items(), key=lambda kv: -len(kv[1])):
                 if value != theirs[field]:
-                    content = content.replace(value.encode(), theirs[field].encode())
+                    content = _as_word(value).sub(theirs[field].encode(), content)
         wanted = expected[rel] if rel == "site.yaml" else _issue_texts_hidden(expected[rel])
         assert content == wanted, f"{version.value} {rel} differs from {pinned.value} beyond its row"
 
 
+def _as_word(value: str) -> re.Pattern[bytes]:
+    """A row text where it stands alone: "13.1" not inside 203.0.113.1 or 13.1.0."""
+    return re.compile(rb"(?<![\d.])" + re.escape(value.encode()) + rb"(?!\d|\.\d)")
+
+
 def _issue_texts_hidden(content: bytes) -> bytes:
-    """Known-issue texts are data of their own (they may name releases, 11.6.1 HF1...)."""
+    """Known-issue and version-note texts are data of their own (they may name releases,
+    11.6.1 HF1, TMOS 13.1 and later...)."""
     for issue in KNOWN_ISSUES:
         for text in (issue.advice, issue.title):
             content = content.replace(text.encode(), f"<{issue.ident}>".encode())
+    for note in VERSION_NOTES:
+        content = content.replace(note.text.encode(), f"<note {note.ident}>".encode())
     return content
 
 
@@ -86,47 +99,124 @@ def test_known_issues_name_supported_versions_and_sources() -> None:
     assert known_issues(BigIpVersion.V11_6_5) == ()
 
 
-def _strip_version(text: str, version: str) -> str:
-    return text.replace(version, "<version>")
+def _row_texts_hidden(content: str, version: BigIpVersion) -> str:
+    """The texts of the version's row as placeholders: the release (version, branch, #TMSH-VERSION,
+    iApp floor) as <release>, the support status as <support>; iapp_max is the same in every row."""
+    texts = row_texts(version)
+    assert texts.pop("iapp_max") == "none"
+    support = texts.pop("support")
+    content = _issue_texts_hidden(content.encode()).decode().replace(support, "<support>")
+    for value in sorted(set(texts.values()), key=len, reverse=True):
+        content = _as_word(value).sub(b"<release>", content.encode()).decode()
+    return content
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_versions_differ_only_where_named_or_known_issue(case: str) -> None:
-    base = {
-        k: _strip_version(v.decode(), "11.6.5")
-        for k, v in tree(case, BigIpVersion.V11_6_5).files().items()
-        if not k.endswith(".zip")
-    }
+    """Across behaviours, only the row's texts, the lines a known issue adds and the version
+    notes (with their headings) differ; the rest of every file is 11.6.5's."""
+    reference = BigIpVersion.V11_6_5
+    base_tree = tree(case, reference).files()
+    base = {_rev(k): _row_texts_hidden(v.decode(), reference) for k, v in base_tree.items() if not k.endswith(".zip")}
     for v in ALL_VERSIONS:
-        files = tree(case, v).files()
+        files = {_rev(k): c for k, c in tree(case, v).files().items()}
         assert {k for k in files if not k.endswith(".zip")} == set(base)
         for rel, content in files.items():
             if rel == "manifest.json" or rel.endswith(".zip"):
                 continue  # checksums and archives follow the file contents, checked one by one
             if rel == "site.yaml":
-                assert content == tree(case, BigIpVersion.V11_6_5).files()[rel]  # the input, as given
+                assert content == base_tree[rel]  # the input, as given
                 continue
-            text = _strip_version(content.decode(), v.value)
-            if not known_issues(v) and rel != "CHANGE.md":
-                assert text == base[rel], f"{v.value} {rel} differs beyond the version string"
+            text = _row_texts_hidden(content.decode(), v)
+            text, wanted = _rev(text), _rev(base[rel])
+            noted = any(n.shown_in for n in VERSION_NOTES if v in n.versions)
+            if not known_issues(v) and not noted and rel != "CHANGE.md":
+                assert text == wanted, f"{v.value} {rel} differs beyond its row's texts"
             else:
-                assert _kept(text) == _kept(base[rel]), f"{v.value} {rel}"
+                assert _kept(text) == _kept(wanted), f"{v.value} {rel}"
+
+
+def _rev(text: str) -> str:
+    """iApp template names end in their content hash, which the branch's texts change."""
+    return re.sub(r"(etherip_\w+)_[0-9a-f]{8}\b", r"\1_<rev>", text)
 
 
 def _kept(text: str) -> list[str]:
-    return [line for line in text.splitlines() if not _is_known_issue_line(line)]
+    return [line for line in text.splitlines() if line.strip() and not _is_known_issue_line(line)]
 
 
 def _is_known_issue_line(line: str) -> bool:
-    """Lines a known issue adds (Bug 470715 on 11.6.1/11.6.2), and checksum rows of the runbook."""
+    """Lines a known issue adds (Bug 470715 on 11.6.1/11.6.2), version notes and their heading,
+    iApp template names (content hashes), and checksum rows of the runbook."""
     markers = (
         "Known issue ",
         "Affected names here: ",
         "F5 lists ",
         "vlan.backplane.mtu",
         "(value 1640 by default)",
+        "<note ",
+        ": iApps and FAST",
+        *(f"<{issue.ident}>" for issue in KNOWN_ISSUES),
     )
-    return any(m in line for m in markers) or bool(re.fullmatch(r"\| `[^`]+` \| `[0-9a-f]{64}` \|", line))
+    return (
+        any(m in line for m in markers)
+        or bool(re.fullmatch(r"\| `[^`]+` \| `[0-9a-f]{64}` \|", line))
+    )
+
+
+def test_no_bug_470715_check_from_12_0_on() -> None:
+    """Bug 470715 is fixed from 12.0.0 (F5 bug tracker ID470715 [C]): no later row lists it, and
+    no file rendered for a later row checks vlan.backplane.mtu or names the bug."""
+    later = [v for v in ALL_VERSIONS if RELEASES[v].branch != "11.6"]
+    assert later and all(known_issues(v) == () for v in later)
+    for case in CASES:
+        for v in later:
+            for rel, content in tree(case, v).files().items():
+                if not rel.endswith(".zip") and rel != "site.yaml":  # the input's comments may name it
+                    assert b"backplane" not in content and b"470715" not in content, (case, v.value, rel)
+    assert any(b"vlan.backplane.mtu" in c for c in tree("longest-names", BigIpVersion.V11_6_1).files().values())
+
+
+def _number(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split("."))
+
+
+@pytest.mark.parametrize("version", ALL_VERSIONS)
+def test_no_file_asks_for_a_version_above_its_own(version: BigIpVersion) -> None:
+    """The iApp floor and every #TMSH-VERSION line are at most the release the folder is for."""
+    own = _number(version.value)
+    own = own + (0,) * (3 - len(own))
+    for case in ("mixed", "ha-both"):
+        for rel, content in tree(case, version).files().items():
+            if rel.endswith(".zip"):
+                continue
+            text = content.decode()
+            found = re.findall(r"#TMSH-VERSION: (\S+)|requires-bigip-version-min (\S+)", text)
+            for header, floor in found:
+                assert _number(header or floor) <= own, (case, version.value, rel, header or floor)
+            if rel.endswith(".tmpl"):
+                assert "requires-bigip-version-min" in text and "#TMSH-VERSION" in text
+
+
+def test_versions_rows_cite_sources_and_support() -> None:
+    for v in ALL_VERSIONS:
+        row = RELEASES[v]
+        assert row.procedure and re.search(r"\[[CSI]\]", row.procedure), v
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row.support_ends), v
+    assert [v.value for v in ALL_VERSIONS if RELEASES[v].support.value == "supported"] == ["17.1", "17.5"]
+    for note in VERSION_NOTES:
+        assert note.versions <= set(ALL_VERSIONS) and note.source and re.search(r"\[[CSI]", note.source)
+
+
+def test_import_guide_names_fast_from_13_1_on() -> None:
+    for v in ALL_VERSIONS:
+        guide = tree("mixed", v).files()["dc1/iapp/IMPORT.md"].decode()
+        change = tree("mixed", v).files()["CHANGE.md"].decode()
+        later = RELEASES[v].branch != "11.6"
+        assert ("successor of iApp" in guide) == later, v
+        assert ("successor of iApp" in change) == later, v
+        assert ("F5OS" in change) == later, v
+        assert f"- Support: {RELEASES[v].support_text}." in change
 
 
 def test_templates_never_compare_versions() -> None:
@@ -147,7 +237,25 @@ def test_no_version_literal_outside_the_version_table() -> None:
         for number, line in enumerate(source.read_text().splitlines(), 1):
             code = line.split("#", 1)[0]
             assert not pattern.search(code), f"{source.relative_to(ROOT)}:{number}: {line.strip()}"
-    for template in sorted((ROOT / "templates").rglob("*.j2")):
+    branch = re.compile(r"(?<![\w.-])1[1-9]\.\d(?![\w.-])")  # "11.6", not bigip-11.6-etherip.md
+    for source in sorted((ROOT / "generator").rglob("*.py")):
+        if source.name == "versions.py":
+            continue
+        tree_ = ast.parse(source.read_text())
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree_)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree_):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                assert not branch.search(node.value), f"{source.relative_to(ROOT)}:{node.lineno}: {node.value[:80]}"
+    for template in sorted((ROOT / "templates").rglob("*")):
+        if template.is_dir():
+            continue
         assert not re.search(r"\b11\.6\b", template.read_text()), (
             f"{template}: name the release as site.branch"
         )

@@ -292,6 +292,7 @@ def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
         apply=flow_views(ctx, peer, apply_ops(peer.name, hosts, peer.creates_vlans), name),
         rollback=flow_views(ctx, peer, rollback_ops(peer.name, hosts, peer.creates_vlans), name),
         stages=[(STAGE_LABELS[s], stage_content(s, peer.is_ha)) for s in (NETWORK, COMPLETE)],
+        version_notes=list(ctx.iapp_notes),
         **base,
     )
     folder = f"{peer.name}/iapp"
