@@ -40,8 +40,12 @@ def _parse_version(value: Any) -> BigIpVersion:
         kind = "list" if isinstance(value, list) else "mapping"
         raise ValueError(f"expected one of {supported}, not a {kind}")  # noqa: TRY004 - pydantic reports ValueError
     if value not in {v.value for v in ALL_VERSIONS}:
+        branch = value.rsplit(".", 1)[0]
+        hint = (
+            f"; for any {branch} release write {branch}" if branch in {v.value for v in ALL_VERSIONS} else ""
+        )
         raise ValueError(
-            f"{show(value)} is not a supported version; write one of {supported} (quote it if YAML complains)"
+            f"{show(value)} is not a supported version; write one of {supported}{hint} (quote it if YAML complains)"
         )
     return BigIpVersion(value)
 

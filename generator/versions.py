@@ -332,9 +332,7 @@ VERSION_NOTES: tuple[VersionNote, ...] = (
     ),
     VersionNote(
         ident="iSession/AAM",
-        versions=frozenset(
-            {BigIpVersion.V16_1, BigIpVersion.V17_1, BigIpVersion.V17_5}
-        ),
+        versions=frozenset({BigIpVersion.V16_1, BigIpVersion.V17_1, BigIpVersion.V17_5}),
         shown_in=frozenset(),
         text=(
             "iSession WAN optimisation (AAM) is gone from 16.0 on; the EtherIP procedure calls it "

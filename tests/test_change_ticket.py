@@ -17,7 +17,7 @@ from generator.render import VersionTree
 from generator.steps import ROLLBACK
 from generator.tmsh.replay import Cluster, runbook_order, starting_cluster
 from generator.tmsh.script import parse_script
-from generator.versions import ALL_VERSIONS, BigIpVersion
+from generator.versions import ALL_VERSIONS, BigIpVersion, release
 from tests.helpers import CASES, manifest, site, tree
 
 CASE_VERSIONS = [(c, v) for c in CASES for v in ALL_VERSIONS]
@@ -113,7 +113,7 @@ def test_expected_state_equals_what_the_apply_scripts_create(case: str, version:
         _run(cluster, t, _order(s, t, peer, "tmsh-apply"))
         for host, device in cluster.devices.items():
             text = t.files()[f"{peer}/{host}/expected-state.conf"].decode()
-            assert text.startswith(f"#TMSH-VERSION: {version.value}\n")
+            assert text.startswith(f"#TMSH-VERSION: {release(version).tmsh_version}\n")
             parsed = {k: _normal(v) for k, v in Parser(text).dict.items()}
             created = {
                 f"{' '.join(k[0])} {k[1]}": _replayed_properties(k, p)

@@ -117,7 +117,11 @@ def test_versions_differ_only_where_named_or_known_issue(case: str) -> None:
     notes (with their headings) differ; the rest of every file is 11.6.5's."""
     reference = BigIpVersion.V11_6_5
     base_tree = tree(case, reference).files()
-    base = {_rev(k): _row_texts_hidden(v.decode(), reference) for k, v in base_tree.items() if not k.endswith(".zip")}
+    base = {
+        _rev(k): _row_texts_hidden(v.decode(), reference)
+        for k, v in base_tree.items()
+        if not k.endswith(".zip")
+    }
     for v in ALL_VERSIONS:
         files = {_rev(k): c for k, c in tree(case, v).files().items()}
         assert {k for k in files if not k.endswith(".zip")} == set(base)
@@ -158,10 +162,7 @@ def _is_known_issue_line(line: str) -> bool:
         ": iApps and FAST",
         *(f"<{issue.ident}>" for issue in KNOWN_ISSUES),
     )
-    return (
-        any(m in line for m in markers)
-        or bool(re.fullmatch(r"\| `[^`]+` \| `[0-9a-f]{64}` \|", line))
-    )
+    return any(m in line for m in markers) or bool(re.fullmatch(r"\| `[^`]+` \| `[0-9a-f]{64}` \|", line))
 
 
 def test_no_bug_470715_check_from_12_0_on() -> None:
@@ -174,7 +175,9 @@ def test_no_bug_470715_check_from_12_0_on() -> None:
             for rel, content in tree(case, v).files().items():
                 if not rel.endswith(".zip") and rel != "site.yaml":  # the input's comments may name it
                     assert b"backplane" not in content and b"470715" not in content, (case, v.value, rel)
-    assert any(b"vlan.backplane.mtu" in c for c in tree("longest-names", BigIpVersion.V11_6_1).files().values())
+    assert any(
+        b"vlan.backplane.mtu" in c for c in tree("longest-names", BigIpVersion.V11_6_1).files().values()
+    )
 
 
 def _number(text: str) -> tuple[int, ...]:
@@ -252,7 +255,9 @@ def test_no_version_literal_outside_the_version_table() -> None:
         }
         for node in ast.walk(tree_):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
-                assert not branch.search(node.value), f"{source.relative_to(ROOT)}:{node.lineno}: {node.value[:80]}"
+                assert not branch.search(node.value), (
+                    f"{source.relative_to(ROOT)}:{node.lineno}: {node.value[:80]}"
+                )
     for template in sorted((ROOT / "templates").rglob("*")):
         if template.is_dir():
             continue
