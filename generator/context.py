@@ -104,6 +104,7 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
         iapp_version_min=row.iapp_min,
         iapp_version_max=row.iapp_max,
         support=row.support_text,
+        procedure=row.procedure,
         version_notes=notes_for(version, Doc.CHANGE),
         iapp_notes=notes_for(version, Doc.IMPORT),
         vm_subnet=str(site.vm_subnet),

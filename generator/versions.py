@@ -218,6 +218,7 @@ def row_texts(version: BigIpVersion) -> dict[str, str]:
         "iapp_min": row.iapp_min,
         "iapp_max": row.iapp_max,
         "support": row.support_text,
+        "procedure": row.procedure,
     }
 
 

@@ -217,6 +217,7 @@ class SiteContext:
     iapp_version_min: str
     iapp_version_max: str
     support: str  # the release line's support status, as the runbook states it
+    procedure: str  # where this release line's EtherIP procedure comes from, with its confidence
     version_notes: tuple[str, ...]  # version notes CHANGE.md prints (generator/versions.py)
     iapp_notes: tuple[str, ...]  # version notes IMPORT.md prints
     vm_subnet: str

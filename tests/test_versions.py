@@ -104,8 +104,9 @@ def _row_texts_hidden(content: str, version: BigIpVersion) -> str:
     iApp floor) as <release>, the support status as <support>; iapp_max is the same in every row."""
     texts = row_texts(version)
     assert texts.pop("iapp_max") == "none"
-    support = texts.pop("support")
-    content = _issue_texts_hidden(content.encode()).decode().replace(support, "<support>")
+    support, procedure = texts.pop("support"), texts.pop("procedure")
+    content = _issue_texts_hidden(content.encode()).decode()
+    content = content.replace(support, "<support>").replace(procedure, "<procedure>")
     for value in sorted(set(texts.values()), key=len, reverse=True):
         content = _as_word(value).sub(b"<release>", content.encode()).decode()
     return content
