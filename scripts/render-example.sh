@@ -1,5 +1,5 @@
 #!/usr/bin/env sh
-# Render the bundled example site file for all five 11.6 versions into out/.
+# Render the bundled example site file for every version etherip lists into out/.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/bootstrap.sh --runtime
