@@ -37,6 +37,7 @@ class BigIpVersion(StrEnum):
     V16_1 = "16.1"
     V17_1 = "17.1"
     V17_5 = "17.5"
+    V21_1 = "21.1"
 
 
 ALL_VERSIONS: tuple[BigIpVersion, ...] = tuple(BigIpVersion)
@@ -154,6 +155,10 @@ RELEASES: Mapping[BigIpVersion, Release] = {
     BigIpVersion.V16_1: _later_row(BigIpVersion.V16_1, _EOTS, "2025-07-31", _PROCEDURE_14_1),
     BigIpVersion.V17_1: _later_row(BigIpVersion.V17_1, _SUPPORTED, "2027-03-31", _PROCEDURE_INFERRED),
     BigIpVersion.V17_5: _later_row(BigIpVersion.V17_5, _SUPPORTED, "2029-01-01", _PROCEDURE_INFERRED),
+    # 21.1 (LTS; 21.0 ended 2026-08-06 and is not listed): its iApp runtime is measured (tmsh cli
+    # script and iApp implementations on 21.1.0.1 run Tcl 8.4.6 [C], research row 15), which is
+    # more than 17.1/17.5 have; the procedure is as inferred there.
+    BigIpVersion.V21_1: _later_row(BigIpVersion.V21_1, _SUPPORTED, "2029-05-05", _PROCEDURE_INFERRED),
 }
 assert tuple(RELEASES) == ALL_VERSIONS, "one row per version, in version order"
 CAPABILITIES: Mapping[BigIpVersion, frozenset[Feature]] = {v: r.features for v, r in RELEASES.items()}
@@ -333,7 +338,7 @@ VERSION_NOTES: tuple[VersionNote, ...] = (
     ),
     VersionNote(
         ident="iSession/AAM",
-        versions=frozenset({BigIpVersion.V16_1, BigIpVersion.V17_1, BigIpVersion.V17_5}),
+        versions=frozenset({BigIpVersion.V16_1, BigIpVersion.V17_1, BigIpVersion.V17_5, BigIpVersion.V21_1}),
         shown_in=frozenset(),
         text=(
             "iSession WAN optimisation (AAM) is gone from 16.0 on; the EtherIP procedure calls it "

@@ -36,9 +36,9 @@ def test_render_all_versions(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "vmotion").iterdir()) == [
         *("11.6.1", "11.6.2", "11.6.3", "11.6.4", "11.6.5"),
-        *("13.1", "14.1", "15.1", "16.1", "17.1", "17.5"),
+        *("13.1", "14.1", "15.1", "16.1", "17.1", "17.5", "21.1"),
     ]
-    for version in ("13.1", "17.5"):
+    for version in ("13.1", "17.5", "21.1"):
         tmpl = next((tmp_path / "vmotion" / version / "east" / "iapp").glob("*.tmpl")).read_text()
         assert tmpl.startswith(f"#TMSH-VERSION: {version}.0\n")
         assert f"requires-bigip-version-min {version}.0\n" in tmpl

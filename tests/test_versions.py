@@ -32,9 +32,9 @@ def test_every_version_has_a_row_and_pinned_goldens_per_behaviour() -> None:
     assert set(CAPABILITIES) == set(RELEASES) == set(ALL_VERSIONS)
     assert [v.value for v in ALL_VERSIONS] == [
         *("11.6.1", "11.6.2", "11.6.3", "11.6.4", "11.6.5"),
-        *("13.1", "14.1", "15.1", "16.1", "17.1", "17.5"),
+        *("13.1", "14.1", "15.1", "16.1", "17.1", "17.5", "21.1"),
     ]
-    assert pinned_versions() == (BigIpVersion.V11_6_2, BigIpVersion.V11_6_5, BigIpVersion.V17_5)
+    assert pinned_versions() == (BigIpVersion.V11_6_2, BigIpVersion.V11_6_5, BigIpVersion.V21_1)
     assert {behaviour(v) for v in pinned_versions()} == {behaviour(v) for v in ALL_VERSIONS}
     on_disk = {p.name for p in GOLDEN.iterdir() if p.is_dir()}
     assert on_disk == {v.value for v in pinned_versions()}, "golden/ holds exactly the pinned versions"
@@ -207,7 +207,11 @@ def test_versions_rows_cite_sources_and_support() -> None:
         row = RELEASES[v]
         assert row.procedure and re.search(r"\[[CSI]\]", row.procedure), v
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row.support_ends), v
-    assert [v.value for v in ALL_VERSIONS if RELEASES[v].support.value == "supported"] == ["17.1", "17.5"]
+    assert [v.value for v in ALL_VERSIONS if RELEASES[v].support.value == "supported"] == [
+        "17.1",
+        "17.5",
+        "21.1",
+    ]
     for note in VERSION_NOTES:
         assert note.versions <= set(ALL_VERSIONS) and note.source and re.search(r"\[[CSI]", note.source)
 
@@ -262,6 +266,6 @@ def test_no_version_literal_outside_the_version_table() -> None:
     for template in sorted((ROOT / "templates").rglob("*")):
         if template.is_dir():
             continue
-        assert not re.search(r"\b11\.6\b", template.read_text()), (
+        assert not re.search(r"(?<![\w.-])(1[1-9]|2\d)\.\d+(?![\w-])", template.read_text()), (
             f"{template}: name the release as site.branch"
         )

@@ -1,5 +1,5 @@
 # etherip iApp implementation: EtherIP tunnel for VMware vMotion (every BIG-IP release etherip lists).
-# Static Tcl 8.4 (iApps run 8.4 up to 21.1): no dict, lassign, lmap, apply, try, in/ni, {*} or 8.5 options.
+# Static Tcl 8.4, what iApp implementations run on every release etherip lists (generator/versions.py): no dict, lassign, lmap, apply, try, in/ni, {*} or 8.5 options.
 # Every answer is checked against a strict pattern before the first tmsh command runs, so no
 # answer can reach tmsh that is not a plain name, address or number. It runs on the first
 # device only (found by hostname) and creates the same objects with the same properties as
