@@ -5,8 +5,9 @@ The shape is black's `TargetVersion` + `Feature` + `supports_feature`: the rest 
 "does this release support X?" or "which known issues hit these names?", never "is the version
 >= N?". Every version string etherip writes or accepts (the `#TMSH-VERSION` line, the iApp's
 `requires-bigip-version-min/max`, the `.tmpl` reader's accepted floor) comes from a `Release`
-row. A new release is a new enum member and a new row (issue 13: 12.1-17.5, see
-docs/research/versions-issue-13.md).
+row. A new release is a new enum member and a new row (issue 13 added 13.1-17.5 and 21.1 from
+docs/research/versions-issue-13.md; 12.1 is left out: Bug 470715's tracker lists 12.1 hotfixes
+as affected, and 21.0 ended its support before this table).
 
 Sources (short names as in the project reference, shared/reference/bigip-11.6-etherip.md §9):
 - F5-EtherIP-11.6: the EtherIP chapter applies unchanged to 11.6.1-11.6.5 [C].
