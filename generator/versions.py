@@ -114,12 +114,12 @@ def _row_11_6(version: BigIpVersion) -> Release:
 # 6-9, 19-22, 24 [C/S]); every feature the output relies on is present. New properties
 # (VLAN-group virtual-wire mode, vwire-propagate-linkstatus) are never emitted.
 _LATER_FEATURES = frozenset(Feature)
+# Research rows 1 and 2 (the texts reach CHANGE.md, so they name F5's documents, not the research file).
 _PROCEDURE_14_1 = (
-    "F5 TMOS Tunneling and IPsec 14.1.0, 'Configuring an EtherIP Tunnel' "
-    "(one page for 14.1.0 to 17.0.0) [C] (research row 1)"
+    "F5 TMOS Tunneling and IPsec 14.1.0, 'Configuring an EtherIP Tunnel' (one page for 14.1.0 to 17.0.0) [C]"
 )
 _PROCEDURE_INFERRED = (
-    "no EtherIP chapter found for this branch; procedure assumed unchanged [I] (research row 2)"
+    "no F5 EtherIP chapter found for this release line; the 14.1-17.0 procedure is assumed unchanged [I]"
 )
 
 
@@ -147,8 +147,9 @@ RELEASES: Mapping[BigIpVersion, Release] = {
         BigIpVersion.V13_1,
         _EOTS,
         "2023-12-31",
-        "no 13.1 EtherIP chapter found; objects and properties confirmed on 13.1+ "
-        "(F5 DO schema, research rows 6, 8) [C], procedure assumed unchanged [I]",
+        "no F5 EtherIP chapter found for this release line; the tunnel and VLAN-group properties "
+        "used are in F5's Declarative Onboarding schema and field lists for 13.1 and later [C], "
+        "the 14.1-17.0 procedure is assumed unchanged [I]",
     ),
     BigIpVersion.V14_1: _later_row(BigIpVersion.V14_1, _EOTS, "2023-12-31", _PROCEDURE_14_1),
     # 15.1's end of support: release-data says 2024-12-31, products/big-ip.md 2025-12-31; past either way.
