@@ -10,6 +10,7 @@ from typing import Any
 
 from generator.bigip import BUILTIN_MONITORS
 from generator.bigip import RESERVED_WORDS as RESERVED_NAMES
+from generator.versions import ALL_VERSIONS
 
 
 def _name(rng: random.Random, max_len: int, taken: set[str]) -> str:
@@ -74,7 +75,7 @@ def random_site(rng: random.Random) -> dict[str, Any]:
         pool["also_monitor"] = rng.choice(["http", "tcp", "https"])
     site: dict[str, Any] = {"deployment": _name(rng, 12, set()), "vm_subnet": str(vm_subnet)}
     if rng.random() < 0.7:
-        site["bigip_version"] = rng.choice(["11.6.1", "11.6.2", "11.6.3", "11.6.4", "11.6.5"])
+        site["bigip_version"] = rng.choice([v.value for v in ALL_VERSIONS])
     site["pool"] = pool
     site["peers"] = peers
     return site
