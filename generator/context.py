@@ -12,7 +12,7 @@ from generator import bigip
 from generator.bigip import ETHERIP_PROFILE, TG_FLOATING, TG_LOCAL, VLOC_PARENT, path, quoted
 from generator.model import Peer, Site, Vlan
 from generator.scalars import is_physical_interface
-from generator.steps import ETHERIP_LOCKDOWN, WORDS, Phase, Step, applies, plan
+from generator.steps import WORDS, Phase, Step, applies, plan
 from generator.versions import BigIpVersion, Doc, Precheck, known_issues, notes_for, release
 from generator.views import (
     DeviceContext,
@@ -310,12 +310,8 @@ def _device_step(
         if hosts:
             before.append((earlier.number, earlier.slug, hosts))
     words = WORDS[phase]
-    # Step 1 creates this device's WAN self IP: the EtherIP port-lockdown fact bears on it only
-    # when that self IP is the tunnel's endpoint (a standalone device), not on a pair's units.
-    admits = wan_self is not None and ETHERIP_SERVICE in wan_self.services
-    inferred = tuple(
-        fact for fact in step.inferred if fact != ETHERIP_LOCKDOWN or admits or step.slug != "local-network"
-    )
+    creates_endpoint = wan_self is not None and ETHERIP_SERVICE in wan_self.services
+    inferred = step.inferred + (step.inferred_for_endpoint if creates_endpoint else ())
     return DeviceStep(
         step, phase, words, f"{words.folder}{step.number:02d}-{step.slug}.tmsh", tuple(before), inferred
     )

@@ -59,12 +59,15 @@ class Step:
     expect_pair: str = ""  # what an HA pair shows in addition (config-sync, sync status)
     title_pair: str = ""  # the title on an HA pair, where the step does more (floating self IPs)
     inferred: tuple[str, ...] = ()  # [I]/[S] facts from the reference this step relies on
+    # facts that hold only where this device's copy of the step creates the tunnel's endpoint
+    # self IP (a standalone device's WAN self IP); stated after `inferred`
+    inferred_for_endpoint: tuple[str, ...] = ()
 
 
 _NOT_SYNCED = "VLANs, VLAN groups and non-floating self IPs are not config-synced, so every unit changes its own (reference §3 [S])."
 _TUNNEL_SYNCED = "A tunnel whose local address is a floating self IP is config-synced (reference §2.3 [S])."
 
-ETHERIP_LOCKDOWN = "The tunnel's local self IP admits IP protocol 97 as allow-service entry 97:0: the protocol:0 form is F5's for protocols without ports [C], 97 itself is not shown in any source [I]; if tmsh refuses it, use allow-service all on that self IP."
+_ETHERIP_LOCKDOWN = "The tunnel's local self IP admits IP protocol 97 as allow-service entry 97:0: the protocol:0 form is F5's for protocols without ports [C], 97 itself is not shown in any source [I]; if tmsh refuses it, use allow-service all on that self IP."
 _SYNC_EXPECT = "no error after submit"
 _SYNC_EXPECT_PAIR = "the config-sync returns with no error"
 _SAVE = Step(
@@ -87,7 +90,8 @@ APPLY: tuple[Step, ...] = (
         True,
         "apply/local_network.tmsh.j2",
         needs_created_vlans=True,
-        inferred=(_NOT_SYNCED, ETHERIP_LOCKDOWN),
+        inferred=(_NOT_SYNCED,),
+        inferred_for_endpoint=(_ETHERIP_LOCKDOWN,),
     ),
     Step(
         2,
@@ -100,7 +104,7 @@ APPLY: tuple[Step, ...] = (
         expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
             _TUNNEL_SYNCED,
-            ETHERIP_LOCKDOWN,
+            _ETHERIP_LOCKDOWN,
         ),
     ),
     Step(
