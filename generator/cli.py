@@ -309,10 +309,10 @@ def check(
     lints any iApp template instead (structure, APL grammar, Tcl 8.4; never runs it):
     FILE:LINE: check: message, exit 0 clean, 1 findings."""
     if out.suffix == ".tmpl" and not out.is_dir():
-        from generator.iapp.lint import lint_file
+        from generator.proof.iapp.lint import lint_file
 
         raise typer.Exit(lint_file(out))
-    from generator.check import check_tree
+    from generator.proof.check import check_tree
 
     failed = False
     for folder, report in check_tree(out):
@@ -379,7 +379,7 @@ def precheck(
     objects that already exist or are missing, VLAN tags, interfaces, addresses, hostname, device
     group, version, routes. One line per finding: DEVICE: kind: object(s): message (FILE:LINE).
     Exit 0 no conflict, 1 a conflict or an input that could not be checked, 2 usage error."""
-    from generator.precheck.run import parse_inputs, run_precheck
+    from generator.proof.precheck.run import parse_inputs, run_precheck
     from generator.validate import load_site
 
     model = load_site(site, str(site))

@@ -45,12 +45,12 @@ def _file_stem(hostname: str) -> str:
 def recorded_files(t: VersionTree) -> dict[str, bytes]:
     """The tmsh lines each peer's iApp records per run of its flow (device and stage), as
     golden text files <peer>/iapp-recorded/<device>.<stage>.tmsh."""
-    from generator.check import gui_answers
-    from generator.iapp.apl import parse_apl
     from generator.iapp.flow import STAGE_VARIABLE, stage_runs
-    from generator.iapp.harness import Case, run_cases
-    from generator.iapp.tmpl import parse_template
     from generator.load import parse_site
+    from generator.proof.check import gui_answers
+    from generator.proof.iapp.apl import parse_apl
+    from generator.proof.iapp.harness import Case, run_cases
+    from generator.proof.iapp.tmpl import parse_template
     from generator.validate import validate_source
 
     the_site = validate_source(parse_site(t.files()["site.yaml"], "site.yaml"))
@@ -113,4 +113,4 @@ def manifest(t: VersionTree) -> dict[str, object]:
     return data
 
 
-from generator.tcl import tcl  # noqa: E402,F401  (re-exported for the tests)
+from generator.proof.tcl import tcl  # noqa: E402,F401  (re-exported for the tests)

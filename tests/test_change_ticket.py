@@ -13,10 +13,10 @@ import pytest
 from tmconfpy import Parser
 
 from generator.model import Site
+from generator.proof.tmsh.replay import Cluster, runbook_order, starting_cluster
+from generator.proof.tmsh.script import parse_script
 from generator.render import VersionTree
 from generator.steps import ROLLBACK
-from generator.tmsh.replay import Cluster, runbook_order, starting_cluster
-from generator.tmsh.script import parse_script
 from generator.versions import ALL_VERSIONS, BigIpVersion, release
 from tests.helpers import CASES, manifest, site, tree
 

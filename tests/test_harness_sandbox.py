@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.iapp.harness import Case, run_cases
-from generator.tcl import tcl_quote
+from generator.proof.iapp.harness import Case, run_cases
+from generator.proof.tcl import tcl_quote
 
 
 def _run(impl: str, seconds: int = 20) -> tuple[bool, str, tuple[str, ...]]:

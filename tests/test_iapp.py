@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from generator.check import Report, check_folder, prove_render
 from generator.cli import app
 from generator.iapp.flow import STAGES
-from generator.iapp.harness import Case, run_cases
-from generator.iapp.hostile import HOSTILE_ANSWERS
+from generator.proof.check import Report, check_folder, prove_render
+from generator.proof.iapp.harness import Case, run_cases
+from generator.proof.iapp.hostile import HOSTILE_ANSWERS
 from generator.validate import load_site_text
 from generator.versions import ALL_VERSIONS, BigIpVersion
 from tests.helpers import CASES, site, tree
@@ -276,9 +276,9 @@ def test_every_check_has_a_broken_variant() -> None:
 
 
 def test_hostile_answers_in_every_field_are_refused_before_any_tmsh_call() -> None:
-    from generator.check import gui_answers
-    from generator.iapp.apl import parse_apl
-    from generator.iapp.tmpl import parse_template
+    from generator.proof.check import gui_answers
+    from generator.proof.iapp.apl import parse_apl
+    from generator.proof.iapp.tmpl import parse_template
 
     files = _files("ha-both")
     tmpl = parse_template(files[_tmpl_path(files, "east")].decode())

@@ -1,5 +1,5 @@
 """The iApp on HA pairs: the flow of generator/iapp/flow.py replayed on the device model with
-config-sync and the iApp service model (generator/tmsh/iapp_service.py).
+config-sync and the iApp service model (generator/proof/tmsh/iapp_service.py).
 
 - the old order (first unit creates everything, config-sync, second unit reconfigures) is
   refused by the model at its first config-sync;
@@ -17,8 +17,6 @@ import re
 
 import pytest
 
-from generator.check import gui_answers
-from generator.iapp.apl import parse_apl
 from generator.iapp.bundle import service_name
 from generator.iapp.flow import (
     COMPLETE,
@@ -29,11 +27,12 @@ from generator.iapp.flow import (
     rollback_flow,
     stage_runs,
 )
-from generator.iapp.harness import Case, run_cases
-from generator.iapp.tmpl import parse_template
 from generator.model import Site
-from generator.render import VersionTree
-from generator.tmsh.iapp_service import (
+from generator.proof.check import gui_answers
+from generator.proof.iapp.apl import parse_apl
+from generator.proof.iapp.harness import Case, run_cases
+from generator.proof.iapp.tmpl import parse_template
+from generator.proof.tmsh.iapp_service import (
     FlowRunner,
     check_strict_updates,
     delete_service,
@@ -41,8 +40,9 @@ from generator.tmsh.iapp_service import (
     run_service,
     service_key,
 )
-from generator.tmsh.replay import SERVICE, Cluster, ReplayError, starting_cluster
-from generator.tmsh.script import parse_script
+from generator.proof.tmsh.replay import SERVICE, Cluster, ReplayError, starting_cluster
+from generator.proof.tmsh.script import parse_script
+from generator.render import VersionTree
 from generator.versions import ALL_VERSIONS, BigIpVersion
 from tests.helpers import CASES, site, tree
 from tests.test_replay import expected_objects, replay

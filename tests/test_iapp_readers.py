@@ -11,11 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.iapp import apl
-from generator.iapp.lint import lint_text
-from generator.iapp.tcl84 import scan
-from generator.iapp.tclparse import TclSyntaxError, parse
-from generator.iapp.tmpl import TmplError, brace_policy, brace_problems, parse_template, read_template
+from generator.proof.iapp import apl
+from generator.proof.iapp.lint import lint_text
+from generator.proof.iapp.tcl84 import scan
+from generator.proof.iapp.tclparse import TclSyntaxError, parse
+from generator.proof.iapp.tmpl import TmplError, brace_policy, brace_problems, parse_template, read_template
 from tests.helpers import GOLDEN, ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "iapp"

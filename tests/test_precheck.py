@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.precheck.report import CONFLICT, ERROR, NOTE, Report
-from generator.precheck.run import UnitInput, run_precheck
+from generator.proof.precheck.report import CONFLICT, ERROR, NOTE, Report
+from generator.proof.precheck.run import UnitInput, run_precheck
 from generator.versions import BigIpVersion
 from tests.helpers import site
 from tests.precheck import configs

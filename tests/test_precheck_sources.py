@@ -14,10 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from generator.cli import app
-from generator.precheck import sources
-from generator.precheck.report import ERROR
-from generator.precheck.run import UnitInput, run_precheck
-from generator.precheck.sources import SavedConfigError, read_source
+from generator.proof.precheck import sources
+from generator.proof.precheck.report import ERROR
+from generator.proof.precheck.run import UnitInput, run_precheck
+from generator.proof.precheck.sources import SavedConfigError, read_source
 from tests.helpers import CASES_DIR, site
 from tests.precheck.configs import clean, ucs_bytes
 

@@ -21,13 +21,13 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
-from generator.check import check_folder
 from generator.cli import app
+from generator.proof.check import check_folder
+from generator.proof.tcl import tcl
+from generator.proof.tmsh.replay import runbook_order, starting_cluster
+from generator.proof.tmsh.script import parse_script, split_commands
 from generator.render import render_version
 from generator.schema import site_schema
-from generator.tcl import tcl
-from generator.tmsh.replay import runbook_order, starting_cluster
-from generator.tmsh.script import parse_script, split_commands
 from generator.validate import load_site_text
 from generator.versions import ALL_VERSIONS
 from tests.sitegen import random_site, to_yaml

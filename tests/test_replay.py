@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from generator.model import Site
+from generator.proof.tmsh.replay import Cluster, ReplayError, runbook_order, starting_cluster, tunnel_problems
+from generator.proof.tmsh.script import parse_script
 from generator.render import VersionTree
-from generator.tmsh.replay import Cluster, ReplayError, runbook_order, starting_cluster, tunnel_problems
-from generator.tmsh.script import parse_script
 from generator.versions import ALL_VERSIONS, BigIpVersion
 from tests.helpers import CASES, manifest, site, tree
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.tmsh.script import split_commands
-from generator.tmsh.words import split_words
+from generator.proof.tmsh.script import split_commands
+from generator.proof.tmsh.words import split_words
 from tests.helpers import all_trees, tcl
 
 SCRIPTS = [

@@ -10,8 +10,8 @@ import pytest
 
 from generator import bigip
 from generator.context import props
-from generator.tmsh.replay import is_synced
-from generator.tmsh.script import KINDS, Command, parse_script
+from generator.proof.tmsh.replay import is_synced
+from generator.proof.tmsh.script import KINDS, Command, parse_script
 from generator.versions import BigIpVersion
 from tests.helpers import CASES, ROOT, tree
 

@@ -1,1 +1,1 @@
-"""The iApp bundle per peer (template, deploy.tmsh, IMPORT.md, zip) and its offline checks."""
+"""The iApp bundle per peer (answers, template, deploy.tmsh, IMPORT.md, zip) and its flow."""

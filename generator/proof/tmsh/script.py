@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from generator.bigip import CONFIG_KINDS, PARTITION
-from generator.tmsh.words import Block, Word, WordError, is_complete, parse_block, split_words
+from generator.proof.tmsh.words import Block, Word, WordError, is_complete, parse_block, split_words
 
 # Object kinds we emit, with the properties each may carry (generator/bigip.py; 11.6 only).
 KINDS: dict[tuple[str, ...], frozenset[str]] = {k.words: k.all_properties for k in CONFIG_KINDS}

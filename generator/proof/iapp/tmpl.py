@@ -1,7 +1,7 @@
 """Check 1: the outer structure of a .tmpl file, read by Tcl's brace and quote rules.
 
 A .tmpl file is a sequence of tmsh config objects, read the way the BIG-IP loader reads them:
-words split by Tcl's rules (generator/iapp/tclparse.py), `#` lines are comments. It holds
+words split by Tcl's rules (generator/proof/iapp/tclparse.py), `#` lines are comments. It holds
 exactly one `sys application template`; other objects may come before or after it (`cli
 admin-partitions`, a `cli script` library, a `sys application apl-script`, ...). The template's
 sections are raw text between braces; braces count the Tcl way (`\\{` does not count, but a
@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from generator.iapp.tclparse import Lines, TclSyntaxError, brace_depth_problems, parse
+from generator.proof.iapp.tclparse import Lines, TclSyntaxError, brace_depth_problems, parse
 from generator.versions import iapp_min_versions
 
 TEMPLATE_KEYS = frozenset(

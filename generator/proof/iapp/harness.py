@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from importlib.resources import files
 
-from generator.tcl import tcl, tcl_quote
+from generator.proof.tcl import tcl, tcl_quote
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Outcome:
 
 
 def harness_script() -> str:
-    return (files("generator") / "iapp" / "harness.tcl").read_text(encoding="utf-8")
+    return (files("generator.proof.iapp") / "harness.tcl").read_text(encoding="utf-8")
 
 
 _MEMO: dict[tuple[str, str, tuple[tuple[str, str], ...]], tuple[bool, str, tuple[str, ...]]] = {}

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from generator import bigip
 from generator.iapp.flow import Op
-from generator.tmsh.replay import (
+from generator.proof.tmsh.replay import (
     SERVICE,
     Cluster,
     Device,
@@ -43,7 +43,7 @@ from generator.tmsh.replay import (
     is_synced,
     references,
 )
-from generator.tmsh.script import Command, ScriptError, parse_command, parse_script
+from generator.proof.tmsh.script import Command, ScriptError, parse_command, parse_script
 
 __all__ = ["SERVICE", "FlowRunner", "owned_here", "service_key"]
 

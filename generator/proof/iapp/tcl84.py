@@ -1,6 +1,6 @@
 """Check 3: Tcl 8.5+ constructs in the implementation (the box runs Tcl 8.4.6).
 
-The implementation is parsed by Tcl's own rules (generator/iapp/tclparse.py) and walked the way
+The implementation is parsed by Tcl's own rules (generator/proof/iapp/tclparse.py) and walked the way
 Tcl would run it: command names, options and subcommands are checked where they are commands;
 bodies of proc, if, while, for, foreach, catch, switch, namespace eval, uplevel, eval and time
 are walked as scripts; conditions of if, while, for and expr as expressions; `[...]`
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from generator.iapp.tclparse import Command, Lines, TclSyntaxError, Word, parse
+from generator.proof.iapp.tclparse import Command, Lines, TclSyntaxError, Word, parse
 
 COMMANDS_85 = frozenset(
     {"dict", "lassign", "lmap", "apply", "try", "throw", "lrepeat", "lreverse", "chan"}

@@ -22,7 +22,7 @@ their work, are skipped):
      recording tmsh stubs, and refuses to run on the second unit of a pair; deploy.tmsh gives
      the same answers;
   5. the iApp flow of IMPORT.md, the recorded runs interleaved with the second unit's tmsh
-     step files and the config-syncs on the cluster model (generator/tmsh/iapp_service.py),
+     step files and the config-syncs on the cluster model (generator/proof/tmsh/iapp_service.py),
      leaves each device exactly as the tmsh scripts do, and its rollback flow returns each
      device to where it started;
   6. every hostile answer, in every field, stops the implementation with its own error before
@@ -43,21 +43,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import GeneratorError, printable
-from generator.iapp import apl as apl_mod
 from generator.iapp.bundle import service_name
-from generator.iapp.conditions import evaluate
 from generator.iapp.flow import STAGE_VARIABLE, apply_flow, rollback_flow, stage_runs
-from generator.iapp.harness import Case, run_cases
-from generator.iapp.hostile import HOSTILE_ANSWERS
-from generator.iapp.tcl84 import scan
-from generator.iapp.tmpl import TmplError, brace_policy, brace_problems, parse_template, tcl_words
 from generator.load import MAX_SITE_BYTES, parse_site
 from generator.model import Site
 from generator.output import MAX_MANIFEST_BYTES, deployment_lock, needs_recovery, recover
-from generator.render import render_version
-from generator.tcl import tcl
-from generator.tmsh.iapp_service import FlowRunner, service_key
-from generator.tmsh.replay import (
+from generator.proof.iapp import apl as apl_mod
+from generator.proof.iapp.conditions import evaluate
+from generator.proof.iapp.harness import Case, run_cases
+from generator.proof.iapp.hostile import HOSTILE_ANSWERS
+from generator.proof.iapp.tcl84 import scan
+from generator.proof.iapp.tmpl import TmplError, brace_policy, brace_problems, parse_template, tcl_words
+from generator.proof.tcl import tcl
+from generator.proof.tmsh.iapp_service import FlowRunner, service_key
+from generator.proof.tmsh.replay import (
     SERVICE,
     Cluster,
     Device,
@@ -68,7 +67,8 @@ from generator.tmsh.replay import (
     starting_cluster,
     tunnel_problems,
 )
-from generator.tmsh.script import ScriptError, parse_script, split_commands
+from generator.proof.tmsh.script import ScriptError, parse_script, split_commands
+from generator.render import render_version
 from generator.validate import validate_source
 from generator.versions import BigIpVersion
 

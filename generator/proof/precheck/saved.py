@@ -20,7 +20,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
 
 from generator import bigip
-from generator.precheck.sources import SavedConfigError, SavedFile, SavedSource
+from generator.proof.precheck.sources import SavedConfigError, SavedFile, SavedSource
 
 PARTITION = bigip.PARTITION
 MAX_INDENT = 256  # leading characters on a line; bounds tmconfpy's nesting work (64 levels)

@@ -20,10 +20,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.iapp import apl
-from generator.iapp.tcl84 import findings as tcl_findings
-from generator.iapp.tclparse import TclSyntaxError, parse
-from generator.iapp.tmpl import TmplError, TmshObject, read_template
+from generator.proof.iapp import apl
+from generator.proof.iapp.tcl84 import findings as tcl_findings
+from generator.proof.iapp.tclparse import TclSyntaxError, parse
+from generator.proof.iapp.tmpl import TmplError, TmshObject, read_template
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from generator.iapp.tclparse import Lines
+from generator.proof.iapp.tclparse import Lines
 
 FIELD_KINDS = frozenset({"string", "password", "choice", "editchoice", "multichoice"})
 CHOICE_KINDS = frozenset({"choice", "editchoice", "multichoice"})

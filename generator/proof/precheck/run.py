@@ -8,11 +8,11 @@ from pathlib import Path
 from generator.context import DeviceContext, PeerContext, SiteContext, build_context
 from generator.errors import EXIT_USAGE, GeneratorError
 from generator.model import Site
-from generator.precheck.conflicts import check_unit
-from generator.precheck.plan import Unit
-from generator.precheck.report import ERROR, NOTE, Finding, Report, UnitResult
-from generator.precheck.saved import SavedConfig, hostnames, parse_saved
-from generator.precheck.sources import SavedConfigError, read_source
+from generator.proof.precheck.conflicts import check_unit
+from generator.proof.precheck.plan import Unit
+from generator.proof.precheck.report import ERROR, NOTE, Finding, Report, UnitResult
+from generator.proof.precheck.saved import SavedConfig, hostnames, parse_saved
+from generator.proof.precheck.sources import SavedConfigError, read_source
 from generator.versions import BigIpVersion
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from generator.context import DeviceContext, PeerContext, SiteContext
 from generator.model import Site
-from generator.precheck.saved import SavedConfig
+from generator.proof.precheck.saved import SavedConfig
 
 # stanza kinds whose names share one namespace on the box: VLANs, VLAN groups and tunnels are
 # all layer-2 interfaces of the same name space [I]

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from generator.bigip import TG_LOCAL
-from generator.precheck.plan import (
+from generator.proof.precheck.plan import (
     L2_KINDS,
     Unit,
     created_objects,
     existing_wan_addresses,
 )
-from generator.precheck.report import CONFLICT, NOTE, Finding
-from generator.precheck.saved import (
+from generator.proof.precheck.report import CONFLICT, NOTE, Finding
+from generator.proof.precheck.saved import (
     BASE,
     GLOBAL_SETTINGS,
     USER,

@@ -18,7 +18,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from generator import bigip
 from generator.model import Site
-from generator.tmsh.script import Command, ListValue, Value
+from generator.proof.tmsh.script import Command, ListValue, Value
 
 Key = tuple[tuple[str, ...], str]
 Props = dict[str, object]
@@ -31,7 +31,7 @@ ROUTE = bigip.ROUTE.words
 POOL = bigip.POOL.words
 MONITOR = bigip.MONITOR.words
 OTHER_MONITOR = ("ltm", "monitor", "existing")  # a monitor the site names but etherip does not manage
-SERVICE = bigip.SERVICE.words  # an iApp service (generator/tmsh/iapp_service.py)
+SERVICE = bigip.SERVICE.words  # an iApp service (generator/proof/tmsh/iapp_service.py)
 TG_LOCAL = bigip.TG_LOCAL
 
 BUILTIN_TRAFFIC_GROUPS = bigip.TRAFFIC_GROUPS
