@@ -12,6 +12,7 @@ from generator import bigip
 from generator.bigip import ETHERIP_PROFILE, TG_FLOATING, TG_LOCAL, VLOC_PARENT, path, quoted
 from generator.model import Peer, Site, Vlan
 from generator.scalars import is_physical_interface
+from generator.step_operations import StepObjects, step_operations
 from generator.steps import WORDS, Phase, Step, applies, plan
 from generator.versions import BigIpVersion, Doc, Precheck, known_issues, notes_for, release
 from generator.views import (
@@ -94,7 +95,7 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
         tuple(pool.restore_monitor or ()),
         pool.also_monitor or "",
     )
-    peers = tuple(_peer_context(site, name, version) for name in site.peers)
+    peers = tuple(_peer_context(site, name, version, pool_view, monitor) for name in site.peers)
     row = release(version)
     return SiteContext(
         deployment=site.deployment,
@@ -183,7 +184,9 @@ def _tunnel(site: Site, peer: Peer, remote_name: str, remote: Peer) -> TunnelVie
     )
 
 
-def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
+def _peer_context(
+    site: Site, name: str, version: BigIpVersion, pool: PoolView, monitor: MonitorView
+) -> PeerContext:
     peer = site.peers[name]
     remote_name, remote = site.remote(name)
     prefix = site.deployment
@@ -208,6 +211,11 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
     if peer.vm.floating_self is not None:
         vm_floating = _self_ip(f"{prefix}_vm_float", str(peer.vm.floating_self), group_path, True, vm_lock)
     floating = tuple(f for f in (wan_floating, vm_floating) if f is not None)
+    wan_view, vm_view = _vlan_view(peer.wan, Role.WAN), _vlan_view(peer.vm, Role.VM)
+    created_vlans = tuple(v for v in (vm_view, wan_view) if v.create)
+    route = _route(prefix, peer, remote)
+    tunnel = _tunnel(site, peer, remote_name, remote)
+    vlan_group = VlanGroupView(peer.vlan_group, group_path, (vm_path, tunnel_path), VLAN_GROUP_MODE)
     devices = []
     for index, (host, device) in enumerate(peer.devices.items()):
         suffix = ("_a", "_b")[index] if peer.is_ha else ""
@@ -219,8 +227,21 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
             else None
         )
         vm_self = _self_ip(f"{prefix}_vm_self{suffix}", str(device.vm_self), group_path, False, vm_lock)
+        objects = StepObjects(
+            deployment=prefix,
+            vlans=created_vlans,
+            wan_self=wan_self,
+            vm_self=vm_self,
+            wan_floating=wan_floating,
+            vm_floating=vm_floating,
+            route=route,
+            tunnel=tunnel,
+            vlan_group=vlan_group,
+            pool=pool,
+            monitor=monitor,
+        )
         steps = {
-            phase: tuple(_device_step(s, phase, plans[phase], wan_self) for s in plans[phase][host])
+            phase: tuple(_device_step(s, phase, plans[phase], wan_self, objects) for s in plans[phase][host])
             for phase in Phase
         }
         others = tuple(h for h in hostnames if h != host)
@@ -246,7 +267,6 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
         if peer.wan.floating_self is not None:
             addresses.append(str(peer.wan.floating_self))
         existing_wan = tuple(addresses)
-    wan_view, vm_view = _vlan_view(peer.wan, Role.WAN), _vlan_view(peer.vm, Role.VM)
     return PeerContext(
         name=name,
         remote_name=remote_name,
@@ -255,7 +275,7 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
         hostnames=hostnames,
         wan=wan_view,
         vm=vm_view,
-        vlans=tuple(v for v in (vm_view, wan_view) if v.create),
+        vlans=created_vlans,
         existing_vlans=tuple(path(v.vlan) for v in (peer.wan, peer.vm) if not v.create),
         wan_vlan_path=wan_path,
         vm_vlan_path=vm_path,
@@ -265,9 +285,9 @@ def _peer_context(site: Site, name: str, version: BigIpVersion) -> PeerContext:
         existing_wan_addresses=existing_wan,
         endpoint_self=str(peer.wan.floating_self or next(iter(peer.devices.values())).wan_self),
         gateway=None if peer.wan.gateway is None else str(peer.wan.gateway),
-        route=_route(prefix, peer, remote),
-        tunnel=_tunnel(site, peer, remote_name, remote),
-        vlan_group=VlanGroupView(peer.vlan_group, group_path, (vm_path, tunnel_path), VLAN_GROUP_MODE),
+        route=route,
+        tunnel=tunnel,
+        vlan_group=vlan_group,
         devices=tuple(devices),
         notes=notes,
         check_backplane_mtu=Precheck.BACKPLANE_MTU_KEY in prechecks,
@@ -302,7 +322,11 @@ def _vlan_view(vlan: Vlan, role: Role) -> VlanView:
 
 
 def _device_step(
-    step: Step, phase: Phase, plans: dict[str, tuple[Step, ...]], wan_self: SelfIpView | None
+    step: Step,
+    phase: Phase,
+    plans: dict[str, tuple[Step, ...]],
+    wan_self: SelfIpView | None,
+    objects: StepObjects,
 ) -> DeviceStep:
     before = []
     for earlier in plan(phase)[: step.number - 1]:
@@ -313,5 +337,11 @@ def _device_step(
     creates_endpoint = wan_self is not None and ETHERIP_SERVICE in wan_self.services
     inferred = step.inferred + (step.inferred_for_endpoint if creates_endpoint else ())
     return DeviceStep(
-        step, phase, words, f"{words.folder}{step.number:02d}-{step.slug}.tmsh", tuple(before), inferred
+        step=step,
+        phase=phase,
+        words=words,
+        filename=f"{words.folder}{step.number:02d}-{step.slug}.tmsh",
+        before=tuple(before),
+        inferred=inferred,
+        operations=step_operations(phase, step.slug, objects),
     )

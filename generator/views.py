@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from generator import bigip
 from generator.bigip import path
+from generator.operations import Operation
 from generator.steps import Phase, PhaseWords, Step
 
 
@@ -146,6 +147,7 @@ class DeviceStep:
     filename: str  # relative to the device folder
     before: tuple[tuple[int, str, tuple[str, ...]], ...]  # (step number, slug, hostnames)
     inferred: tuple[str, ...]  # the step's [I]/[S] facts that bear on this device's copy of it
+    operations: tuple[Operation, ...]  # what its transaction creates, modifies or deletes, in order
 
 
 @dataclass(frozen=True)
