@@ -71,7 +71,7 @@ def _step_rows(
             p.name,
             d.hostname,
             f"{p.name}/{d.hostname}/{ds.filename}",
-            f"{label} {ds.step.number}: {(p.is_ha and ds.step.title_pair) or ds.step.title}",
+            f"{label} {ds.step.number}: {ds.title}",
             f"{ds.step.expect}; {ds.step.expect_pair}" if p.is_ha and ds.step.expect_pair else ds.step.expect,
             ds.step.number,
         )

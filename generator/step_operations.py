@@ -102,6 +102,10 @@ def create_pool(p: PoolView, deployment: str) -> Operation:
     return create(bigip.POOL, p.path, values, "the pool")
 
 
+def _tunnel_label(o: StepObjects) -> str:
+    return f"the EtherIP tunnel to {o.tunnel.remote_peer}"
+
+
 def _pool_label(p: PoolView) -> str:
     return "the pool" if p.create else "the existing pool"
 
@@ -126,7 +130,7 @@ def _tunnel(o: StepObjects) -> list[Operation]:
                 bigip.ROUTE, o.route.path, o.route.props.items, "the route to the other tunnel endpoint"
             )
         )
-    ops.append(create_from_props(bigip.TUNNEL, o.tunnel.path, o.tunnel.props.items, "the EtherIP tunnel"))
+    ops.append(create_from_props(bigip.TUNNEL, o.tunnel.path, o.tunnel.props.items, _tunnel_label(o)))
     return ops
 
 
@@ -188,7 +192,7 @@ def _undo_vlan_group(o: StepObjects) -> list[Operation]:
 
 
 def _undo_tunnel(o: StepObjects) -> list[Operation]:
-    ops = [delete(bigip.TUNNEL, o.tunnel.path, "the EtherIP tunnel")]
+    ops = [delete(bigip.TUNNEL, o.tunnel.path, _tunnel_label(o))]
     if o.route:
         ops.append(delete(bigip.ROUTE, o.route.path, "the route to the other tunnel endpoint"))
     if o.wan_floating:

@@ -49,7 +49,7 @@ WORDS: dict[Phase, PhaseWords] = {
 class Step:
     number: int
     slug: str
-    title: str
+    title: str  # the plan's words; a device's copy of a transaction step is titled from its operations
     synced: bool  # runs on the first device only, then config-sync (HA)
     transaction: bool  # its configuration commands run in one cli transaction
     template: str
@@ -57,7 +57,6 @@ class Step:
     undoes: int | None = None  # rollback steps: the apply step this one reverses
     expect: str = "the prompt returns after submit with no error"
     expect_pair: str = ""  # what an HA pair shows in addition (config-sync, sync status)
-    title_pair: str = ""  # the title on an HA pair, where the step does more (floating self IPs)
     inferred: tuple[str, ...] = ()  # [I]/[S] facts from the reference this step relies on
     # facts that hold only where this device's copy of the step creates the tunnel's endpoint
     # self IP (a standalone device's WAN self IP); stated after `inferred`
@@ -125,7 +124,6 @@ APPLY: tuple[Step, ...] = (
         True,
         True,
         "step.tmsh.j2",
-        title_pair="pool and Virtual Location monitor (and the floating VM self IP)",
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
@@ -144,7 +142,6 @@ ROLLBACK: tuple[Step, ...] = (
         True,
         True,
         "step.tmsh.j2",
-        title_pair="detach and delete the Virtual Location monitor, restore or delete the pool (and the floating VM self IP)",
         undoes=4,
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
@@ -169,7 +166,6 @@ ROLLBACK: tuple[Step, ...] = (
         True,
         True,
         "step.tmsh.j2",
-        title_pair="delete the EtherIP tunnel (and the route and the floating WAN self IP)",
         undoes=2,
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,

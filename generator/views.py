@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from generator import bigip
 from generator.bigip import path
-from generator.operations import Operation
+from generator.operations import Operation, title
 from generator.steps import Phase, PhaseWords, Step
 
 
@@ -148,6 +148,12 @@ class DeviceStep:
     before: tuple[tuple[int, str, tuple[str, ...]], ...]  # (step number, slug, hostnames)
     inferred: tuple[str, ...]  # the step's [I]/[S] facts that bear on this device's copy of it
     operations: tuple[Operation, ...]  # what its transaction creates, modifies or deletes, in order
+
+    @property
+    def title(self) -> str:
+        """What this device's copy of the step does, from its operations (the plan's words for a
+        step without any, such as save)."""
+        return title(self.operations) if self.operations else self.step.title
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from typing import Protocol
 from generator.artifacts import Artifact, ArtifactKind
 from generator.bigip import path
 from generator.context import PeerContext, SiteContext, VlanView
-from generator.iapp.flow import COMPLETE, NETWORK, STAGE_VARIABLE, Op, apply_ops, rollback_ops
-from generator.steps import Phase, plan
+from generator.iapp.flow import COMPLETE, NETWORK, STAGE_STEPS, STAGE_VARIABLE, Op, apply_ops, rollback_ops
+from generator.operations import Verb, join_and
+from generator.steps import Phase
 from generator.templating import Style, raw_template, render_template
 
 IMPLEMENTATION = "iapp/implementation.tcl"
@@ -148,26 +149,52 @@ class OpView:
 STAGE_LABELS = {NETWORK: "1: network and tunnel", COMPLETE: "2: complete"}
 
 
-def stage_content(stage: str, ha: bool) -> str:
-    """What the service holds at `stage`, worded for a pair or a standalone device."""
+def stage_content(peer: PeerContext, stage: str) -> str:
+    """What the service holds at `stage` on the first unit: the objects the tmsh steps of that
+    stage create there (generator/iapp/flow.py STAGE_STEPS), named as the step titles name them."""
+    first = peer.devices[0]
+    earlier = () if stage == NETWORK else STAGE_STEPS[NETWORK]
+    created = [
+        op.label.replace("this device's", f"{first.hostname}'s")
+        for ds in first.steps
+        if ds.step.slug in STAGE_STEPS[stage] and ds.step.slug not in earlier
+        for op in ds.operations
+        if op.verb is Verb.CREATE
+    ]
     if stage == NETWORK:
-        floating = ", the floating WAN self IP" if ha else ""
-        return (
-            f"this device's VLANs and WAN self IP{floating}, the route through the WAN gateway (when the site "
-            "gives one) and the tunnel; an existing pool gets back the monitor rule and min-active-members "
-            "it had before the change"
-        )
-    floating = ", the floating VM self IP" if ha else ""
+        return join_and(list(dict.fromkeys(created)))
+    changed = [
+        op
+        for ds in first.steps
+        for op in ds.operations
+        if op.verb is Verb.MODIFY and op.label.startswith("the existing")
+    ]
+    text = f"all of stage network, and {join_and(list(dict.fromkeys(created)))}"
+    if changed:
+        props = ", ".join(dict.fromkeys(p for op in changed for p in op.properties))
+        text += f"; it changes {changed[0].label} ({props})"
+    return text
+
+
+def _restores(ctx: SiteContext, stage: str) -> str:
+    """An existing pool is not the service's: stage network gives it back its old values."""
+    if stage != NETWORK or ctx.pool.create:
+        return ""
     return (
-        f"all of stage network, and the VLAN group, this device's VM self IP{floating}, the pool and the "
-        "Virtual Location monitor attached to it"
+        f"; the existing pool `{ctx.pool.path}` gets back the monitor rule and min-active-members "
+        "it had before the change"
     )
 
 
-def _step_title(file: str) -> str:
-    name = file.rsplit("/", 1)[-1]
-    table = plan(Phase.ROLLBACK if "/rollback/" in file else Phase.APPLY)
-    return next(s.title for s in table if f"{s.number:02d}-{s.slug}.tmsh" == name)
+def _step_title(peer: PeerContext, file: str) -> str:
+    """The title of the step file `file` (relative to the version folder) on its device."""
+    return next(
+        ds.title
+        for d in peer.devices
+        for phase in Phase
+        for ds in d.plan(phase)
+        if f"{peer.name}/{d.hostname}/{ds.filename}" == file
+    )
 
 
 def flow_views(ctx: SiteContext, peer: PeerContext, ops: tuple[Op, ...], template: str) -> tuple[OpView, ...]:
@@ -176,12 +203,11 @@ def flow_views(ctx: SiteContext, peer: PeerContext, ops: tuple[Op, ...], templat
     full = f"{path(service)}.app/{service}"
     group = peer.device_group or ""
     hosts = peer.hostnames
-    ha = peer.is_ha
     views = []
     deleted = False
     for op in ops:
         if op.action == "tmsh":
-            title = _step_title(op.file)
+            title = _step_title(peer, op.file)
             views.append(OpView(op.describe(), "", "", (), f"{title[0].upper()}{title[1:]}."))
         elif op.action == "create":
             views.append(
@@ -190,7 +216,7 @@ def flow_views(ctx: SiteContext, peer: PeerContext, ops: tuple[Op, ...], templat
                     f"iApps > Templates > Import `{template}.tmpl` (Upload); then iApps > Application Services > Create: name `{service}`, template `{template}`, Stage `{STAGE_LABELS[op.stage]}`; every other answer is pre-filled (check them against CHANGE.md); **Finished**.",
                     f"copy `{template}.tmpl` to `/var/tmp/` and paste `deploy.tmsh` (it answers Stage `{op.stage}`).",
                     (),
-                    f"Creates {stage_content(op.stage, ha)}.",
+                    f"Creates {stage_content(peer, op.stage)}.",
                 )
             )
         elif op.action == "reconfigure":
@@ -203,7 +229,7 @@ def flow_views(ctx: SiteContext, peer: PeerContext, ops: tuple[Op, ...], templat
                         f"modify sys application service {full} variables modify {{ {STAGE_VARIABLE} {{ value {op.stage} }} }}",
                         f"modify sys application service {full} execute-action definition",
                     ),
-                    f"The service then holds {stage_content(op.stage, ha)}; what it held before and no longer creates is deleted.",
+                    f"The service then holds {stage_content(peer, op.stage)}; what it held before and no longer creates is deleted{_restores(ctx, op.stage)}.",
                 )
             )
         elif op.action == "delete":
@@ -291,7 +317,7 @@ def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
         pool_create=ctx.pool.create,
         apply=flow_views(ctx, peer, apply_ops(peer.name, hosts, peer.creates_vlans), name),
         rollback=flow_views(ctx, peer, rollback_ops(peer.name, hosts, peer.creates_vlans), name),
-        stages=[(STAGE_LABELS[s], stage_content(s, peer.is_ha)) for s in (NETWORK, COMPLETE)],
+        stages=[(STAGE_LABELS[s], stage_content(peer, s) + _restores(ctx, s)) for s in (NETWORK, COMPLETE)],
         version_notes=list(ctx.iapp_notes),
         **base,
     )

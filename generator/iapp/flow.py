@@ -25,6 +25,11 @@ STAGE_VARIABLE = "deploy__stage"
 NETWORK = "network"  # this unit's VLANs and WAN self IP, the floating WAN self IP, the tunnel
 COMPLETE = "complete"  # and the VLAN group, this unit's VM self IP, the floating VM self IP, pool, monitor
 STAGES = (NETWORK, COMPLETE)
+# The apply steps (generator/steps.py slugs) whose objects each stage holds on the first unit.
+STAGE_STEPS = {
+    NETWORK: ("local-network", "tunnel"),
+    COMPLETE: ("local-network", "tunnel", "vlan-group", "pool-monitor"),
+}
 
 
 @dataclass(frozen=True)
