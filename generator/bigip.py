@@ -24,7 +24,7 @@ BUILTIN_PROFILES = frozenset({ETHERIP_PROFILE})
 # Tunnels every BIG-IP has in /Common; VLANs, VLAN groups and tunnels share one namespace.
 BUILTIN_NET_NAMES = frozenset({"http-tunnel", "socks-tunnel"})
 
-# Words tmsh reads as keywords where a name may stand (reference §4 [I]). The iApp Tcl keeps its
+# Words tmsh reads as keywords where a name may stand (project reference bigip-11.6-etherip.md §4 [I]). The iApp Tcl keeps its
 # own copy (checked equal by tests/test_vocabulary.py): it runs on the box, outside Python.
 RESERVED_WORDS = frozenset(
     {
@@ -133,7 +133,7 @@ SELF_IP = Kind(
 TUNNEL = Kind(
     ("net", "tunnels", "tunnel"),
     ("profile", "local-address", "remote-address", "description"),
-    Scope.SYNCED,  # its local address is a floating self IP on a pair (reference §2.3 [S])
+    Scope.SYNCED,  # its local address is a floating self IP on a pair (project reference bigip-11.6-etherip.md §2.3 [S])
 )
 VLAN_GROUP = Kind(
     ("net", "vlan-group"),

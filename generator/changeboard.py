@@ -252,6 +252,10 @@ def _have_ready(ctx: SiteContext) -> tuple[str, ...]:
         ),
         "Credentials with the Administrator role and tmsh on every unit; a second person who can log in.",
         (
+            "The network team's written confirmation that every address this change gives a new self IP is "
+            "free in its subnet (no other host answers it): " + ", ".join(ctx.new_self_addresses) + "."
+        ),
+        (
             f"A test VM on the stretched VLAN (an address in `{ctx.vm_subnet}`, a member of `{ctx.pool.path}` or "
             "reachable through the same virtual server), and a client that can hold a long connection to it."
         ),

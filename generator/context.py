@@ -8,8 +8,11 @@ mapping or an address to compute.
 
 from __future__ import annotations
 
-from generator import bigip
+from dataclasses import replace
+
+from generator import bigip, probes
 from generator.bigip import ETHERIP_PROFILE, TG_FLOATING, TG_LOCAL, VLOC_PARENT, path, quoted
+from generator.expects import Probe
 from generator.model import Peer, Site, Vlan
 from generator.scalars import is_physical_interface
 from generator.step_operations import StepObjects, step_operations
@@ -54,7 +57,7 @@ VLAN_GROUP_MODE = bigip.VLAN_GROUP.defaults["mode"]  # stated explicitly so the 
 # Port lockdown entry that admits EtherIP (IP protocol 97, no ports) on the tunnel's local self IP.
 # Protocols without ports are written protocol:0 (F5's Ansible example `gre:0 igmp:0` [C]) and
 # may be numbers (`replace-all-with { 50:0 udp:500 }` in F5ChannelSE/f5-azure-afm [S]); no source
-# shows 97 itself, so the form is [I]. Whether 11.6 needs it at all is open (reference §8, doubt 4).
+# shows 97 itself, so the form is [I]. Whether 11.6 needs it at all is open (project reference bigip-11.6-etherip.md §8, doubt 4).
 ETHERIP_SERVICE = "97:0"
 MIN_ACTIVE_MEMBERS = 1  # priority-group activation, so the Virtual Location monitor's preference counts [I]
 
@@ -97,7 +100,7 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
     )
     peers = tuple(_peer_context(site, name, version, pool_view, monitor) for name in site.peers)
     row = release(version)
-    return SiteContext(
+    ctx = SiteContext(
         deployment=site.deployment,
         version=version.value,
         branch=row.branch,
@@ -114,7 +117,33 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
         peers=peers,
         step_count=len(plan(Phase.APPLY)),
         etherip_service=ETHERIP_SERVICE,
+        pager_back=probes.pager_back(),
     )
+    return replace(ctx, peers=tuple(_with_probes(ctx, p) for p in ctx.peers))
+
+
+def _with_probes(ctx: SiteContext, peer: PeerContext) -> PeerContext:
+    """Each device's read-only lines, computed once its peer's steps are known."""
+    devices = []
+    for device in peer.devices:
+        steps = {
+            phase: tuple(replace(ds, checks=_step_checks(peer, device, ds)) for ds in device.plan(phase))
+            for phase in Phase
+        }
+        devices.append(
+            replace(
+                device,
+                steps=steps[Phase.APPLY],
+                rollback=steps[Phase.ROLLBACK],
+                precheck=probes.precheck(ctx, peer, device),
+                verify=probes.verify(ctx, peer, device),
+            )
+        )
+    return replace(peer, devices=tuple(devices))
+
+
+def _step_checks(peer: PeerContext, device: DeviceContext, ds: DeviceStep) -> tuple[Probe, ...]:
+    return probes.save_probes(peer) if not ds.step.transaction else probes.gates(peer, device, ds)
 
 
 def _known_issues(peer: Peer, version: BigIpVersion) -> tuple[tuple[str, ...], frozenset[Precheck]]:
@@ -291,10 +320,19 @@ def _peer_context(
         devices=tuple(devices),
         notes=notes,
         check_backplane_mtu=Precheck.BACKPLANE_MTU_KEY in prechecks,
-        remote_vm_addresses=tuple(str(d.vm_self.ip) for d in remote.devices.values()),
+        remote_vm_addresses=_remote_vm_addresses(remote),
         interfaces=tuple(n for n in used if is_physical_interface(n)),
         trunks=tuple(n for n in used if not is_physical_interface(n)),
     )
+
+
+def _remote_vm_addresses(remote: Peer) -> tuple[str, ...]:
+    """What answers across the tunnel from the other data center: its first (active) unit's VM
+    self IP and, on a pair, the floating one; a standby unit does not bridge (bridge-in-standby
+    disabled), so whether its own VM self IP answers across the tunnel is not known [I]."""
+    first = next(iter(remote.devices.values()))
+    floating = () if remote.vm.floating_self is None else (str(remote.vm.floating_self.ip),)
+    return (str(first.vm_self.ip), *floating)
 
 
 def _route(prefix: str, peer: Peer, remote: Peer) -> RouteView | None:

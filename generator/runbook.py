@@ -99,9 +99,9 @@ class PeerSummary:
 GENERAL_INFERRED = (
     "tmsh ignores pasted lines that start with '#' [I].",
     "load sys config merge ... verify checks a file without changing the running configuration [C for the option, used by F5's Ansible bigip_config; I for this release line].",
-    "Objects created by one unit's cli transaction can be referred to by later commands of the same transaction (reference §8, doubt 6).",
+    "Objects created by one unit's cli transaction can be referred to by later commands of the same transaction [I].",
     "Pool members create node objects (/Common/<address>) implicitly; rollback leaves them, as they may serve other pools [I].",
-    "A tmsh line refused while pasting inside a cli transaction is not queued, and submit applies the rest; `delete cli transaction` discards the queue (reference §2.10 [I]): the headers say to read every reply before submit.",
+    "A tmsh line refused while pasting inside a cli transaction is not queued, and submit applies the rest; `delete cli transaction` discards the queue [I]: the headers say to read every reply before submit.",
     "modify cli preference pager disabled display-threshold 0 turns the pager off (F5's Ansible terminal plugin sends it [C]); it is a per-user preference that may persist [I].",
     "Routes in /Common are config-synced (F5's templates keep per-unit routes in a /LOCAL_ONLY folder to stop them syncing [C]), so the route to the other endpoint is created once, with the tunnel.",
 )

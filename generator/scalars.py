@@ -15,10 +15,10 @@ from pydantic import BeforeValidator
 
 from generator.bigip import RESERVED_WORDS
 
-# BIG-IP object names: letter first, then letters, digits, `_ . -` (reference §4 [I]).
+# BIG-IP object names: letter first, then letters, digits, `_ . -` (project reference bigip-11.6-etherip.md §4 [I]).
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*\Z")
 RESERVED_NAMES = RESERVED_WORDS  # generator/bigip.py
-NET_NAME_MAX = 15  # Linux interface names; Bug 470715 (reference §4)
+NET_NAME_MAX = 15  # Linux interface names; Bug 470715 (K16019)
 OBJECT_NAME_MAX = 63
 MAX_RULE_MONITORS = 16  # monitors in one pool rule; bounds the iApp's answer
 DEPLOYMENT_NAME_MAX = 24  # derived self IP names add up to 12 characters

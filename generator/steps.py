@@ -1,6 +1,6 @@
 """The step plans: which scripts each device runs, in which order, for apply and rollback.
 
-Apply follows the HA command order of reference §3: device-local objects on every unit,
+Apply follows the HA command order of the project reference (bigip-11.6-etherip.md §3): device-local objects on every unit,
 synced objects once on the first unit followed by config-sync, save on every unit.
 Rollback walks the same plan backwards with the same device and sync discipline.
 """
@@ -63,8 +63,8 @@ class Step:
     inferred_for_endpoint: tuple[str, ...] = ()
 
 
-_NOT_SYNCED = "VLANs, VLAN groups and non-floating self IPs are not config-synced, so every unit changes its own (reference §3 [S])."
-_TUNNEL_SYNCED = "A tunnel whose local address is a floating self IP is config-synced (reference §2.3 [S])."
+_NOT_SYNCED = "VLANs, VLAN groups and non-floating self IPs are not config-synced, so every unit changes its own (F5 BIG-IP Device Service Clustering, list of objects config-sync does not synchronize [S])."
+_TUNNEL_SYNCED = "A tunnel whose local address is a floating self IP is config-synced (F5 TMOS Tunneling and IPsec 12.1, 'Configuring Network Virtualization Tunnels': by default the system synchronizes all existing tunnel objects [S])."
 
 _ETHERIP_LOCKDOWN = "The tunnel's local self IP admits IP protocol 97 as allow-service entry 97:0: the protocol:0 form is F5's for protocols without ports [C], 97 itself is not shown in any source [I]; if tmsh refuses it, use allow-service all on that self IP."
 _SYNC_EXPECT = "no error after submit"
@@ -114,7 +114,7 @@ APPLY: tuple[Step, ...] = (
         True,
         "step.tmsh.j2",
         inferred=(
-            "migration-keepalive enabled is the vMotion setting; its default and F5's recommended mode are unconfirmed (reference §2.4 [I]).",
+            "migration-keepalive enabled is the vMotion setting (F5's help text for the VLAN group: keepalives for existing connections when a node moves from one member to another [S]); its default and F5's recommended mode are unconfirmed [I].",
         ),
     ),
     Step(
@@ -127,8 +127,8 @@ APPLY: tuple[Step, ...] = (
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
-            "The Virtual Location monitor prefers local members only with priority-group activation (min-active-members 1) (reference §2.6 [I]); an existing pool gets min-active-members 1 too, and rollback puts its old value back.",
-            "Whether one cli transaction may create the monitor and attach it to the pool is unconfirmed (reference §8, doubt 6).",
+            "The Virtual Location monitor prefers local members only with priority-group activation (min-active-members 1) (F5: the monitor adjusts each member's priority so local members are preferred [S]; the effect needs priority-group activation [I]); an existing pool gets min-active-members 1 too, and rollback puts its old value back.",
+            "Whether one cli transaction may create the monitor and attach it to the pool is unconfirmed [I].",
         ),
     ),
     _SAVE,
@@ -145,9 +145,7 @@ ROLLBACK: tuple[Step, ...] = (
         undoes=4,
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
-        inferred=(
-            "Config-sync removes synced objects deleted on the first unit from the other unit (reference §3 [I]).",
-        ),
+        inferred=("Config-sync removes synced objects deleted on the first unit from the other unit [I].",),
     ),
     Step(
         2,

@@ -96,7 +96,7 @@ _11_6 = (
 
 
 def _row_11_6(version: BigIpVersion) -> Release:
-    # The five maintenance releases document no difference for these objects (reference §5.1).
+    # The five maintenance releases document no difference for these objects (project reference bigip-11.6-etherip.md §5.1).
     return Release(
         version=version,
         branch="11.6",

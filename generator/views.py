@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from generator import bigip
 from generator.bigip import path
+from generator.expects import Probe
 from generator.operations import Operation, title
 from generator.steps import Phase, PhaseWords, Step
 
@@ -23,7 +24,7 @@ class Role(StrEnum):
 
     @property
     def default_lockdown(self) -> tuple[str, ...]:
-        # reference §7 illustrative script [I]
+        # the project reference's illustrative script (bigip-11.6-etherip.md §7) [I]
         return ("none",) if self is Role.WAN else ("default",)
 
 
@@ -148,6 +149,8 @@ class DeviceStep:
     before: tuple[tuple[int, str, tuple[str, ...]], ...]  # (step number, slug, hostnames)
     inferred: tuple[str, ...]  # the step's [I]/[S] facts that bear on this device's copy of it
     operations: tuple[Operation, ...]  # what its transaction creates, modifies or deletes, in order
+    # read-only lines of the file: sync gates before the transaction, the sync check after save
+    checks: tuple[Probe, ...] = ()
 
     @property
     def title(self) -> str:
@@ -169,6 +172,8 @@ class DeviceContext:
     steps: tuple[DeviceStep, ...]
     rollback: tuple[DeviceStep, ...]
     selfs: tuple[SelfIpView, ...]  # every self IP this change creates that this device ends up with
+    precheck: tuple[Probe, ...] = ()  # 00-precheck.tmsh: the unit before the change
+    verify: tuple[Probe, ...] = ()  # 06-verify.tmsh: the unit after both data centers are done
 
     @property
     def is_first(self) -> bool:
@@ -203,7 +208,7 @@ class PeerContext:
     devices: tuple[DeviceContext, ...]
     notes: tuple[str, ...]  # known issues of the target version that apply to this peer
     check_backplane_mtu: bool  # a known issue that applies asks the pre-check for vlan.backplane.mtu
-    remote_vm_addresses: tuple[str, ...]  # the other peer's device VM self IPs, for ping checks
+    remote_vm_addresses: tuple[str, ...]  # the other peer's active VM self IPs, for ping checks
     interfaces: tuple[str, ...]  # physical interfaces the created VLANs use (slot.port)
     trunks: tuple[str, ...]  # trunks the created VLANs use
 
@@ -234,3 +239,9 @@ class SiteContext:
     peers: tuple[PeerContext, ...]
     step_count: int
     etherip_service: str  # the allow-service entry that admits EtherIP
+    pager_back: tuple[str, ...] = ()  # how the last file of a device puts the pager preference back
+
+    @property
+    def new_self_addresses(self) -> tuple[str, ...]:
+        """Every address this change gives a new self IP, in both data centers."""
+        return tuple(dict.fromkeys(s.address for p in self.peers for d in p.devices for s in d.selfs))

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import re
 import tempfile
 from pathlib import Path
 
 import jsonschema
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
@@ -31,15 +30,6 @@ from generator.schema import site_schema
 from generator.validate import load_site_text
 from generator.versions import ALL_VERSIONS
 from tests.sitegen import random_site, to_yaml
-
-_QUIET = [HealthCheck.too_slow, HealthCheck.large_base_example, HealthCheck.data_too_large]
-# The normal suite is derandomized (the same examples every run, so CI is repeatable);
-# the long profile explores new ones each time.
-settings.register_profile(
-    "default", max_examples=150, deadline=None, suppress_health_check=_QUIET, derandomize=True, database=None
-)
-settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=_QUIET)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 SCHEMA = site_schema()
 INTERPRETED = re.compile(r"[\[\]$\\;]")

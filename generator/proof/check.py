@@ -13,6 +13,7 @@ their work, are skipped):
   and on etherip's own render of it:
   0. the manifest lists exactly the files there, with their sha256;
   7. every tmsh command of every script is a complete Tcl word list (real Tcl);
+  8. every `# Expect:` holds on the modelled unit at the moment its line runs (expect_check.py);
   and for each peer's iApp (`_check_iapp`):
   1. the .tmpl's outer structure and brace hygiene (real Tcl `info complete` per section);
   2. the APL lint, and the APL/implementation variable cross-check;
@@ -48,6 +49,7 @@ from generator.iapp.flow import STAGE_VARIABLE, apply_flow, rollback_flow, stage
 from generator.load import MAX_SITE_BYTES, parse_site
 from generator.model import Site
 from generator.output import MAX_MANIFEST_BYTES, deployment_lock, needs_recovery, recover
+from generator.proof.expect_check import check_expects
 from generator.proof.iapp import apl as apl_mod
 from generator.proof.iapp.conditions import evaluate
 from generator.proof.iapp.harness import Case, run_cases
@@ -320,6 +322,7 @@ def prove_render(site: Site, files: dict[str, bytes], where: str, report: Report
     if manifest is None:
         return
     tmsh_state = _tmsh_final_states(site, files, manifest, where, report)
+    _check_expects(site, files, manifest, where, report)
     for entry in manifest:
         if entry["kind"] == "iapp-template":
             _check_iapp(site, files, str(entry["path"]), str(entry["peer"]), tmsh_state, where, report)
@@ -399,6 +402,18 @@ def _tmsh_final_states(
         for peer, cluster in clusters.items():
             _check_tmsh_rollback(site, peer, copy.deepcopy(cluster), files, manifest, where, report)
     return states
+
+
+def _check_expects(
+    site: Site, files: dict[str, bytes], manifest: list[dict[str, object]], where: str, report: Report
+) -> None:
+    """Check 8: every Expect holds on the modelled unit where its line runs (expect_check.py)."""
+    try:
+        version = BigIpVersion(json.loads(files["manifest.json"])["version"])
+    except (KeyError, ValueError, TypeError):
+        return  # the manifest check reports it
+    for found in check_expects(site, version, files, manifest):
+        report.add(f"{where}/{found.path}", "expect", f"line {found.line}: {found.message}")
 
 
 def _check_tmsh_rollback(

@@ -18,7 +18,7 @@ What the model assumes (reference iapp-11.6.md §4.2 and §5; [C] where a source
 - Deleting the service deletes its owned objects and runs no code [C: S24].
 - Owned objects refuse tmsh `modify` and `delete` (strict updates, the default) [C: S24, S30].
 - The service object is config-synced with the objects it owns that are synced themselves
-  (floating self IPs, tunnel, pool, monitor) [C for the service: reference §5, S16; I for the
+  (floating self IPs, tunnel, pool, monitor) [C for the service: iapp-11.6.md §5, S16; I for the
   ownership travelling with them]; on the receiving unit it owns only those [I].
 - A service that arrives by config-sync does not run its implementation there [C: S16 says
   the peer does not re-run it; I for 11.6].

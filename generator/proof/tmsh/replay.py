@@ -6,7 +6,7 @@ not, referring to an object that does not exist (yet), deleting an object still 
 a config-sync from a device outside the group or one that would bring objects whose
 references the receiving unit lacks. Transactions apply at submit, all or nothing.
 Config-sync copies the synced objects (tunnels, pools, monitors, floating self IPs) to the
-other units of the device group, as reference §3 describes [I].
+other units of the device group, as the project reference (bigip-11.6-etherip.md §3) describes [I].
 """
 
 from __future__ import annotations

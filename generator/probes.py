@@ -1,0 +1,397 @@
+"""The read-only lines of each device's files, with their Expect (generator/expects.py): the
+pre-check (the unit before the change), the verification (after both data centers are done),
+the save step's sync check and the sync gates before a step that needs what config-sync brings.
+
+Every Expect here is computed for one device at one moment, from the view-model: device-local
+objects appear only in their own unit's lines, and what a unit receives by config-sync is
+checked only once the sync that carries it has run.
+"""
+
+from __future__ import annotations
+
+from generator import expects as e
+from generator.bigip import TG_FLOATING, TG_LOCAL
+from generator.expects import Probe, short
+from generator.operations import Operation, Verb
+from generator.steps import Phase
+from generator.views import DeviceContext, DeviceStep, PeerContext, SelfIpView, SiteContext
+
+PAGER_OFF = "modify cli preference pager disabled display-threshold 0"
+
+
+def pager_probes() -> tuple[Probe, ...]:
+    """Turn the pager off (a long listing must never stop at a prompt that would swallow the
+    next pasted lines), after writing down the operator's own preference."""
+    return (
+        Probe(
+            "list cli preference pager display-threshold",
+            e.noted(
+                "the values of pager and display-threshold: your own tmsh preference, which the next line changes"
+            ),
+            before=(
+                "First the tmsh pager goes off, so long listings never stop at a prompt that would swallow",
+                "  the next pasted lines. It is your user's preference; the last file of this device says how",
+                "  to put it back.",
+            ),
+        ),
+        Probe(PAGER_OFF, e.no_output()),
+    )
+
+
+def pager_back() -> tuple[str, ...]:
+    """The closing comment of the last file a device runs: how to restore the preference."""
+    return (
+        "Last: put your tmsh pager preference back as 00-precheck.tmsh listed it, by typing",
+        "  modify cli preference pager <pager> display-threshold <display-threshold>",
+        "  with the two values you wrote down (tmsh's own default is pager enabled).",
+    )
+
+
+def _version_text(ctx: SiteContext) -> str:
+    return f"{ctx.branch}.x (any {ctx.branch} release)" if ctx.version == ctx.branch else ctx.version
+
+
+def precheck(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tuple[Probe, ...]:
+    probes = [
+        *pager_probes(),
+        Probe(
+            "list sys global-settings hostname",
+            e.values((("hostname", device.hostname),), "Any other name: this is the wrong box; stop."),
+        ),
+        Probe("show sys version", e.version(_version_text(ctx))),
+    ]
+    if peer.check_backplane_mtu:
+        probes.append(
+            Probe(
+                "list sys db vlan.backplane.mtu",
+                e.Expect(
+                    (
+                        'Expect: listed (not "was not found"; value 1640 by default). "was not found" means this',
+                        "  build lacks the fix for Bug 470715: stop.",
+                    )
+                ),
+            )
+        )
+    if peer.is_ha:
+        probes += [
+            Probe("show cm sync-status", e.sync_status("In Sync", str(peer.device_group))),
+            Probe(
+                "show sys failover",
+                e.failover("active", "this unit runs the synced steps")
+                if device.is_first
+                else e.failover("standby", f"{peer.hostnames[0]} runs the synced steps"),
+            ),
+            Probe(
+                "list sys db iptunnel.configsync value",
+                e.values(
+                    (("value", '"enable"'),),
+                    f"The tunnel reaches {', '.join(device.other_hostnames)} only by config-sync (F5: 'By default, the"
+                    '\n  BIG-IP system synchronizes all existing tunnel objects\' [S]); "disable" means it would not: stop.',
+                ),
+            ),
+        ]
+    probes += _interfaces(peer)
+    probes += _absent(peer, device)
+    probes += _existing(ctx, peer, device)
+    probes.append(
+        Probe(
+            f"save sys ucs {ctx.deployment}-pre-change",
+            e.ucs_saved(f"{ctx.deployment}-pre-change"),
+            before=("Last: a UCS backup of this device, the way back if a rollback step fails.",),
+        )
+    )
+    return tuple(_split_notes(probes))
+
+
+def _split_notes(probes: list[Probe]) -> list[Probe]:
+    """Expect notes given with a newline become continuation lines."""
+    out = []
+    for p in probes:
+        lines = tuple(part for line in p.expect.lines for part in line.split("\n"))
+        out.append(Probe(p.command, e.Expect(lines), p.before))
+    return out
+
+
+def _interfaces(peer: PeerContext) -> list[Probe]:
+    heading = ("The new VLANs use these interfaces and trunks; each must exist on this device.",)
+    probes = [Probe(f"list net interface {name}", e.listed()) for name in peer.interfaces]
+    probes += [Probe(f"list net trunk {name}", e.listed()) for name in peer.trunks]
+    return [Probe(p.command, p.expect, heading if i == 0 else ()) for i, p in enumerate(probes)]
+
+
+def created_on(peer: PeerContext, device: DeviceContext) -> tuple[Operation, ...]:
+    """Every create this device ends up with: its own, and what config-sync brings from the
+    first unit (the synced steps' objects)."""
+    own = [op for ds in device.steps for op in ds.operations if op.verb is Verb.CREATE]
+    synced = [
+        op
+        for other in peer.devices
+        if other is not device
+        for ds in other.steps
+        if ds.step.synced
+        for op in ds.operations
+        if op.verb is Verb.CREATE
+    ]
+    unique = {(op.kind.words, op.path): op for op in reversed(own + synced)}
+    return tuple(reversed(unique.values()))
+
+
+def _absent(peer: PeerContext, device: DeviceContext) -> list[Probe]:
+    probes = []
+    for i, op in enumerate(created_on(peer, device)):
+        heading = ("The change creates these objects on this device: none may exist yet.",) if i == 0 else ()
+        probes.append(Probe(f"list {op.kind.tmsh} {op.path}", e.absent(), heading))
+    if peer.route:
+        probes.append(Probe("list net route network", e.no_route(peer.route.network)))
+    tags = tuple(v.tag for v in peer.vlans if v.tag)
+    if tags:
+        probes.append(Probe("list net vlan tag", e.no_tag(tags)))
+    return probes
+
+
+def _existing(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> list[Probe]:
+    probes: list[Probe] = []
+    heading = ("The change refers to these existing objects: each must be there as the site file says.",)
+    for vlan in peer.existing_vlans:
+        probes.append(Probe(f"list net vlan {vlan}", e.listed(), heading if not probes else ()))
+    if peer.existing_wan_addresses:
+        probes.append(_existing_selfs(peer, device))
+    if peer.gateway == "existing":
+        probes.append(
+            Probe(
+                "list net route network gw",
+                e.route_covers(peer.tunnel.remote_address, short(peer.wan_vlan_path)),
+            )
+        )
+        if peer.wan_vlan_path in peer.existing_vlans:
+            probes.append(
+                Probe(
+                    f"run util ping -c 3 {peer.tunnel.remote_address}", e.routable(peer.tunnel.remote_address)
+                )
+            )
+    elif peer.route and peer.wan_vlan_path in peer.existing_vlans:
+        probes.append(Probe(f"run util ping -c 3 {peer.route.gateway}", e.routable(peer.route.gateway)))
+    pool = ctx.pool
+    if not pool.create:
+        probes.append(
+            Probe(
+                f"list ltm pool {pool.path} monitor min-active-members",
+                e.values(
+                    (
+                        ("monitor", " and ".join(short(m) for m in pool.restore_rule)),
+                        ("min-active-members", str(pool.restore_min_active_members)),
+                    ),
+                    "This is what rollback puts back. If either differs, stop and correct\n"
+                    "  restore_monitor / restore_min_active_members in the site file.",
+                ),
+                heading if not probes else (),
+            )
+        )
+    return probes
+
+
+def _existing_selfs(peer: PeerContext, device: DeviceContext) -> Probe:
+    """An existing WAN VLAN: this unit's own WAN self IP and, on a pair, the floating one (a
+    unit lists only its own non-floating self IPs); the tunnel endpoint must admit EtherIP."""
+    wan = short(peer.wan_vlan_path)
+    endpoint = peer.tunnel.local_address
+    entries = [(device.wan_address, wan, short(TG_LOCAL), "" if peer.is_ha else e.ADMITS_97)]
+    if peer.is_ha and peer.wan_floating_address:
+        entries.append((peer.wan_floating_address, wan, short(TG_FLOATING), e.ADMITS_97))
+    note = (
+        f"{endpoint} is the tunnel's local address; its allow-service {e.ADMITS_97} when it shows {e.ADMITS_97_FORMS}.\n"
+        f"If it does not: stop, and add `endpoint_self: {{name: <its name>, allow_service: <what it lists>}}`\n"
+        f"under peers.{peer.name}.wan in the site file, render again: the change then admits 97 in step 2."
+    )
+    return Probe("list net self address allow-service traffic-group vlan", e.self_ips(tuple(entries), note))
+
+
+def verify(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tuple[Probe, ...]:
+    probes = [Probe(PAGER_OFF, e.no_output(), before=("The pager goes off again (see 00-precheck.tmsh).",))]
+    for v in peer.vlans:
+        pairs = [("interfaces", "{ " + " ".join(f"{n} {{ {m} }}" for n, m in v.interfaces) + " }")]
+        if v.mtu:
+            pairs.append(("mtu", str(v.mtu)))
+        pairs.append(("tag", str(v.tag) if v.tag else "(auto-assigned)"))
+        props = " ".join(k for k, _ in pairs)
+        probes.append(Probe(f"list net vlan {v.path} {props}", e.values(tuple(pairs))))
+    for s in device.selfs:
+        probes.append(_self_probe(s))
+    tunnel = peer.tunnel
+    probes.append(
+        Probe(
+            f"list net tunnels tunnel {tunnel.path} profile local-address remote-address",
+            e.values(
+                (
+                    ("profile", short(tunnel.profile)),
+                    ("local-address", tunnel.local_address),
+                    ("remote-address", tunnel.remote_address),
+                ),
+                f"The remote address is {tunnel.remote_peer}'s tunnel endpoint.",
+            ),
+        )
+    )
+    if peer.route:
+        probes.append(
+            Probe(
+                f"list net route {peer.route.path} network gw",
+                e.values((("network", peer.route.network), ("gw", peer.route.gateway))),
+            )
+        )
+    if device.is_first:
+        via = (
+            f" through {peer.route.gateway}"
+            if peer.route
+            else (" through the existing route" if peer.gateway else "")
+        )
+        probes.append(
+            Probe(
+                f"run util ping -c 3 -I {tunnel.local_address} {tunnel.remote_address}",
+                e.replies(tunnel.remote_address, f" ({tunnel.remote_peer}){via}"),
+                before=(
+                    f"From the tunnel's own address {tunnel.local_address}: the other side's route back may cover",
+                    "  only that endpoint (-I sets the source address; run util ping passes it to ping [I]).",
+                ),
+            )
+        )
+    group = peer.vlan_group
+    probes.append(
+        Probe(
+            f"list net vlan-group {group.path} members mode bridge-in-standby migration-keepalive",
+            e.values(
+                (
+                    ("members", "{ " + " ".join(short(m) for m in group.members) + " }"),
+                    ("mode", group.mode),
+                    ("bridge-in-standby", "disabled"),
+                    ("migration-keepalive", "enabled"),
+                )
+            ),
+        )
+    )
+    monitor = ctx.monitor
+    probes.append(
+        Probe(
+            f"list ltm monitor virtual-location {monitor.path} pool interval timeout",
+            e.values(
+                (
+                    ("pool", short(monitor.pool_path)),
+                    ("interval", str(monitor.interval)),
+                    ("timeout", str(monitor.timeout)),
+                )
+            ),
+        )
+    )
+    pool = ctx.pool
+    probes.append(
+        Probe(
+            f"list ltm pool {pool.path} monitor min-active-members",
+            e.values(
+                (
+                    ("monitor", " and ".join(short(m) for m in pool.monitor_rule)),
+                    ("min-active-members", str(pool.min_active_members)),
+                )
+            ),
+        )
+    )
+    probes.append(Probe(f"show ltm pool {pool.path} members", e.pool_members(monitor.timeout)))
+    if device.is_first:
+        for address in peer.remote_vm_addresses:
+            probes.append(
+                Probe(
+                    f"run util ping -c 3 {address}",
+                    e.replies(
+                        address, f" in {peer.remote_name}, across the EtherIP tunnel and the VLAN group"
+                    ),
+                )
+            )
+        probes.append(Probe(f"show net tunnels tunnel {tunnel.path}", e.tunnel_traffic()))
+    if peer.is_ha:
+        probes.append(Probe("show cm sync-status", e.sync_status("In Sync", str(peer.device_group))))
+    return tuple(_split_notes(probes))
+
+
+def _self_probe(s: SelfIpView) -> Probe:
+    service = "{ " + " ".join(s.services) + " }" if s.services else s.lockdown
+    return Probe(
+        f"list net self {s.path} address vlan traffic-group allow-service",
+        e.values(
+            (
+                ("address", s.address),
+                ("vlan", short(s.vlan_path)),
+                ("traffic-group", short(s.traffic_group)),
+                ("allow-service", service),
+            )
+        ),
+    )
+
+
+def save_probes(peer: PeerContext) -> tuple[Probe, ...]:
+    """After `save sys config` on a pair: the device group is in sync (saving changes nothing
+    config-sync compares)."""
+    if not peer.is_ha:
+        return ()
+    return (
+        Probe(PAGER_OFF, e.no_output()),
+        Probe("show cm sync-status", e.sync_status("In Sync", str(peer.device_group))),
+    )
+
+
+def gates(peer: PeerContext, device: DeviceContext, ds: DeviceStep) -> tuple[Probe, ...]:
+    """Before a second unit's step that needs what config-sync from the first unit brought (or
+    removed): read that object first, and wait while it has not arrived (or gone)."""
+    if device.is_first or not peer.is_ha:
+        return ()
+    first = peer.devices[0].hostname
+    needs = _synced_before(peer, ds)
+    if not needs:
+        return ()
+    heading = (f"Sync gate: this step needs what the config-sync from {first} carried here. Read it first.",)
+    probes = [
+        Probe(PAGER_OFF, e.no_output(), heading),
+        Probe("show cm sync-status", e.sync_status("In Sync", str(peer.device_group))),
+    ]
+    for op in needs:
+        expect = e.arrived(first) if ds.phase is Phase.APPLY else e.removed(first)
+        probes.append(Probe(f"list {op.kind.tmsh} {op.path}", expect))
+    return tuple(probes)
+
+
+def _synced_before(peer: PeerContext, ds: DeviceStep) -> tuple[Operation, ...]:
+    """The synced operations of the first unit's earlier steps that this step's objects refer
+    to (apply: a VLAN group needs its tunnel member) or that refer to what it deletes
+    (rollback: a floating self IP on the VLAN group or WAN VLAN must be gone first)."""
+    first = peer.devices[0]
+    earlier = [
+        op
+        for other in first.plan(ds.phase)
+        if other.step.synced and other.step.number < ds.step.number
+        for op in other.operations
+    ]
+    mine = {op.path for op in ds.operations}
+    if ds.phase is Phase.APPLY:
+        refs = {ref for op in ds.operations for ref in _references(op)}
+        return tuple(op for op in earlier if op.verb is Verb.CREATE and op.path in refs)
+    return tuple(
+        op for op in earlier if op.verb is Verb.DELETE and set(_references_of_deleted(op, peer)) & mine
+    )
+
+
+def _references(op: Operation) -> tuple[str, ...]:
+    """The object paths an operation's values name (VLAN group members, a self IP's VLAN)."""
+    found = []
+    for name, value in op.values:
+        if name == "members" and not isinstance(value, str):
+            found += list(value.names)
+        elif name == "vlan" and isinstance(value, str):
+            found.append(value)
+    return tuple(found)
+
+
+def _references_of_deleted(op: Operation, peer: PeerContext) -> tuple[str, ...]:
+    """What the object a delete removes referred to, from its create in the apply plan."""
+    for device in peer.devices:
+        for ds in device.steps:
+            for created in ds.operations:
+                if created.verb is Verb.CREATE and created.path == op.path:
+                    return _references(created)
+    return ()
