@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from generator.context import PeerContext, SiteContext
+from generator.operations import Value, Verb
 from generator.runbook import Row, Runbook
 
 PRECHECK_MIN = 10  # read-only checks plus `save sys ucs` and copying the UCS off the box
@@ -140,17 +141,97 @@ def _durations(ctx: SiteContext, runbook: Runbook) -> tuple[DurationRow, ...]:
     return tuple(rows)
 
 
+@dataclass(frozen=True)
+class ExistingChange:
+    """One property of an object that existed before the change, as apply sets it."""
+
+    peers: tuple[str, ...]  # the data centers where it changes
+    label: str  # "the existing pool", "the existing endpoint self IP x"
+    path: str
+    prop: str
+    before: str
+    after: str
+
+
+def existing_changes(ctx: SiteContext) -> tuple[ExistingChange, ...]:
+    """Every property of an existing object the apply steps change, before → after: from the
+    first unit's apply operations (after) and rollback operations (before) of each peer."""
+    found: dict[tuple[str, str, str, str], list[str]] = {}
+    for p in ctx.peers:
+        first = p.devices[0]
+        before = {
+            (op.path, name): _shown(value)
+            for ds in first.rollback
+            for op in ds.operations
+            if op.verb is Verb.MODIFY
+            for name, value in op.values
+        }
+        for ds in first.steps:
+            for op in ds.operations:
+                if op.verb is not Verb.MODIFY or not op.label.startswith("the existing"):
+                    continue
+                for name, value in op.values:
+                    key = (
+                        op.label,
+                        op.path,
+                        name,
+                        f"{before.get((op.path, name), '?')}\0{_shown(value)}",
+                    )
+                    found.setdefault(key, []).append(p.name)
+    return tuple(
+        ExistingChange(tuple(peers), label, path, prop, *both.split("\0"))
+        for (label, path, prop, both), peers in found.items()
+    )
+
+
+def _shown(value: Value) -> str:
+    """A value as the board reads it: list entries without the tmsh list operator."""
+    return value if isinstance(value, str) else " ".join(value.names)
+
+
+def _change_line(c: ExistingChange) -> str:
+    where = " and ".join(c.peers)
+    text = f"In {where}: {c.label} `{c.path}`: {c.prop} `{c.before}` → `{c.after}`"
+    if c.prop == "min-active-members":
+        text += _priority_effect(int(c.before), int(c.after))
+    elif c.prop == "monitor":
+        text += ": the Virtual Location monitor joins the rule; the pool's own health monitors stay"
+    elif c.prop == "allow-service":
+        text += ": port lockdown of the tunnel's local address now admits EtherIP (IP protocol 97)"
+    return text + "; verify reads it back, rollback puts the old value back."
+
+
+def _priority_effect(before: int, after: int) -> str:
+    """What min-active-members does (F5: the minimum number of members that must be available in
+    one priority group before traffic goes to a lower one; 0 turns priority-group activation off
+    [C: F5 help text, f5-ansible bigip_pool])."""
+    if before == after:
+        return " (unchanged)"
+    if before == 0:
+        return (
+            ": this turns priority-group activation on: traffic goes to the highest-priority group with at "
+            "least one member available, so the Virtual Location monitor's lower priority for remote members counts"
+        )
+    return (
+        f": priority-group activation stays on, with the threshold lowered from {before} to {after}: the "
+        f"highest-priority group keeps its traffic until its last member is down, where before it spilled "
+        f"over to a lower group when fewer than {before} were available"
+    )
+
+
 def _impact(ctx: SiteContext) -> tuple[str, ...]:
     pool = ctx.pool
+    changes = existing_changes(ctx)
     pool_line = (
         f"Pool `{pool.path}` is created by this change; no traffic uses it until a virtual server does."
         if pool.create
-        else f"Existing pool `{pool.path}` gets a new monitor rule (`{' and '.join(pool.monitor_rule)}`): "
-        "traffic through every virtual server that uses it is touched."
+        else f"Existing pool `{pool.path}`: traffic through every virtual server that uses it is touched "
+        "(its changes are listed below)."
     )
     existing = sorted({v for p in ctx.peers for v in p.existing_vlans})
     lines = [
         pool_line,
+        *(_change_line(c) for c in changes),
         (
             "The VM VLAN of each data center is bridged to the other data center through the EtherIP tunnel "
             f"(VLAN group, VM subnet `{ctx.vm_subnet}`): broadcast and unknown-unicast frames of that segment "
@@ -158,8 +239,9 @@ def _impact(ctx: SiteContext) -> tuple[str, ...]:
         ),
         "Config-sync (HA pairs) pushes the first unit's whole configuration to its peer, not only these objects.",
         (
-            "Expected impact when every Expect line matches: none on existing traffic; connections to a VM now "
-            "survive its vMotion to the other data center [I]."
+            "Expected impact on existing traffic when every Expect line matches: "
+            + ("the changes to existing objects above; " if changes else "none; ")
+            + "connections to a VM now survive its vMotion to the other data center [I]."
         ),
     ]
     if existing:

@@ -21,6 +21,7 @@ from generator.versions import BigIpVersion, Doc, Precheck, known_issues, notes_
 from generator.views import (
     DeviceContext,
     DeviceStep,
+    EndpointView,
     MonitorView,
     PeerContext,
     PoolView,
@@ -59,6 +60,8 @@ VLAN_GROUP_MODE = bigip.VLAN_GROUP.defaults["mode"]  # stated explicitly so the 
 # may be numbers (`replace-all-with { 50:0 udp:500 }` in F5ChannelSE/f5-azure-afm [S]); no source
 # shows 97 itself, so the form is [I]. Whether 11.6 needs it at all is open (project reference bigip-11.6-etherip.md §8, doubt 4).
 ETHERIP_SERVICE = "97:0"
+# Every way a site file may write an entry that admits EtherIP (by number or name, :0 or :any).
+ADMITS_ETHERIP = frozenset({"97:0", "97:any", "etherip:0", "etherip:any"})
 MIN_ACTIVE_MEMBERS = 1  # priority-group activation, so the Virtual Location monitor's preference counts [I]
 
 
@@ -244,6 +247,7 @@ def _peer_context(
     created_vlans = tuple(v for v in (vm_view, wan_view) if v.create)
     route = _route(prefix, peer, remote)
     tunnel = _tunnel(site, peer, remote_name, remote)
+    endpoint = _endpoint(peer)
     vlan_group = VlanGroupView(peer.vlan_group, group_path, (vm_path, tunnel_path), VLAN_GROUP_MODE)
     devices = []
     for index, (host, device) in enumerate(peer.devices.items()):
@@ -265,6 +269,7 @@ def _peer_context(
             vm_floating=vm_floating,
             route=route,
             tunnel=tunnel,
+            endpoint=endpoint,
             vlan_group=vlan_group,
             pool=pool,
             monitor=monitor,
@@ -313,6 +318,7 @@ def _peer_context(
         wan_floating_address=None if peer.wan.floating_self is None else str(peer.wan.floating_self),
         existing_wan_addresses=existing_wan,
         endpoint_self=str(peer.wan.floating_self or next(iter(peer.devices.values())).wan_self),
+        endpoint=endpoint,
         gateway=None if peer.wan.gateway is None else str(peer.wan.gateway),
         route=route,
         tunnel=tunnel,
@@ -323,6 +329,27 @@ def _peer_context(
         remote_vm_addresses=_remote_vm_addresses(remote),
         interfaces=tuple(n for n in used if is_physical_interface(n)),
         trunks=tuple(n for n in used if not is_physical_interface(n)),
+    )
+
+
+def admitting_etherip(entries: tuple[str, ...]) -> tuple[str, ...]:
+    """A port lockdown that admits EtherIP: `all` and a list holding protocol 97 stay as they
+    are; otherwise 97:0 is added (to `default` or the entries; `none` is dropped)."""
+    if "all" in entries or set(entries) & ADMITS_ETHERIP:
+        return entries
+    return (*(e for e in entries if e != "none"), ETHERIP_SERVICE)
+
+
+def _endpoint(peer: Peer) -> EndpointView | None:
+    named = peer.wan.endpoint_self
+    if named is None:
+        return None
+    return EndpointView(
+        name=named.name,
+        path=path(named.name),
+        address=str(peer.wan.floating_self or next(iter(peer.devices.values())).wan_self),
+        current=tuple(named.allow_service),
+        after=admitting_etherip(tuple(named.allow_service)),
     )
 
 

@@ -92,10 +92,20 @@ class Vlan(_Frozen):
     allow_service: Lockdown | None = None
 
 
+class EndpointSelf(_Frozen):
+    """The existing self IP that is the tunnel's local address (WAN VLAN create: false): its
+    name and its port lockdown today, in the site file's allow_service syntax. With it the change
+    admits EtherIP there in step 2, and rollback puts exactly this lockdown back."""
+
+    name: Name
+    allow_service: Lockdown
+
+
 class WanVlan(Vlan):
     """The WAN VLAN: carries the tunnel; `gateway` routes it to the other data center."""
 
     gateway: Gateway | None = None
+    endpoint_self: EndpointSelf | None = None
 
 
 class Device(_Frozen):
@@ -156,6 +166,7 @@ class Site(_Frozen):
 
 __all__ = [
     "Device",
+    "EndpointSelf",
     "IPv4Address",
     "IPv4Interface",
     "IPv4Network",

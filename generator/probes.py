@@ -156,6 +156,8 @@ def _existing(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> lis
         probes.append(Probe(f"list net vlan {vlan}", e.listed(), heading if not probes else ()))
     if peer.existing_wan_addresses:
         probes.append(_existing_selfs(peer, device))
+    if peer.endpoint:
+        probes.append(_endpoint_probe(peer, after=False))
     if peer.gateway == "existing":
         probes.append(
             Probe(
@@ -195,15 +197,45 @@ def _existing_selfs(peer: PeerContext, device: DeviceContext) -> Probe:
     unit lists only its own non-floating self IPs); the tunnel endpoint must admit EtherIP."""
     wan = short(peer.wan_vlan_path)
     endpoint = peer.tunnel.local_address
-    entries = [(device.wan_address, wan, short(TG_LOCAL), "" if peer.is_ha else e.ADMITS_97)]
+    admits = "" if peer.endpoint else e.ADMITS_97  # a named endpoint is checked by name below
+    entries = [(device.wan_address, wan, short(TG_LOCAL), "" if peer.is_ha else admits)]
     if peer.is_ha and peer.wan_floating_address:
-        entries.append((peer.wan_floating_address, wan, short(TG_FLOATING), e.ADMITS_97))
-    note = (
-        f"{endpoint} is the tunnel's local address; its allow-service {e.ADMITS_97} when it shows {e.ADMITS_97_FORMS}.\n"
-        f"If it does not: stop, and add `endpoint_self: {{name: <its name>, allow_service: <what it lists>}}`\n"
-        f"under peers.{peer.name}.wan in the site file, render again: the change then admits 97 in step 2."
-    )
+        entries.append((peer.wan_floating_address, wan, short(TG_FLOATING), admits))
+    if peer.endpoint:
+        note = (
+            f"{endpoint} is the tunnel's local address, self IP {peer.endpoint.name} (checked by name next)."
+        )
+    else:
+        note = (
+            f"{endpoint} is the tunnel's local address; its allow-service {e.ADMITS_97} when it shows {e.ADMITS_97_FORMS}.\n"
+            f"If it does not: stop, and add `endpoint_self: {{name: <its name as listed>, allow_service: <its allow-service>}}`\n"
+            f"under peers.{peer.name}.wan in the site file and render again: the change then admits 97 in step 2\n"
+            "and rollback puts that allow-service back."
+        )
     return Probe("list net self address allow-service traffic-group vlan", e.self_ips(tuple(entries), note))
+
+
+def _endpoint_probe(peer: PeerContext, after: bool) -> Probe:
+    """The named existing endpoint: its lockdown as the site file says it is today (pre-check),
+    or as step 2 leaves it (verify)."""
+    assert peer.endpoint is not None
+    ep = peer.endpoint
+    chosen = ep.after if after else ep.current
+    service = "{ " + " ".join(chosen) + " }" if ":" in " ".join(chosen) or len(chosen) > 1 else chosen[0]
+    if after:
+        note = (
+            "Step 2 added 97:0 (EtherIP); rollback step 3 puts the earlier value back." if ep.changes else ""
+        )
+    else:
+        note = (
+            "This is what the site file's endpoint_self says and what rollback puts back; if it differs, stop and\n"
+            f"  correct peers.{peer.name}.wan.endpoint_self.allow_service."
+            + ("" if ep.changes else " It admits EtherIP already: the change leaves it as it is.")
+        )
+    return Probe(
+        f"list net self {ep.path} address allow-service",
+        e.values((("address", ep.address), ("allow-service", service)), note),
+    )
 
 
 def verify(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tuple[Probe, ...]:
@@ -217,6 +249,8 @@ def verify(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tuple[
         probes.append(Probe(f"list net vlan {v.path} {props}", e.values(tuple(pairs))))
     for s in device.selfs:
         probes.append(_self_probe(s))
+    if peer.endpoint:
+        probes.append(_endpoint_probe(peer, after=True))
     tunnel = peer.tunnel
     probes.append(
         Probe(

@@ -153,6 +153,13 @@ def _check_ha_shape(at: Loc, peer: Peer) -> Iterator[Violation]:
 
 
 def _check_vlan(at: Loc, vlan: Vlan, *, is_wan: bool) -> Iterator[Violation]:
+    if is_wan and vlan.create and getattr(vlan, "endpoint_self", None) is not None:
+        yield Violation(
+            (*at, "endpoint_self"),
+            "endpoint_self describes an existing self IP: only for a WAN VLAN that exists (create: false); "
+            "this change creates the tunnel's endpoint itself (its lockdown is allow_service)",
+            at_key=True,
+        )
     if vlan.create:
         if not vlan.interfaces:
             yield Violation(

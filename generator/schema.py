@@ -84,7 +84,13 @@ WAN_VLAN = VLAN | {
             "type": "string",
             "pattern": rf"^(existing|{_IPV4})$",
             "description": "next hop to the other endpoint in this WAN subnet (etherip creates the route), or existing",
-        }
+        },
+        "endpoint_self": _obj(
+            "the existing self IP that is the tunnel's local address (create: false): its name and its "
+            "allow-service today; the change admits EtherIP there and rollback puts this back",
+            {"name": _name(OBJECT_NAME_MAX, "name of the existing self IP"), "allow_service": LOCKDOWN},
+            ["name", "allow_service"],
+        ),
     }
 }
 DEVICE = _obj("one BIG-IP", {"wan_self": SELF_IP, "vm_self": SELF_IP}, ["wan_self", "vm_self"])

@@ -14,6 +14,7 @@ from generator import bigip
 from generator.operations import Entries, Item, Operation, Value, create, delete, entries, modify
 from generator.steps import Phase
 from generator.views import (
+    EndpointView,
     MonitorView,
     PoolView,
     RouteView,
@@ -36,6 +37,7 @@ class StepObjects:
     vm_floating: SelfIpView | None
     route: RouteView | None
     tunnel: TunnelView
+    endpoint: EndpointView | None  # an existing endpoint self IP the site names
     vlan_group: VlanGroupView
     pool: PoolView
     monitor: MonitorView
@@ -63,6 +65,17 @@ def create_vlan(v: VlanView, deployment: str) -> Operation:
 
 def lockdown_value(s: SelfIpView) -> Value:
     return entries("replace-all-with", s.services) if s.services else s.lockdown
+
+
+def lockdown_of(chosen: tuple[str, ...]) -> Value:
+    """allow-service as tmsh takes it: a keyword alone, else replace-all-with its entries."""
+    if len(chosen) == 1 and ":" not in chosen[0]:
+        return chosen[0]
+    return entries("replace-all-with", chosen)
+
+
+def _endpoint_label(e: EndpointView) -> str:
+    return "the existing endpoint self IP"
 
 
 def create_self(s: SelfIpView, label: str) -> Operation:
@@ -130,6 +143,9 @@ def _tunnel(o: StepObjects) -> list[Operation]:
                 bigip.ROUTE, o.route.path, o.route.props.items, "the route to the other tunnel endpoint"
             )
         )
+    if o.endpoint and o.endpoint.changes:
+        after = {"allow-service": lockdown_of(o.endpoint.after)}
+        ops.append(modify(bigip.SELF_IP, o.endpoint.path, after, _endpoint_label(o.endpoint)))
     ops.append(create_from_props(bigip.TUNNEL, o.tunnel.path, o.tunnel.props.items, _tunnel_label(o)))
     return ops
 
@@ -197,6 +213,9 @@ def _undo_tunnel(o: StepObjects) -> list[Operation]:
         ops.append(delete(bigip.ROUTE, o.route.path, "the route to the other tunnel endpoint"))
     if o.wan_floating:
         ops.append(delete(bigip.SELF_IP, o.wan_floating.path, "the floating WAN self IP"))
+    if o.endpoint and o.endpoint.changes:
+        before = {"allow-service": lockdown_of(o.endpoint.current)}
+        ops.append(modify(bigip.SELF_IP, o.endpoint.path, before, _endpoint_label(o.endpoint)))
     return ops
 
 

@@ -79,6 +79,22 @@ class SelfIpView:
 
 
 @dataclass(frozen=True)
+class EndpointView:
+    """An existing self IP that is the tunnel's local address, named in the site file
+    (wan.endpoint_self): its port lockdown before the change and after it (EtherIP admitted)."""
+
+    name: str
+    path: str
+    address: str  # with its prefix
+    current: tuple[str, ...]  # allow-service today: a keyword or protocol:port entries
+    after: tuple[str, ...]  # the same, admitting IP protocol 97
+
+    @property
+    def changes(self) -> bool:
+        return self.after != self.current
+
+
+@dataclass(frozen=True)
 class RouteView:
     """The static route to the other tunnel endpoint, through this peer's WAN gateway."""
 
@@ -201,6 +217,7 @@ class PeerContext:
     wan_floating_address: str | None  # the pair's floating WAN self IP, created or existing
     existing_wan_addresses: tuple[str, ...]  # self IPs on an existing WAN VLAN
     endpoint_self: str  # the tunnel endpoint's self IP, with its prefix
+    endpoint: EndpointView | None  # the existing endpoint self IP the site names (wan.endpoint_self)
     gateway: str | None  # next hop to the other endpoint, "existing", or None (on-link)
     route: RouteView | None  # the route this change creates (gateway given as an address)
     tunnel: TunnelView

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from generator.bigip import BUILTIN_MONITORS
 from generator.model import Site
 from generator.proof.tmsh.replay import Cluster, ReplayError, runbook_order, starting_cluster, tunnel_problems
 from generator.proof.tmsh.script import parse_script
@@ -49,14 +50,16 @@ def expected_objects(s: Site, peer_name: str, index: int) -> set[tuple[tuple[str
         if ha:
             want.add((KINDS["self"], f"/Common/{s.deployment}_wan_float"))
     else:
-        want.add((KINDS["self"], f"/Common/existing_wan_self_{index}"))
+        named = peer.wan.endpoint_self  # the endpoint by its name, when the site file gives it
+        own = f"/Common/{named.name}" if named and not ha else f"/Common/existing_wan_self_{index}"
+        want.add((KINDS["self"], own))
         if ha:
-            want.add((KINDS["self"], "/Common/existing_wan_float"))
+            want.add((KINDS["self"], f"/Common/{named.name}" if named else "/Common/existing_wan_float"))
     if not s.pool.create:
         want |= {
             (("ltm", "monitor", "existing"), f"/Common/{m}")
             for m in s.pool.restore_monitor or ()
-            if m not in ("http", "tcp", "tcp_half_open")
+            if m not in BUILTIN_MONITORS
         }
     if peer.wan.gateway is not None and peer.wan.gateway != "existing":
         want.add((KINDS["route"], f"/Common/{s.deployment}_wan_route"))

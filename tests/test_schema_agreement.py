@@ -24,7 +24,7 @@ from generator.validate import validate_source
 from tests.helpers import CASES_DIR
 
 SCHEMA = site_schema()
-BASES = ("mixed", "existing-pool", "ha-both", "longest-names")
+BASES = ("mixed", "existing-pool", "ha-both", "longest-names", "existing-wan-pair")
 PLACEHOLDER = "etherip_placeholder_value"
 Path = tuple[str | int, ...]
 

@@ -15,7 +15,16 @@ from typing import Protocol
 from generator.artifacts import Artifact, ArtifactKind
 from generator.bigip import path
 from generator.context import PeerContext, SiteContext, VlanView
-from generator.iapp.flow import COMPLETE, NETWORK, STAGE_STEPS, STAGE_VARIABLE, Op, apply_ops, rollback_ops
+from generator.iapp.flow import (
+    COMPLETE,
+    NETWORK,
+    REMOVED,
+    STAGE_STEPS,
+    STAGE_VARIABLE,
+    Op,
+    apply_ops,
+    rollback_ops,
+)
 from generator.operations import Verb, join_and
 from generator.steps import Phase
 from generator.templating import Style, raw_template, render_template
@@ -44,6 +53,9 @@ def answers(ctx: SiteContext, peer: PeerContext) -> dict[str, str]:
             "ha__vm_floating_self": peer.vm_floating.address if peer.vm_floating else "None",
         }
     out |= _vlan_answers("wan", peer.wan, with_lockdown_inside=True)
+    if not peer.wan.create:
+        out["wan__endpoint_name"] = peer.endpoint.name if peer.endpoint else ""
+        out["wan__endpoint_service"] = " ".join(peer.endpoint.current) if peer.endpoint else ""
     out["wan__gateway"] = peer.gateway or ""
     out |= _vlan_answers("vm", peer.vm, with_lockdown_inside=False)
     pool, monitor = ctx.pool, ctx.monitor
@@ -107,6 +119,8 @@ APL_VARIABLES = [
     "wan__tag",
     "wan__mtu",
     "wan__allow_service",
+    "wan__endpoint_name",
+    "wan__endpoint_service",
     "wan__gateway",
     "vm__create",
     "vm__vlan",
@@ -146,44 +160,55 @@ class OpView:
     note: str  # what it does
 
 
-STAGE_LABELS = {NETWORK: "1: network and tunnel", COMPLETE: "2: complete"}
+STAGE_LABELS = {NETWORK: "1: network and tunnel", COMPLETE: "2: complete", REMOVED: "3: removed (rollback)"}
 
 
-def stage_content(peer: PeerContext, stage: str) -> str:
+def stage_content(ctx: SiteContext, peer: PeerContext, stage: str) -> str:
     """What the service holds at `stage` on the first unit: the objects the tmsh steps of that
-    stage create there (generator/iapp/flow.py STAGE_STEPS), named as the step titles name them."""
+    stage create there (generator/iapp/flow.py STAGE_STEPS), named as the step titles name them,
+    and what it does to existing objects."""
     first = peer.devices[0]
+    steps = [ds for ds in first.steps if ds.step.slug in STAGE_STEPS[stage]]
     earlier = () if stage == NETWORK else STAGE_STEPS[NETWORK]
     created = [
         op.label.replace("this device's", f"{first.hostname}'s")
-        for ds in first.steps
-        if ds.step.slug in STAGE_STEPS[stage] and ds.step.slug not in earlier
+        for ds in steps
+        if ds.step.slug not in earlier
         for op in ds.operations
         if op.verb is Verb.CREATE
     ]
-    if stage == NETWORK:
-        return join_and(list(dict.fromkeys(created)))
-    changed = [
-        op
-        for ds in first.steps
-        for op in ds.operations
-        if op.verb is Verb.MODIFY and op.label.startswith("the existing")
-    ]
-    text = f"all of stage network, and {join_and(list(dict.fromkeys(created)))}"
+    if stage == REMOVED:
+        text = "nothing: every object the service owns is deleted"
+    elif stage == NETWORK:
+        text = join_and(list(dict.fromkeys(created)))
+    else:
+        text = f"all of stage network, and {join_and(list(dict.fromkeys(created)))}"
+    changed: dict[str, list[str]] = {}
+    for op in (op for ds in steps for op in ds.operations if op.verb is Verb.MODIFY):
+        if op.label.startswith("the existing"):
+            changed.setdefault(op.label, []).extend(
+                p for p in op.properties if p not in changed.get(op.label, [])
+            )
     if changed:
-        props = ", ".join(dict.fromkeys(p for op in changed for p in op.properties))
-        text += f"; it changes {changed[0].label} ({props})"
-    return text
+        text += "; it changes " + join_and(
+            [f"{label} ({', '.join(props)})" for label, props in changed.items()]
+        )
+    return text + _restores(ctx, peer, stage)
 
 
-def _restores(ctx: SiteContext, stage: str) -> str:
-    """An existing pool is not the service's: stage network gives it back its old values."""
-    if stage != NETWORK or ctx.pool.create:
-        return ""
-    return (
-        f"; the existing pool `{ctx.pool.path}` gets back the monitor rule and min-active-members "
-        "it had before the change"
-    )
+def _restores(ctx: SiteContext, peer: PeerContext, stage: str) -> str:
+    """Existing objects are not the service's: stages network and removed give an existing pool
+    its old values back, stage removed an existing endpoint self IP its old lockdown."""
+    back = []
+    if stage in (NETWORK, REMOVED) and not ctx.pool.create:
+        back.append(
+            f"the existing pool `{ctx.pool.path}` gets back the monitor rule and min-active-members it had before the change"
+        )
+    if stage == REMOVED and peer.endpoint and peer.endpoint.changes:
+        back.append(
+            f"the existing self IP `{peer.endpoint.path}` gets back allow-service {' '.join(peer.endpoint.current)}"
+        )
+    return "".join(f"; {b}" for b in back)
 
 
 def _step_title(peer: PeerContext, file: str) -> str:
@@ -197,7 +222,20 @@ def _step_title(peer: PeerContext, file: str) -> str:
     )
 
 
-def flow_views(ctx: SiteContext, peer: PeerContext, ops: tuple[Op, ...], template: str) -> tuple[OpView, ...]:
+def _sync_note(receivers: str, *, deleted: bool, rollback: bool) -> str:
+    if deleted:
+        return f"Removes the service from {receivers} as well."
+    if rollback:
+        return (
+            f"Carries the change to {receivers}: synced objects the service no longer holds are removed there, "
+            "existing ones get the same values back; the service does not run there."
+        )
+    return f"Carries the service and its synced objects (floating self IPs, route, tunnel, pool, monitor) to {receivers}; the service does not run there."
+
+
+def flow_views(
+    ctx: SiteContext, peer: PeerContext, ops: tuple[Op, ...], template: str, *, rollback: bool = False
+) -> tuple[OpView, ...]:
     """The flow of generator/iapp/flow.py, worded for IMPORT.md (the same operations, in order)."""
     service = service_name(ctx)
     full = f"{path(service)}.app/{service}"
@@ -216,7 +254,7 @@ def flow_views(ctx: SiteContext, peer: PeerContext, ops: tuple[Op, ...], templat
                     f"iApps > Templates > Import `{template}.tmpl` (Upload); then iApps > Application Services > Create: name `{service}`, template `{template}`, Stage `{STAGE_LABELS[op.stage]}`; every other answer is pre-filled (check them against CHANGE.md); **Finished**.",
                     f"copy `{template}.tmpl` to `/var/tmp/` and paste `deploy.tmsh` (it answers Stage `{op.stage}`).",
                     (),
-                    f"Creates {stage_content(peer, op.stage)}.",
+                    f"Creates {stage_content(ctx, peer, op.stage)}.",
                 )
             )
         elif op.action == "reconfigure":
@@ -229,7 +267,7 @@ def flow_views(ctx: SiteContext, peer: PeerContext, ops: tuple[Op, ...], templat
                         f"modify sys application service {full} variables modify {{ {STAGE_VARIABLE} {{ value {op.stage} }} }}",
                         f"modify sys application service {full} execute-action definition",
                     ),
-                    f"The service then holds {stage_content(peer, op.stage)}; what it held before and no longer creates is deleted{_restores(ctx, op.stage)}.",
+                    f"The service then holds {stage_content(ctx, peer, op.stage)}; what it held before and no longer creates is deleted.",
                 )
             )
         elif op.action == "delete":
@@ -240,7 +278,7 @@ def flow_views(ctx: SiteContext, peer: PeerContext, ops: tuple[Op, ...], templat
                     f"iApps > Application Services > `{service}` > Delete.",
                     "",
                     (f"delete sys application service {full}",),
-                    "Deletes every object the service created; existing objects are not the service's and stay.",
+                    "Deletes the service (stage removed left it owning nothing); existing objects are not the service's and stay.",
                 )
             )
         else:
@@ -251,11 +289,7 @@ def flow_views(ctx: SiteContext, peer: PeerContext, ops: tuple[Op, ...], templat
                     f"Device Management > Overview: synchronize {op.host} to the group `{group}`.",
                     "",
                     (f"run cm config-sync to-group {group}",),
-                    (
-                        f"Removes the service and its synced objects from {receivers} as well."
-                        if deleted
-                        else f"Carries the service and its synced objects (floating self IPs, route, tunnel, pool, monitor) to {receivers}; the service does not run there."
-                    ),
+                    _sync_note(receivers, deleted=deleted, rollback=rollback),
                 )
             )
     return tuple(views)
@@ -316,8 +350,10 @@ def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
         pool=ctx.pool.name,
         pool_create=ctx.pool.create,
         apply=flow_views(ctx, peer, apply_ops(peer.name, hosts, peer.creates_vlans), name),
-        rollback=flow_views(ctx, peer, rollback_ops(peer.name, hosts, peer.creates_vlans), name),
-        stages=[(STAGE_LABELS[s], stage_content(peer, s) + _restores(ctx, s)) for s in (NETWORK, COMPLETE)],
+        rollback=flow_views(
+            ctx, peer, rollback_ops(peer.name, hosts, peer.creates_vlans), name, rollback=True
+        ),
+        stages=[(STAGE_LABELS[s], stage_content(ctx, peer, s)) for s in (NETWORK, COMPLETE, REMOVED)],
         version_notes=list(ctx.iapp_notes),
         **base,
     )

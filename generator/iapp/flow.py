@@ -7,12 +7,14 @@ step files, each before the config-sync that brings the synced objects referring
 
   apply:    B 01 tmsh -> A create service (stage network) -> sync -> B 03 tmsh
             -> A reconfigure (stage complete) -> sync -> A, B save
-  rollback: A reconfigure (stage network) -> sync -> B rollback 02 -> A delete service
-            -> sync -> B rollback 04 -> A, B save
+  rollback: A reconfigure (stage network) -> sync -> B rollback 02 -> A reconfigure (stage
+            removed) -> sync -> B rollback 04 -> A delete service -> sync -> A, B save
 
-A standalone device creates the service in one run (stage complete); its rollback also
-reconfigures to stage network first, because that run puts an existing pool's monitor rule
-back before the Virtual Location monitor is deleted (deleting a service runs no code).
+A standalone device creates the service in one run (stage complete); its rollback reconfigures
+to stage removed, then deletes the service. Stage removed creates nothing, so the framework
+deletes every object the service owns, and the run puts back what it changed on existing
+objects (an existing pool's monitor rule and min-active-members, an existing endpoint self IP's
+lockdown): deleting a service runs no code, so that must happen in a run.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from generator.model import Site
 STAGE_VARIABLE = "deploy__stage"
 NETWORK = "network"  # this unit's VLANs and WAN self IP, the floating WAN self IP, the tunnel
 COMPLETE = "complete"  # and the VLAN group, this unit's VM self IP, the floating VM self IP, pool, monitor
-STAGES = (NETWORK, COMPLETE)
+REMOVED = "removed"  # nothing; existing objects (pool, endpoint self IP) get their earlier values back
+STAGES = (NETWORK, COMPLETE, REMOVED)
 # The apply steps (generator/steps.py slugs) whose objects each stage holds on the first unit.
 STAGE_STEPS = {
     NETWORK: ("local-network", "tunnel"),
     COMPLETE: ("local-network", "tunnel", "vlan-group", "pool-monitor"),
+    REMOVED: (),
 }
 
 
@@ -91,7 +95,7 @@ def rollback_ops(peer_name: str, hosts: tuple[str, ...], creates_vlans: bool) ->
     first = hosts[0]
     if len(hosts) == 1:
         return (
-            Op("reconfigure", first, stage=NETWORK),
+            Op("reconfigure", first, stage=REMOVED),
             Op("delete", first),
             _tmsh(peer_name, first, "rollback/05-save.tmsh"),
         )
@@ -100,12 +104,14 @@ def rollback_ops(peer_name: str, hosts: tuple[str, ...], creates_vlans: bool) ->
         Op("reconfigure", first, stage=NETWORK),
         Op("sync", first),
         _tmsh(peer_name, second, "rollback/02-vlan-group.tmsh"),
-        Op("delete", first),
+        Op("reconfigure", first, stage=REMOVED),
         Op("sync", first),
     ]
     if creates_vlans:
         ops.append(_tmsh(peer_name, second, "rollback/04-local-network.tmsh"))
     ops += [
+        Op("delete", first),
+        Op("sync", first),
         _tmsh(peer_name, first, "rollback/05-save.tmsh"),
         _tmsh(peer_name, second, "rollback/05-save.tmsh"),
     ]

@@ -289,18 +289,27 @@ def starting_cluster(site: Site, peer_name: str) -> Cluster:
                 objects[(VLAN, bigip.path(vlan.vlan))] = {}
         if not peer.wan.create:
             wan = bigip.path(peer.wan.vlan)
-            objects[(SELF, bigip.path(f"existing_wan_self_{index}"))] = {
+            # The endpoint the site names (wan.endpoint_self) has its name and lockdown; any
+            # other existing self IP is only known by its address.
+            named = peer.wan.endpoint_self
+            endpoint_name = bigip.path(named.name) if named else None
+            endpoint_lock = _lockdown(tuple(named.allow_service)) if named else UNKNOWN
+            floating = peer.wan.floating_self is not None
+            own = (endpoint_name if not floating and endpoint_name else None) or bigip.path(
+                f"existing_wan_self_{index}"
+            )
+            objects[(SELF, own)] = {
                 "address": str(dev.wan_self),
                 "vlan": wan,
                 "traffic-group": TG_LOCAL,
-                "allow-service": UNKNOWN,
+                "allow-service": UNKNOWN if floating else endpoint_lock,
             }
-            if peer.wan.floating_self is not None:
-                objects[(SELF, bigip.path("existing_wan_float"))] = {
+            if floating:
+                objects[(SELF, endpoint_name or bigip.path("existing_wan_float"))] = {
                     "address": str(peer.wan.floating_self),
                     "vlan": wan,
                     "traffic-group": bigip.TG_FLOATING,
-                    "allow-service": UNKNOWN,
+                    "allow-service": endpoint_lock,
                 }
         if not site.pool.create:
             rule = tuple(bigip.path(m) for m in site.pool.restore_monitor or ())
@@ -313,6 +322,13 @@ def starting_cluster(site: Site, peer_name: str) -> Cluster:
             }
         devices[host] = Device(host, peer.device_group, objects)
     return Cluster(devices)
+
+
+def _lockdown(entries: tuple[str, ...]) -> object:
+    """allow-service as the model holds it: a keyword, or the entries as a dict (list values)."""
+    if len(entries) == 1 and ":" not in entries[0]:
+        return entries[0]
+    return dict.fromkeys(entries)
 
 
 def runbook_order(

@@ -3,11 +3,14 @@
 # Every answer is checked against a strict pattern before the first tmsh command runs, so no
 # answer can reach tmsh that is not a plain name, address or number. It runs on the first
 # device only (found by hostname) and creates the same objects with the same properties as
-# etherip's tmsh scripts for that device, in two stages (answer deploy__stage):
-#   network   this device's VLANs and WAN self IP, the floating WAN self IP, the tunnel
-#             (and an existing pool's monitor rule as it was before the change);
+# etherip's tmsh scripts for that device, in stages (answer deploy__stage):
+#   network   this device's VLANs and WAN self IP, the floating WAN self IP, the route, the
+#             tunnel, an existing endpoint self IP admitting EtherIP (and an existing pool's
+#             monitor rule as it was before the change);
 #   complete  all of network, and the VLAN group, this device's VM self IP, the floating VM
-#             self IP, the pool and the Virtual Location monitor attached to it.
+#             self IP, the pool and the Virtual Location monitor attached to it;
+#   removed   nothing: rollback reconfigures to it before deleting the service, so existing
+#             objects (pool, endpoint self IP) get their earlier values back.
 # On an HA pair the second unit's VLANs, VLAN group and self IPs come from its own tmsh step
 # files, between the config-syncs of IMPORT.md. It never saves and never config-syncs.
 
@@ -257,6 +260,25 @@ proc etherip_this_device {} {
 
 set dep [etherip_name site__deployment 24]
 set subnet [etherip_answer site__vm_subnet]
+# A lockdown that admits EtherIP: all, or entries holding protocol 97, stay as they are; else
+# 97:0 is added (to default or the entries; none is dropped).
+proc etherip_admitting {words} {
+    if {[string equal $words "all"]} {
+        return "all"
+    }
+    set kept {}
+    foreach word [split $words " "] {
+        if {[lsearch -exact {97:0 97:any etherip:0 etherip:any} $word] >= 0} {
+            return [etherip_lockdown_value $words]
+        }
+        if {![string equal $word "none"]} {
+            lappend kept $word
+        }
+    }
+    lappend kept "97:0"
+    return "replace-all-with \{ [join $kept " "] \}"
+}
+
 set octet {(0|[1-9][0-9]{0,2})}
 etherip_match site__vm_subnet $subnet "^$octet\\.$octet\\.$octet\\.$octet/(\[89\]|\[12\]\[0-9\]|30)\$" "an IPv4 network with a prefix of /8 to /30"
 if {[etherip_host_bits $subnet] != 0} {
@@ -264,8 +286,8 @@ if {[etherip_host_bits $subnet] != 0} {
 }
 
 set stage [etherip_answer deploy__stage]
-if {![string equal $stage "network"] && ![string equal $stage "complete"]} {
-    etherip_fail "deploy__stage: '[etherip_printable $stage]' is not network or complete"
+if {[lsearch -exact {network complete removed} $stage] < 0} {
+    etherip_fail "deploy__stage: '[etherip_printable $stage]' is not network, complete or removed"
 }
 set ha [string equal [etherip_yesno site__pair] "yes"]
 set first_host [etherip_hostname devices__first__hostname]
@@ -287,6 +309,19 @@ if {[string equal $wan_create "yes"]} {
     set wan_mtu [etherip_optional_number wan__mtu 576 9198]
     set wan_lock [etherip_lockdown wan__allow_service]
     set endpoint_lock [etherip_endpoint_lockdown wan__allow_service]
+}
+# An existing endpoint self IP the site file names: its lockdown today, and with EtherIP admitted.
+set endpoint_name ""
+if {[string equal $wan_create "no"]} {
+    set endpoint_name [etherip_answer wan__endpoint_name]
+    if {[string equal $endpoint_name ""] && ![string equal [etherip_answer wan__endpoint_service] ""]} {
+        etherip_fail "wan__endpoint_service: given without wan__endpoint_name"
+    }
+    if {![string equal $endpoint_name ""]} {
+        set endpoint_name [etherip_name wan__endpoint_name 63]
+        set endpoint_before [etherip_lockdown wan__endpoint_service]
+        set endpoint_after [etherip_admitting [etherip_lockdown_words wan__endpoint_service]]
+    }
 }
 set vm_create [etherip_yesno vm__create]
 set vm_vlan [etherip_name vm__vlan 15]
@@ -398,11 +433,15 @@ proc etherip_create_wan_selfs {} {
     }
 }
 
-# The route to the other endpoint through the WAN gateway (synced, like the tunnel), then the tunnel.
+# The route to the other endpoint through the WAN gateway (synced, like the tunnel), the existing
+# endpoint self IP's lockdown admitting EtherIP (when the site names it), then the tunnel.
 proc etherip_create_tunnel {} {
-    global dep tunnel local_address remote_address remote_peer gateway
+    global dep tunnel local_address remote_address remote_peer gateway endpoint_name endpoint_after
     if {![string equal $gateway ""] && ![string equal $gateway "existing"]} {
         tmsh::create "net route /Common/${dep}_wan_route network $remote_address/32 gw $gateway description \"etherip $dep to the other tunnel endpoint\""
+    }
+    if {![string equal $endpoint_name ""]} {
+        tmsh::modify "net self /Common/$endpoint_name allow-service $endpoint_after"
     }
     tmsh::create "net tunnels tunnel /Common/$tunnel profile /Common/etherip local-address $local_address remote-address $remote_address description \"etherip $dep to $remote_peer\""
 }
@@ -445,16 +484,30 @@ proc etherip_restore_existing_pool {} {
     }
 }
 
-# ---------------------------------------------------------------------------------------------
-# 4. Create the objects of the chosen stage.
+# An existing endpoint self IP gets back the lockdown it had before the change (stage removed).
+proc etherip_restore_endpoint {} {
+    global endpoint_name endpoint_before
+    if {![string equal $endpoint_name ""]} {
+        tmsh::modify "net self /Common/$endpoint_name allow-service $endpoint_before"
+    }
+}
 
-etherip_create_vlans
-etherip_create_wan_selfs
-etherip_create_tunnel
-if {[string equal $stage "network"]} {
+# ---------------------------------------------------------------------------------------------
+# 4. Create the objects of the chosen stage. Stage removed creates nothing: the framework then
+# deletes every object the service owns, and existing objects get their earlier values back.
+
+if {[string equal $stage "removed"]} {
     etherip_restore_existing_pool
+    etherip_restore_endpoint
 } else {
-    etherip_create_vlan_group
-    etherip_create_vm_float
-    etherip_create_pool_monitor
+    etherip_create_vlans
+    etherip_create_wan_selfs
+    etherip_create_tunnel
+    if {[string equal $stage "network"]} {
+        etherip_restore_existing_pool
+    } else {
+        etherip_create_vlan_group
+        etherip_create_vm_float
+        etherip_create_pool_monitor
+    }
 }
