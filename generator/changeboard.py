@@ -21,6 +21,7 @@ STEP_MIN = {1: 5, 2: 5, 3: 5, 4: 5, 5: 3}  # apply steps; the rollback step that
 GATE_MIN = 5  # each go/no-go call
 VMOTION_TEST_MIN = 20  # there and back, watching the connection
 WINDOW_MARGIN_MIN = 30
+UCS_RESTORE_MIN = 20  # one unit: fail over, force offline, load the UCS, wait for the config load [I]
 WINDOW_ROUND_MIN = 30
 
 
@@ -59,6 +60,8 @@ class Board:
     total_min: int
     rollback_min: int
     window_min: int
+    ucs_restore_min: int
+    ucs_restore: tuple[str, ...]  # how to restore a unit's UCS backup, step by step
     roles: tuple[tuple[str, tuple[str, ...]], ...]  # team, one cell per data center
     have_ready: tuple[str, ...]
     precheck_gate: Gate
@@ -72,7 +75,10 @@ def build_board(ctx: SiteContext, runbook: Runbook) -> Board:
     durations = _durations(ctx, runbook)
     total = sum(d.minutes for d in durations)
     rollback = sum(_step_minutes(r) for r in runbook.rollback)
-    window = math.ceil((total + rollback + WINDOW_MARGIN_MIN) / WINDOW_ROUND_MIN) * WINDOW_ROUND_MIN
+    window = (
+        math.ceil((total + rollback + UCS_RESTORE_MIN + WINDOW_MARGIN_MIN) / WINDOW_ROUND_MIN)
+        * WINDOW_ROUND_MIN
+    )
     a, b = ctx.peers
     return Board(
         impact=_impact(ctx),
@@ -88,6 +94,8 @@ def build_board(ctx: SiteContext, runbook: Runbook) -> Board:
         total_min=total,
         rollback_min=rollback,
         window_min=window,
+        ucs_restore_min=UCS_RESTORE_MIN,
+        ucs_restore=_ucs_restore(ctx),
         roles=_roles(ctx),
         have_ready=_have_ready(ctx),
         precheck_gate=Gate(
@@ -393,6 +401,44 @@ def _vmotion_test(ctx: SiteContext) -> tuple[str, ...]:
         f"vMotion the VM back to {a.name} and expect the same; then repeat from {b.name} with a VM there.",
         "If the connection drops: that is the rollback trigger below.",
     )
+
+
+def _ucs_restore(ctx: SiteContext) -> tuple[str, ...]:
+    """Restoring a unit's UCS backup: on a pair, the unit must not be active or able to become
+    active while its configuration reloads. F5: K13132 'Backing up and restoring BIG-IP
+    configuration files with a UCS archive' [C: title]; `load sys ucs` and its options, and the
+    wait on `show sys mcp-state` (F5's Ansible bigip_ucs [C]); `run sys failover standby` and
+    `offline`/`online` (F5 SDK, F5 Agility lab [C]); the order for a pair [I]."""
+    name = f"/var/local/ucs/{ctx.deployment}-pre-change.ucs"
+    pair = any(p.is_ha for p in ctx.peers)
+    steps = []
+    if pair:
+        steps += [
+            (
+                "On an HA pair: if the unit is active, make it standby first (`run sys failover standby`; "
+                "`show sys failover` must then say standby, and the other unit active)."
+            ),
+            (
+                "Then take it out of the pair's failover while it reloads: `run sys failover offline` "
+                "(`show sys failover` says forced_offline), so it cannot become active half-loaded."
+            ),
+        ]
+    steps += [
+        f"`load sys ucs {name}` (K13132 [C]); on a standalone unit this interrupts its traffic until the load ends.",
+        "Wait until `show sys mcp-state field-fmt` shows `phase running` and `full-config-load-succeed`.",
+    ]
+    if pair:
+        steps.append("Bring it back: `run sys failover online` (it comes back as the standby unit).")
+    steps.append(
+        "Check the unit with its `00-precheck.tmsh` lines up to the UCS backup: every Expect must hold again"
+        + (" (but the failover line: this unit is now standby)." if pair else ".")
+    )
+    if pair:
+        steps.append(
+            "Do not config-sync from the restored unit until `show cm sync-status` and both units' objects are "
+            "as the pre-check found them [I]."
+        )
+    return tuple(steps)
 
 
 def _rollback_triggers(rollback_min: int) -> tuple[str, ...]:

@@ -130,7 +130,10 @@ def _with_probes(ctx: SiteContext, peer: PeerContext) -> PeerContext:
     devices = []
     for device in peer.devices:
         steps = {
-            phase: tuple(replace(ds, checks=_step_checks(peer, device, ds)) for ds in device.plan(phase))
+            phase: tuple(
+                replace(ds, checks=_step_checks(peer, device, ds), closing=_closing(ctx, device, ds))
+                for ds in device.plan(phase)
+            )
             for phase in Phase
         }
         devices.append(
@@ -143,6 +146,13 @@ def _with_probes(ctx: SiteContext, peer: PeerContext) -> PeerContext:
             )
         )
     return replace(peer, devices=tuple(devices))
+
+
+def _closing(ctx: SiteContext, device: DeviceContext, ds: DeviceStep) -> tuple[str, ...]:
+    """The last file a device runs on the way back (its rollback save) says how to put the tmsh
+    pager preference back; on the way forward the verify file does."""
+    last = device.rollback[-1] if device.rollback else None
+    return ctx.pager_back if last is not None and ds.filename == last.filename else ()
 
 
 def _step_checks(peer: PeerContext, device: DeviceContext, ds: DeviceStep) -> tuple[Probe, ...]:
@@ -397,7 +407,10 @@ def _device_step(
     for earlier in plan(phase)[: step.number - 1]:
         hosts = tuple(h for h, steps in plans.items() if earlier in steps)
         if hosts:
-            before.append((earlier.number, earlier.slug, hosts))
+            undoes = f", undoes step {earlier.undoes}" if earlier.undoes else ""
+            before.append(
+                f"{WORDS[phase].step_prefix}step {earlier.number} ({earlier.slug}{undoes}) on {', '.join(hosts)}"
+            )
     words = WORDS[phase]
     creates_endpoint = wan_self is not None and ETHERIP_SERVICE in wan_self.services
     inferred = step.inferred + (step.inferred_for_endpoint if creates_endpoint else ())

@@ -26,11 +26,23 @@ class Row:
 
 
 @dataclass(frozen=True)
+class StopRow:
+    """Where an apply stopped (the file that failed, which applied nothing) and which rollback
+    file of that data center comes first; rollback files whose apply step never ran are skipped."""
+
+    peer: str
+    failed: str  # the apply file that failed
+    start: str  # the first rollback file to run ("" when nothing was applied there)
+    skip: tuple[str, ...]  # rollback files after `start` whose apply step never ran
+
+
+@dataclass(frozen=True)
 class Runbook:
     prechecks: tuple[Row, ...]
     apply: tuple[Row, ...]
     verify: tuple[Row, ...]
     rollback: tuple[Row, ...]
+    stops: tuple[StopRow, ...] = ()
 
 
 def build_runbook(ctx: SiteContext) -> Runbook:
@@ -39,7 +51,27 @@ def build_runbook(ctx: SiteContext) -> Runbook:
     apply = _step_rows(ctx.peers, counter, ctx.step_count, Phase.APPLY)
     verify = _device_rows(ctx.peers, counter, VERIFY_FILE, "verification (read-only)")
     rollback = _step_rows(tuple(reversed(ctx.peers)), count(1), ctx.step_count, Phase.ROLLBACK)
-    return Runbook(prechecks, apply, verify, rollback)
+    return Runbook(prechecks, apply, verify, rollback, _stops(ctx, apply, rollback))
+
+
+def _stops(ctx: SiteContext, apply: tuple[Row, ...], rollback: tuple[Row, ...]) -> tuple[StopRow, ...]:
+    """For each apply file that could fail: the rollback files of its data center that undo
+    what ran before it, in rollback order (a failed file's transaction applied nothing)."""
+    undoes = {ds.step.number: ds.step.undoes for p in ctx.peers for d in p.devices for ds in d.rollback}
+    out = []
+    for p in ctx.peers:
+        rows = [r for r in apply if r.peer == p.name]
+        back = [r for r in rollback if r.peer == p.name]
+        for i, failed in enumerate(rows):
+            ran = {(r.device, r.step) for r in rows[:i]}
+            needed = [r for r in back if undoes.get(r.step) is None or (r.device, undoes[r.step]) in ran]
+            if not ran:
+                out.append(StopRow(p.name, failed.path, "", ()))
+                continue
+            first = needed[0]
+            skipped = tuple(r.path for r in back[back.index(first) :] if r not in needed)
+            out.append(StopRow(p.name, failed.path, first.path, skipped))
+    return tuple(out)
 
 
 def _device_rows(

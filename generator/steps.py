@@ -22,6 +22,7 @@ class PhaseWords:
 
     heading: str  # "Step 2 of 5"
     step_prefix: str  # "rollback " in "rollback step 1 (pool-monitor)"
+    before_intro: tuple[str, ...]  # the lines that introduce the "Before:" list of earlier steps
     before_first: str  # the "Before:" line of the phase's first step on a device
     on_failed_submit: str  # what to do when the transaction's submit fails
     folder: str  # where the phase's files live in a device folder
@@ -31,6 +32,7 @@ WORDS: dict[Phase, PhaseWords] = {
     Phase.APPLY: PhaseWords(
         "Step",
         "",
+        ("these steps are done, each without an error:",),
         "the pre-checks (00-precheck.tmsh) passed on every device of both data centers.",
         "follow CHANGE.md's rollback trigger",
         "",
@@ -38,7 +40,12 @@ WORDS: dict[Phase, PhaseWords] = {
     Phase.ROLLBACK: PhaseWords(
         "Rollback step",
         "rollback ",
-        'the change is being backed out (see CHANGE.md, "Rollback").',
+        (
+            "these rollback steps are done, each without an error, on every device where the",
+            '  apply step it undoes ran (one that never ran there is skipped; CHANGE.md, "Rollback", names',
+            "  the first rollback file for where the change stopped):",
+        ),
+        'the change is being backed out (CHANGE.md, "Rollback": it names the first rollback file for where the change stopped).',
         "ask for help",
         "rollback/",
     ),

@@ -162,11 +162,12 @@ class DeviceStep:
     phase: Phase
     words: PhaseWords  # how the header names the phase
     filename: str  # relative to the device folder
-    before: tuple[tuple[int, str, tuple[str, ...]], ...]  # (step number, slug, hostnames)
+    before: tuple[str, ...]  # the earlier steps of the phase, each with the devices that run it
     inferred: tuple[str, ...]  # the step's [I]/[S] facts that bear on this device's copy of it
     operations: tuple[Operation, ...]  # what its transaction creates, modifies or deletes, in order
     # read-only lines of the file: sync gates before the transaction, the sync check after save
     checks: tuple[Probe, ...] = ()
+    closing: tuple[str, ...] = ()  # comment lines at the end of the file (the last file of a device)
 
     @property
     def title(self) -> str:

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from generator.model import Site
 from generator.proof.expect_check import check_expects
 from generator.proof.expects import parse_claim, read_lines
+from generator.proof.tmsh.replay import ReplayError
 from generator.proof.tmsh.script import parse_script
 from generator.render import render_version
 from generator.validate import load_site_text
@@ -215,3 +216,59 @@ def test_read_lines_pairs_each_command_with_its_expect() -> None:
     text = "# heading\n# Expect: no output.\nmodify cli preference pager disabled display-threshold 0\nlist net vlan /Common/x\n"
     lines = read_lines(text)
     assert [(r.line, r.claim.kind if r.claim else None) for r in lines] == [(3, "no-output"), (4, None)]
+
+
+# ---- one rollback story ----------------------------------------------------------------------
+
+_STOP = re.compile(
+    r"^\| (\S+) \| `([^`]+)` \| (`([^`]+)`|none: nothing was applied there) \| (.+) \|$", re.MULTILINE
+)
+
+
+def _back_at_start(s: Site, files: dict[str, bytes], row: tuple[str, ...]) -> bool:
+    from generator.proof.tmsh.replay import runbook_order, starting_cluster
+
+    peer, failed, _, start, skip = row
+    artifacts = json.loads(files["manifest.json"])["artifacts"]
+    cluster = starting_cluster(s, peer)
+    begin = {h: dict(d.objects) for h, d in cluster.devices.items()}
+    for art in runbook_order(s, peer, artifacts, "tmsh-apply"):
+        if art["path"] == failed:
+            break
+        cluster.run(str(art["device"]), parse_script(files[str(art["path"])].decode()), str(art["path"]))
+    skipped = set() if skip == "—" else set(skip.split(", "))
+    back = runbook_order(s, peer, artifacts, "tmsh-rollback")
+    paths = [str(a["path"]) for a in back]
+    try:
+        for art in back[paths.index(start) :] if start else []:
+            if art["path"] not in skipped:
+                cluster.run(
+                    str(art["device"]), parse_script(files[str(art["path"])].decode()), str(art["path"])
+                )
+    except ReplayError:
+        return False
+    return {h: d.objects for h, d in cluster.devices.items()} == begin and (
+        not start or cluster.unsaved() == []
+    )
+
+
+@pytest.mark.parametrize(("case", "version"), PINNED)
+def test_the_rollback_table_brings_every_stopped_change_back(case: str, version: BigIpVersion) -> None:
+    """For each apply file that could fail, CHANGE.md names the first rollback file and the files
+    to skip: replaying what ran before the failure, then the rollback from there (skips skipped),
+    gives every unit back exactly its starting objects, saved."""
+    files = tree(case, version).files()
+    rows = _STOP.findall(files["CHANGE.md"].decode())
+    artifacts = json.loads(files["manifest.json"])["artifacts"]
+    assert len(rows) == sum(1 for a in artifacts if a["kind"] == "tmsh-apply")
+    for row in rows:
+        assert _back_at_start(site(case), files, row), row
+
+
+def test_a_wrong_first_rollback_file_is_found() -> None:
+    files = tree("ha-both", V).files()
+    rows = _STOP.findall(files["CHANGE.md"].decode())
+    peer, failed, _, start, skip = next(r for r in rows if r[3].endswith("rollback/02-vlan-group.tmsh"))
+    later = start.replace("02-vlan-group", "03-tunnel")
+    assert not _back_at_start(site("ha-both"), files, (peer, failed, "", later, skip))
+    assert not _back_at_start(site("ha-both"), files, (peer, failed, "", start, "—")), "a skip is needed"
