@@ -146,7 +146,7 @@ class Site(_Frozen):
     """One EtherIP deployment: two peers joined by an EtherIP tunnel."""
 
     deployment: DeploymentName
-    bigip_version: Version = BigIpVersion.V11_6_5
+    bigip_version: Version  # required: a change is written for the release the units run
     vm_subnet: Network
     pool: Pool
     peers: Annotated[dict[Name, Peer], Field(min_length=2, max_length=2)]

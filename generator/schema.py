@@ -173,6 +173,6 @@ def site_schema() -> dict[str, Any]:
                     "additionalProperties": PEER,
                 },
             },
-            ["deployment", "vm_subnet", "pool", "peers"],
+            ["deployment", "bigip_version", "vm_subnet", "pool", "peers"],
         ),
     }

@@ -14,6 +14,7 @@ from generator.load import Located, SiteSource, parse_site, read_site
 from generator.model import Site
 from generator.rules import RuleViolations
 from generator.scalars import Empty, Quoted, show
+from generator.versions import SUPPORTED
 
 
 def load_site(path: Path, display: str | None = None) -> Site:
@@ -69,7 +70,7 @@ def _pydantic_problem(source: SiteSource, err: Any) -> Problem:
     if kind == "value_error":
         message = str(err["ctx"]["error"])
     elif kind == "missing":
-        message = f"missing required key {loc[-1]!r}"
+        message = _missing_message(loc)
     elif kind == "extra_forbidden":
         message = _unknown_key(loc)
         at_key = True
@@ -94,6 +95,15 @@ def _pydantic_problem(source: SiteSource, err: Any) -> Problem:
     else:
         message = err["msg"]
     return source.problem(loc, message, at_key=at_key)
+
+
+def _missing_message(loc: tuple[Any, ...]) -> str:
+    if loc == ("bigip_version",):
+        return (
+            f"missing required key 'bigip_version': add the line `bigip_version: <version>` with one of "
+            f"{SUPPORTED} (etherip 0.1 rendered 11.6.5 when it was absent; write 11.6.5 to keep that)"
+        )
+    return f"missing required key {loc[-1]!r}"
 
 
 def _count_message(loc: tuple[Any, ...], err: Any) -> str:

@@ -74,8 +74,7 @@ def random_site(rng: random.Random) -> dict[str, Any]:
     if rng.random() < 0.5:
         pool["also_monitor"] = rng.choice(["http", "tcp", "https"])
     site: dict[str, Any] = {"deployment": _name(rng, 12, set()), "vm_subnet": str(vm_subnet)}
-    if rng.random() < 0.7:
-        site["bigip_version"] = rng.choice([v.value for v in ALL_VERSIONS])
+    site["bigip_version"] = rng.choice([v.value for v in ALL_VERSIONS])
     site["pool"] = pool
     site["peers"] = peers
     return site
