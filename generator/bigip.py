@@ -132,7 +132,7 @@ SELF_IP = Kind(
 )
 TUNNEL = Kind(
     ("net", "tunnels", "tunnel"),
-    ("profile", "local-address", "remote-address", "description"),
+    ("profile", "local-address", "remote-address", "mtu", "description"),
     Scope.SYNCED,  # its local address is a floating self IP on a pair (project reference bigip-11.6-etherip.md §2.3 [S])
 )
 VLAN_GROUP = Kind(

@@ -64,6 +64,7 @@ class Board:
     ucs_restore: tuple[str, ...]  # how to restore a unit's UCS backup, step by step
     roles: tuple[tuple[str, tuple[str, ...]], ...]  # team, one cell per data center
     have_ready: tuple[str, ...]
+    mtu_lines: tuple[str, ...]  # the MTU prerequisites, with the numbers of this site
     precheck_gate: Gate
     pages: tuple[PeerPage, ...]
     verify_gate: Gate
@@ -98,6 +99,7 @@ def build_board(ctx: SiteContext, runbook: Runbook) -> Board:
         ucs_restore=_ucs_restore(ctx),
         roles=_roles(ctx),
         have_ready=_have_ready(ctx),
+        mtu_lines=_mtu_lines(ctx),
         precheck_gate=Gate(
             "the pre-checks",
             (
@@ -273,9 +275,12 @@ def _risks(ctx: SiteContext) -> tuple[tuple[str, str, str], ...]:
             "rollback step 2 removes the VLAN group; bridge-in-standby is disabled",
         ),
         (
-            "the WAN drops IP protocol 97 or frames above 1500 bytes",
+            f"the WAN drops IP protocol 97 or packets above {ctx.mtu.wan_required} bytes",
             "only connections of VMs moved to the other data center",
-            "the verify ping and the vMotion test show it before the change is closed",
+            (
+                f"verify's don't-fragment pings ({ctx.mtu.wan_required} bytes across the WAN, {ctx.mtu.tunnel} through the "
+                "tunnel) and the vMotion test show it before the change is closed"
+            ),
         ),
         (
             "config-sync pushes unrelated pending changes",
@@ -304,7 +309,8 @@ def _roles(ctx: SiteContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
             "network / firewall",
             tuple(
                 f"WAN path {p.tunnel.local_address} ⇄ {p.tunnel.remote_address}: IP protocol 97 both ways, "
-                f"no NAT, 1536-byte frames; {_route_duty(p)}"
+                f"no NAT, {ctx.mtu.wan_required}-byte IP packets unfragmented ({ctx.mtu.wan_frame}-byte frames on the wire); "
+                f"{_route_duty(p)}"
                 for p in peers
             ),
         ),
@@ -327,6 +333,46 @@ def _route_duty(peer: PeerContext) -> str:
     if peer.gateway == "existing":
         return "the existing routing reaches the other endpoint"
     return f"gateway {peer.gateway} reaches the other endpoint"
+
+
+def _mtu_lines(ctx: SiteContext) -> tuple[str, ...]:
+    """What the WAN and the VMs must carry (generator/mtu.py): the IP packet and the frame on the
+    wire, each side's WAN VLAN, and what the VMs may send."""
+    m = ctx.mtu
+    a, b = ctx.peers
+    lines = [
+        (
+            f"The WAN path between {a.name} ({a.tunnel.local_address}) and {b.name} ({b.tunnel.local_address}) carries IP "
+            f"packets of **{m.wan_required} bytes** without fragmenting them: Ethernet frames of {m.wan_frame} bytes on the "
+            f"wire ({m.wan_frame + 4} with an 802.1Q tag). EtherIP adds {m.wan_required - m.tunnel} bytes (IPv4 header 20, "
+            f"EtherIP header 2 (RFC 3378), the VM frame's Ethernet header 14; its FCS is not carried) to the tunnel's "
+            f"{m.tunnel}-byte packets [I: arithmetic; 4 more if an inner 802.1Q tag were carried]."
+        ),
+    ]
+    for p in ctx.peers:
+        if p.wan.create:
+            lines.append(f"{p.name}: the change creates WAN VLAN `{p.wan.path}` with mtu {p.wan.mtu}.")
+        elif p.wan.mtu:
+            lines.append(
+                f"{p.name}: WAN VLAN `{p.wan.path}` has mtu {p.wan.mtu} (the site file; the pre-check reads it)."
+            )
+        else:
+            lines.append(
+                f"{p.name}: WAN VLAN `{p.wan.path}` exists; its mtu must be {m.wan_required} or more (the pre-check "
+                "reads it and stops otherwise)."
+            )
+    if m.clamped:
+        lines.append(
+            f"The tunnel carries {m.tunnel}-byte packets, less than the VMs' {m.vm}: the virtualization team sets the "
+            f"VMs' MTU (guest network interfaces) to {m.tunnel} or less before the window, or larger packets of a moved "
+            "VM are lost in the tunnel [I]."
+        )
+    else:
+        lines.append(
+            f"The VMs send IP packets of at most {m.vm} bytes (their MTU; the virtualization team confirms it). Larger "
+            "ones would be lost in the tunnel [I]: write vm_mtu in the site file if they are larger."
+        )
+    return tuple(lines)
 
 
 def _have_ready(ctx: SiteContext) -> tuple[str, ...]:

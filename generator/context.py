@@ -14,6 +14,7 @@ from generator import bigip, probes
 from generator.bigip import ETHERIP_PROFILE, TG_FLOATING, TG_LOCAL, VLOC_PARENT, path, quoted
 from generator.expects import Probe
 from generator.model import Peer, Site, Vlan
+from generator.mtu import DEFAULT_MTU, MtuPlan, plan_mtu
 from generator.scalars import is_physical_interface
 from generator.step_operations import StepObjects, step_operations
 from generator.steps import WORDS, Phase, Step, applies, plan
@@ -101,7 +102,8 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
         tuple(pool.restore_monitor or ()),
         pool.also_monitor or "",
     )
-    peers = tuple(_peer_context(site, name, version, pool_view, monitor) for name in site.peers)
+    mtu = plan_mtu(site)
+    peers = tuple(_peer_context(site, name, version, pool_view, monitor, mtu) for name in site.peers)
     row = release(version)
     ctx = SiteContext(
         deployment=site.deployment,
@@ -121,6 +123,7 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
         step_count=len(plan(Phase.APPLY)),
         etherip_service=ETHERIP_SERVICE,
         pager_back=probes.pager_back(),
+        mtu=mtu,
     )
     return replace(ctx, peers=tuple(_with_probes(ctx, p) for p in ctx.peers))
 
@@ -208,11 +211,12 @@ def _self_ip(
     )
 
 
-def _tunnel(site: Site, peer: Peer, remote_name: str, remote: Peer) -> TunnelView:
+def _tunnel(site: Site, peer: Peer, remote_name: str, remote: Peer, mtu: MtuPlan) -> TunnelView:
     values = {
         "profile": ETHERIP_PROFILE,
         "local-address": str(peer.endpoint),
         "remote-address": str(remote.endpoint),
+        "mtu": str(mtu.tunnel),
         "description": quoted(f"etherip {site.deployment} to {remote_name}"),
     }
     return TunnelView(
@@ -227,7 +231,7 @@ def _tunnel(site: Site, peer: Peer, remote_name: str, remote: Peer) -> TunnelVie
 
 
 def _peer_context(
-    site: Site, name: str, version: BigIpVersion, pool: PoolView, monitor: MonitorView
+    site: Site, name: str, version: BigIpVersion, pool: PoolView, monitor: MonitorView, mtu: MtuPlan
 ) -> PeerContext:
     peer = site.peers[name]
     remote_name, remote = site.remote(name)
@@ -253,10 +257,10 @@ def _peer_context(
     if peer.vm.floating_self is not None:
         vm_floating = _self_ip(f"{prefix}_vm_float", str(peer.vm.floating_self), group_path, True, vm_lock)
     floating = tuple(f for f in (wan_floating, vm_floating) if f is not None)
-    wan_view, vm_view = _vlan_view(peer.wan, Role.WAN), _vlan_view(peer.vm, Role.VM)
+    wan_view, vm_view = _vlan_view(peer.wan, Role.WAN, mtu), _vlan_view(peer.vm, Role.VM, mtu)
     created_vlans = tuple(v for v in (vm_view, wan_view) if v.create)
     route = _route(prefix, peer, remote)
-    tunnel = _tunnel(site, peer, remote_name, remote)
+    tunnel = _tunnel(site, peer, remote_name, remote, mtu)
     endpoint = _endpoint(peer)
     vlan_group = VlanGroupView(peer.vlan_group, group_path, (vm_path, tunnel_path), VLAN_GROUP_MODE)
     devices = []
@@ -382,18 +386,29 @@ def _route(prefix: str, peer: Peer, remote: Peer) -> RouteView | None:
     return RouteView(name, path(name), network, gateway, props(bigip.ROUTE, values))
 
 
-def _vlan_view(vlan: Vlan, role: Role) -> VlanView:
+def _vlan_view(vlan: Vlan, role: Role, mtu: MtuPlan) -> VlanView:
     interfaces = tuple((vlan.interfaces or {}).items())  # file order
     return VlanView(
-        vlan.vlan,
-        path(vlan.vlan),
-        vlan.tag,
-        interfaces,
-        vlan.mtu,
-        role,
-        vlan.create,
-        _allow_service(vlan, role),
+        name=vlan.vlan,
+        path=path(vlan.vlan),
+        tag=vlan.tag,
+        interfaces=interfaces,
+        mtu=_vlan_mtu(vlan, role, mtu),
+        role=role,
+        create=vlan.create,
+        allow_service=_allow_service(vlan, role),
     )
+
+
+def _vlan_mtu(vlan: Vlan, role: Role, mtu: MtuPlan) -> int | None:
+    """A created WAN VLAN carries the tunnel's packets plus EtherIP's overhead; a created VM VLAN
+    carries what the VMs send (left at the default 1500 where that is what they send). An existing
+    VLAN's mtu is what the site file says it is today (None: not stated)."""
+    if vlan.mtu is not None or not vlan.create:
+        return vlan.mtu
+    if role is Role.WAN:
+        return mtu.wan_required
+    return mtu.vm if mtu.vm > DEFAULT_MTU else None
 
 
 def _device_step(

@@ -148,6 +148,8 @@ class Site(_Frozen):
     deployment: DeploymentName
     bigip_version: Version  # required: a change is written for the release the units run
     vm_subnet: Network
+    vm_mtu: Annotated[Int, Field(ge=576, le=9198)] | None = None  # the VMs' largest IP packet
+    tunnel_mtu: Annotated[Int, Field(ge=576, le=9198)] | None = None  # explicit: the VMs send no more
     pool: Pool
     peers: Annotated[dict[Name, Peer], Field(min_length=2, max_length=2)]
 

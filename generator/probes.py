@@ -154,6 +154,7 @@ def _existing(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> lis
     heading = ("The change refers to these existing objects: each must be there as the site file says.",)
     for vlan in peer.existing_vlans:
         probes.append(Probe(f"list net vlan {vlan}", e.listed(), heading if not probes else ()))
+    probes += _existing_mtus(ctx, peer)
     if peer.existing_wan_addresses:
         probes.append(_existing_selfs(peer, device))
     if peer.endpoint:
@@ -187,6 +188,38 @@ def _existing(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> lis
                     "  restore_monitor / restore_min_active_members in the site file.",
                 ),
                 heading if not probes else (),
+            )
+        )
+    return probes
+
+
+def _existing_mtus(ctx: SiteContext, peer: PeerContext) -> list[Probe]:
+    """An existing WAN VLAN must carry the tunnel's packets plus EtherIP's 36 bytes; an existing
+    VM VLAN must not let the VMs send more than the tunnel carries (generator/mtu.py)."""
+    mtu = ctx.mtu
+    probes = []
+    if not peer.wan.create:
+        wanted = str(peer.wan.mtu) if peer.wan.mtu else f"{mtu.wan_required} or more"
+        probes.append(
+            Probe(
+                f"list net vlan {peer.wan_vlan_path} mtu",
+                e.values(
+                    (("mtu", wanted),),
+                    f"EtherIP adds {mtu.wan_required - mtu.tunnel} bytes to the tunnel's {mtu.tunnel}-byte packets; a smaller MTU\n"
+                    "  stops the change: raise it (network and load-balancer teams) or lower vm_mtu in the site file.",
+                ),
+            )
+        )
+    if not peer.vm.create:
+        wanted = str(peer.vm.mtu) if peer.vm.mtu else f"{mtu.tunnel} or less"
+        probes.append(
+            Probe(
+                f"list net vlan {peer.vm_vlan_path} mtu",
+                e.values(
+                    (("mtu", wanted),),
+                    f"A larger MTU means the VMs may send packets the tunnel ({mtu.tunnel}) does not carry: stop, confirm\n"
+                    "  the VMs' MTU with the virtualization team and write it as vm_mtu in the site file.",
+                ),
             )
         )
     return probes
@@ -254,12 +287,13 @@ def verify(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tuple[
     tunnel = peer.tunnel
     probes.append(
         Probe(
-            f"list net tunnels tunnel {tunnel.path} profile local-address remote-address",
+            f"list net tunnels tunnel {tunnel.path} profile local-address remote-address mtu",
             e.values(
                 (
                     ("profile", short(tunnel.profile)),
                     ("local-address", tunnel.local_address),
                     ("remote-address", tunnel.remote_address),
+                    ("mtu", str(ctx.mtu.tunnel)),
                 ),
                 f"The remote address is {tunnel.remote_peer}'s tunnel endpoint.",
             ),
@@ -285,6 +319,19 @@ def verify(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tuple[
                 before=(
                     f"From the tunnel's own address {tunnel.local_address}: the other side's route back may cover",
                     "  only that endpoint (-I sets the source address; run util ping passes it to ping [I]).",
+                ),
+            )
+        )
+        mtu = ctx.mtu
+        probes.append(
+            Probe(
+                f"run util ping -c 3 -M do -s {mtu.wan_ping_payload} -I {tunnel.local_address} {tunnel.remote_address}",
+                e.replies(
+                    tunnel.remote_address, f" to {mtu.wan_required}-byte packets that may not be fragmented"
+                ),
+                before=(
+                    f"The WAN path carries the tunnel's largest packet ({mtu.tunnel} + {mtu.wan_required - mtu.tunnel} bytes): don't-fragment",
+                    f"  (-M do) pings of {mtu.wan_required} bytes (-s {mtu.wan_ping_payload} + 28 bytes of headers) [I: iputils options].",
                 ),
             )
         )
@@ -338,6 +385,16 @@ def verify(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tuple[
                     ),
                 )
             )
+        far = peer.remote_vm_addresses[0]
+        probes.append(
+            Probe(
+                f"run util ping -c 3 -M do -s {ctx.mtu.tunnel_ping_payload} {far}",
+                e.replies(far, f" to {ctx.mtu.tunnel}-byte packets through the tunnel, not fragmented"),
+                before=(
+                    f"The VMs' largest packet ({ctx.mtu.tunnel} bytes) crosses the tunnel whole (don't-fragment ping) [I].",
+                ),
+            )
+        )
         probes.append(Probe(f"show net tunnels tunnel {tunnel.path}", e.tunnel_traffic()))
     if peer.is_ha:
         probes.append(Probe("show cm sync-status", e.sync_status("In Sync", str(peer.device_group))))

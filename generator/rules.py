@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from generator.bigip import BUILTIN_MONITORS, BUILTIN_NET_NAMES
 from generator.load import key_path
+from generator.mtu import ETHERIP_OVERHEAD, MAX_VLAN_MTU, plan_mtu
 
 if TYPE_CHECKING:
     from generator.model import Peer, Pool, Site, Vlan
@@ -35,9 +36,39 @@ class RuleViolations(Exception):  # not a ValueError: pydantic must let it throu
 
 def check_site(site: Site) -> Iterator[Violation]:
     yield from _check_pool(site.pool, site.vm_subnet)
+    yield from _check_mtu(site)
     for name, peer in site.peers.items():
         yield from _check_peer(("peers", name), peer, site.vm_subnet)
     yield from _check_across_peers(site)
+
+
+def _check_mtu(site: Site) -> Iterator[Violation]:
+    """Explicit numbers that cannot work together (generator/mtu.py): a tunnel smaller than what
+    the VMs are said to send, a WAN VLAN smaller than the tunnel plus EtherIP's 36 bytes."""
+    plan = plan_mtu(site)
+    if site.vm_mtu is not None and site.tunnel_mtu is not None and site.tunnel_mtu < site.vm_mtu:
+        yield Violation(
+            ("tunnel_mtu",),
+            f"{site.tunnel_mtu} is smaller than vm_mtu {site.vm_mtu}: the VMs' larger packets would not cross; "
+            f"lower vm_mtu to {site.tunnel_mtu} (and set it on the VMs) or raise tunnel_mtu",
+        )
+    if plan.wan_required > MAX_VLAN_MTU:
+        yield Violation(
+            ("tunnel_mtu",) if site.tunnel_mtu is not None else ("vm_mtu",),
+            f"{plan.tunnel} plus EtherIP's {ETHERIP_OVERHEAD} bytes needs a WAN MTU of {plan.wan_required}, above "
+            f"the largest VLAN MTU {MAX_VLAN_MTU}: write {MAX_VLAN_MTU - ETHERIP_OVERHEAD} or less",
+        )
+    if not plan.stated:
+        return
+    for name, peer in site.peers.items():
+        if peer.wan.mtu is not None and peer.wan.mtu < plan.wan_required:
+            lower = "tunnel_mtu" if site.tunnel_mtu is not None else "vm_mtu"
+            yield Violation(
+                ("peers", name, "wan", "mtu"),
+                f"{peer.wan.mtu} cannot carry the tunnel's {plan.tunnel}-byte packets plus EtherIP's "
+                f"{ETHERIP_OVERHEAD} bytes ({plan.wan_required}): write mtu: {plan.wan_required} or more, "
+                f"or set {lower}: {peer.wan.mtu - ETHERIP_OVERHEAD}",
+            )
 
 
 def _check_monitors(pool: Pool) -> Iterator[Violation]:
@@ -168,7 +199,8 @@ def _check_vlan(at: Loc, vlan: Vlan, *, is_wan: bool) -> Iterator[Violation]:
         elif vlan.tag is None and "tagged" in vlan.interfaces.values():
             yield Violation((*at, "tag"), "a VLAN with tagged interfaces needs a tag (1-4094)")
         return
-    given = ["tag", "interfaces", "mtu"] + (["allow_service"] if is_wan else [])
+    # mtu on an existing VLAN says what it is today (the pre-check confirms it)
+    given = ["tag", "interfaces"] + (["allow_service"] if is_wan else [])
     for key in given:
         if getattr(vlan, key) is not None:
             yield Violation(

@@ -163,6 +163,10 @@ def site_schema() -> dict[str, Any]:
                     "pattern": rf"^{_IPV4}/([89]|[12][0-9]|30)$",
                     "description": "the VM segment",
                 },
+                "vm_mtu": _int(576, 9198, "the largest IP packet the VMs send (their MTU); default 1500"),
+                "tunnel_mtu": _int(
+                    576, 9198, "explicit tunnel MTU on both sides: the VMs must send no more (default: vm_mtu)"
+                ),
                 "pool": POOL,
                 "peers": {
                     "type": "object",

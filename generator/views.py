@@ -12,6 +12,7 @@ from enum import StrEnum
 from generator import bigip
 from generator.bigip import path
 from generator.expects import Probe
+from generator.mtu import MtuPlan
 from generator.operations import Operation, title
 from generator.steps import Phase, PhaseWords, Step
 
@@ -257,6 +258,7 @@ class SiteContext:
     peers: tuple[PeerContext, ...]
     step_count: int
     etherip_service: str  # the allow-service entry that admits EtherIP
+    mtu: MtuPlan  # the MTU arithmetic (generator/mtu.py)
     pager_back: tuple[str, ...] = ()  # how the last file of a device puts the pager preference back
 
     @property

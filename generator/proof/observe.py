@@ -24,6 +24,7 @@ from generator.proof.tmsh.replay import (
     SELF,
     TUNNEL,
     UNKNOWN,
+    VLAN,
     Cluster,
     Device,
     Props,
@@ -219,8 +220,10 @@ def _ping(world: World, unit: Unit, words: list[str]) -> Shown:
     try:
         address = IPv4Address(words[-1])
         chosen = words[words.index("-I") + 1] if "-I" in words else None
+        size = int(words[words.index("-s") + 1]) + 28 if "-s" in words else 84  # + IP and ICMP headers
     except (ValueError, IndexError):
         return Shown(fields=(("error", f"ping: {' '.join(words)[:60]}"),))
+    whole = "-M" in words and words[words.index("-M") + 1 : words.index("-M") + 2] == ["do"]
     active = world.active(unit)
     device = world.device(unit)
     routable = _routable(device, address, active)
@@ -233,13 +236,53 @@ def _ping(world: World, unit: Unit, words: list[str]) -> Shown:
         # across the VLAN group and the tunnel: this unit bridges only while active, and the
         # tunnel must come up between both peers' current states
         up = active and not _tunnel_down(world, unit) and world.active(owner)
-        return Shown(fields=(("routable", _word(routable)), ("replies", "yes" if up else "no")))
+        fits = _fits_tunnel(world, size) if whole else True
+        crossing = False if not up or fits is False else fits
+        return Shown(fields=(("routable", _word(routable)), ("replies", _word(crossing))))
     if chosen is not None and IPv4Address(chosen) not in {i.ip for i in _addresses(device, active)}:
         return Shown(fields=(("routable", _word(routable)), ("replies", "no")))  # not this unit's address
     source = _source(device, address, active, chosen)
     back = None if source is None else _routable(world.device(owner), source, world.active(owner))
-    replies = None if routable is None or back is None else (routable and back)
+    replies: bool | None = None if routable is None or back is None else (routable and back)
+    if replies and whole:
+        # unfragmented: both ends' WAN VLANs carry the packet (the path between is the network's)
+        ends = [_mtu_of(device, source), _mtu_of(world.device(owner), address)]
+        replies = _carries(ends, size)
     return Shown(fields=(("routable", _word(routable)), ("replies", _word(replies))))
+
+
+def _mtu_of(device: Device, address: IPv4Address | None) -> int | None:
+    """The MTU of the VLAN a self IP with `address` is on (1500 when unset; None: not known)."""
+    for (kind, _), props in device.objects.items():
+        if kind == SELF and address is not None and IPv4Interface(str(props.get("address"))).ip == address:
+            vlan = device.objects.get((VLAN, str(props.get("vlan"))))
+            if vlan is None:
+                return None
+            value = vlan.get("mtu", "1500")
+            return None if value == UNKNOWN else int(str(value))
+    return None
+
+
+def _carries(mtus: list[int | None], size: int) -> bool | None:
+    if any(m is not None and m < size for m in mtus):
+        return False
+    return None if any(m is None for m in mtus) else True
+
+
+def _fits_tunnel(world: World, size: int) -> bool | None:
+    """An unfragmented inner packet of `size` bytes through both tunnels: each tunnel's mtu (0 or
+    unset: its WAN VLAN's mtu less EtherIP's 36 bytes) and the WAN VLANs carrying 36 more."""
+    mtus: list[int | None] = []
+    for cluster in world.clusters.values():
+        for device in cluster.devices.values():
+            for (kind, _), props in device.objects.items():
+                if kind != TUNNEL:
+                    continue
+                wan = _mtu_of(device, IPv4Address(str(props.get("local-address"))))
+                mtus.append(None if wan is None else wan - 36)
+                if str(props.get("mtu", "0")) != "0":
+                    mtus.append(int(str(props["mtu"])))
+    return _carries(mtus, size)
 
 
 def _source(device: Device, target: IPv4Address, active: bool, chosen: str | None) -> IPv4Address | None:
@@ -397,6 +440,11 @@ def _equal(name: str, model: object, claimed: str) -> bool | None:
         model is None and name in ("allow-service", "interfaces", "members", "tag", "mtu")
     ):
         return None if model == UNKNOWN else False
+    if claimed.endswith((" or more", " or less")):
+        number, _, way = claimed.rpartition(" or ")
+        if model is None and name == "mtu":
+            model = "1500"
+        return int(str(model)) >= int(number) if way == "more" else int(str(model)) <= int(number)
     if name == "allow-service":
         return _services(model) == _services(claimed)
     if name == "monitor":

@@ -285,8 +285,8 @@ def starting_cluster(site: Site, peer_name: str) -> Cluster:
     for index, (host, dev) in enumerate(peer.devices.items()):
         objects: dict[Key, Props] = {}
         for vlan in (peer.wan, peer.vm):
-            if not vlan.create:
-                objects[(VLAN, bigip.path(vlan.vlan))] = {}
+            if not vlan.create:  # its MTU as the site file says it is today, or not known
+                objects[(VLAN, bigip.path(vlan.vlan))] = {"mtu": str(vlan.mtu) if vlan.mtu else UNKNOWN}
         if not peer.wan.create:
             wan = bigip.path(peer.wan.vlan)
             # The endpoint the site names (wan.endpoint_self) has its name and lockdown; any

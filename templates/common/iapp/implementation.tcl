@@ -343,6 +343,7 @@ if {$ha} {
 }
 
 set tunnel [etherip_name tunnel__name 15]
+set tunnel_mtu [etherip_number tunnel__mtu 576 9198]
 set remote_peer [etherip_name tunnel__remote_peer 63]
 set remote_address [etherip_address tunnel__remote_address]
 if {[string equal $remote_address $local_address]} {
@@ -436,14 +437,14 @@ proc etherip_create_wan_selfs {} {
 # The route to the other endpoint through the WAN gateway (synced, like the tunnel), the existing
 # endpoint self IP's lockdown admitting EtherIP (when the site names it), then the tunnel.
 proc etherip_create_tunnel {} {
-    global dep tunnel local_address remote_address remote_peer gateway endpoint_name endpoint_after
+    global dep tunnel tunnel_mtu local_address remote_address remote_peer gateway endpoint_name endpoint_after
     if {![string equal $gateway ""] && ![string equal $gateway "existing"]} {
         tmsh::create "net route /Common/${dep}_wan_route network $remote_address/32 gw $gateway description \"etherip $dep to the other tunnel endpoint\""
     }
     if {![string equal $endpoint_name ""]} {
         tmsh::modify "net self /Common/$endpoint_name allow-service $endpoint_after"
     }
-    tmsh::create "net tunnels tunnel /Common/$tunnel profile /Common/etherip local-address $local_address remote-address $remote_address description \"etherip $dep to $remote_peer\""
+    tmsh::create "net tunnels tunnel /Common/$tunnel profile /Common/etherip local-address $local_address remote-address $remote_address mtu $tunnel_mtu description \"etherip $dep to $remote_peer\""
 }
 
 # The VLAN group and this device's VM self IP on it.
