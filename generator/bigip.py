@@ -137,7 +137,7 @@ TUNNEL = Kind(
 )
 VLAN_GROUP = Kind(
     ("net", "vlan-group"),
-    ("members", "mode", "bridge-in-standby", "migration-keepalive", "description"),
+    ("members", "mode", "bridge-in-standby", "migration-keepalive", "proxy-excludes", "description"),
     Scope.DEVICE_LOCAL,
     defaults={"mode": "translucent"},  # the 11.6 default [S]
 )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from generator.context import PeerContext, SiteContext
 from generator.operations import Value, Verb
 from generator.runbook import Row, Runbook
+from generator.traffic import Paragraphs, traffic_sections
 
 PRECHECK_MIN = 10  # read-only checks plus `save sys ucs` and copying the UCS off the box
 VERIFY_MIN = 5
@@ -65,6 +66,7 @@ class Board:
     roles: tuple[tuple[str, tuple[str, ...]], ...]  # team, one cell per data center
     have_ready: tuple[str, ...]
     mtu_lines: tuple[str, ...]  # the MTU prerequisites, with the numbers of this site
+    traffic: tuple[Paragraphs, ...]  # CHANGE.md "Traffic" (generator/traffic.py)
     precheck_gate: Gate
     pages: tuple[PeerPage, ...]
     verify_gate: Gate
@@ -100,12 +102,19 @@ def build_board(ctx: SiteContext, runbook: Runbook) -> Board:
         roles=_roles(ctx),
         have_ready=_have_ready(ctx),
         mtu_lines=_mtu_lines(ctx),
+        traffic=traffic_sections(ctx),
         precheck_gate=Gate(
             "the pre-checks",
             (
                 "every Expect line of every pre-check matched, on every device of both data centers",
                 "each UCS archive is copied off the box (see Have ready)",
                 "the network team confirmed the WAN prerequisites (Before the change window)",
+                "the network team confirmed the VM VLAN is not stretched between the data centers yet (Have ready)",
+                (
+                    f"the return path is settled: {ctx.return_path} (Traffic, Return path)"
+                    if ctx.return_path
+                    else "the change lead confirmed how a moved VM's replies come back (Traffic, Return path)"
+                ),
             ),
             "stop: nothing has changed yet; close the change as not done",
         ),
@@ -375,6 +384,17 @@ def _mtu_lines(ctx: SiteContext) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _return_path_item(ctx: SiteContext) -> str:
+    if ctx.return_path == "snat":
+        return f"The virtual servers that use `{ctx.pool.path}`, each with source address translation (the pre-check stops on one without)."
+    if ctx.return_path == "bigip_gateway":
+        return "The virtualization team's confirmation that every VM's default gateway is the BIG-IP's VM self IP of its data center (Traffic, Return path)."
+    return (
+        "The answer to Traffic, Return path: every virtual server that uses the pool translates the source, or the "
+        "VMs' default gateway is the BIG-IP's VM self IP (then write return_path in the site file)."
+    )
+
+
 def _have_ready(ctx: SiteContext) -> tuple[str, ...]:
     hosts = [h for p in ctx.peers for h in p.hostnames]
     return (
@@ -405,6 +425,12 @@ def _have_ready(ctx: SiteContext) -> tuple[str, ...]:
             )
         ),
         "The other data center's team on the same call for the whole window.",
+        (
+            "The network team's confirmation that the VM VLAN is not already stretched between the data centers (OTV, "
+            "VXLAN, VPLS, NSX L2VPN, another EtherIP tunnel), and whether both data centers answer one gateway address "
+            "on it (Traffic, One bridge only)."
+        ),
+        _return_path_item(ctx),
         "This package, with its SHA-256 list (Artifacts) checked, and the site file it came from.",
     )
 

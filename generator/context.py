@@ -124,6 +124,8 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
         etherip_service=ETHERIP_SERVICE,
         pager_back=probes.pager_back(),
         mtu=mtu,
+        return_path=site.return_path,
+        shared_gateways=tuple(str(a) for a in site.shared_gateways),
     )
     return replace(ctx, peers=tuple(_with_probes(ctx, p) for p in ctx.peers))
 
@@ -146,6 +148,7 @@ def _with_probes(ctx: SiteContext, peer: PeerContext) -> PeerContext:
                 rollback=steps[Phase.ROLLBACK],
                 precheck=probes.precheck(ctx, peer, device),
                 verify=probes.verify(ctx, peer, device),
+                expected=probes.expected_objects(peer, device),
             )
         )
     return replace(peer, devices=tuple(devices))
@@ -262,7 +265,13 @@ def _peer_context(
     route = _route(prefix, peer, remote)
     tunnel = _tunnel(site, peer, remote_name, remote, mtu)
     endpoint = _endpoint(peer)
-    vlan_group = VlanGroupView(peer.vlan_group, group_path, (vm_path, tunnel_path), VLAN_GROUP_MODE)
+    vlan_group = VlanGroupView(
+        peer.vlan_group,
+        group_path,
+        (vm_path, tunnel_path),
+        VLAN_GROUP_MODE,
+        tuple(str(a) for a in site.shared_gateways),
+    )
     devices = []
     for index, (host, device) in enumerate(peer.devices.items()):
         suffix = ("_a", "_b")[index] if peer.is_ha else ""

@@ -219,6 +219,45 @@ def no_output() -> Expect:
     return Expect(_lines("no output."))
 
 
+def monitors_listed(names: tuple[str, ...]) -> Expect:
+    words = ", ".join(names)
+    return Expect(
+        _lines(
+            f"monitors named {words} listed (each as ltm monitor <type> <name>, any type).",
+            "  One missing: stop; the pool's rule would name a monitor the unit does not have.",
+        )
+    )
+
+
+def snat_on_every_virtual(pool: str) -> Expect:
+    return Expect(
+        _lines(
+            f"every virtual server listed whose pool is {pool} has source-address-translation type automap or snat.",
+            "  One with none (or no source-address-translation line): stop; a moved VM's replies would not come",
+            "  back through this BIG-IP (return_path: snat in the site file).",
+        )
+    )
+
+
+def not_bridged(vlan: str) -> Expect:
+    return Expect(
+        _lines(
+            f"no VLAN group listed has {vlan} among its members.",
+            "  One that has: stop; the VM VLAN is bridged already, and a second bridge makes a loop.",
+        )
+    )
+
+
+def no_self_in(vlan: str, subnet: str) -> Expect:
+    return Expect(
+        _lines(
+            f"no self IP listed on vlan {vlan} has an address in {subnet}.",
+            "  One that has: stop; the VM subnet would be on the VLAN and on the VLAN group at once",
+            '  (CHANGE.md, "Self IPs on an existing VM VLAN").',
+        )
+    )
+
+
 def noted(what: str) -> Expect:
     """A value the operator writes down for later (not a go/no-go)."""
     return Expect(_lines(f"listed; write down {what}."))

@@ -25,6 +25,7 @@ from generator.scalars import (
     Name,
     NetName,
     Network,
+    ReturnPath,
     SelfAddress,
     Tagging,
     show,
@@ -150,6 +151,13 @@ class Site(_Frozen):
     vm_subnet: Network
     vm_mtu: Annotated[Int, Field(ge=576, le=9198)] | None = None  # the VMs' largest IP packet
     tunnel_mtu: Annotated[Int, Field(ge=576, le=9198)] | None = None  # explicit: the VMs send no more
+    # How a moved VM's replies come back through the BIG-IP holding the connection: every virtual
+    # server using the pool translates the source (snat), or the VMs' default gateway is the
+    # BIG-IP's floating VM self IP (bigip_gateway); unset: the pre-check lists, the team confirms.
+    return_path: ReturnPath | None = None
+    # Gateway addresses both data centers answer on the VM subnet (an FHRP or anycast gateway):
+    # the VLAN group's proxy exclusion list, so the BIG-IP answers no ARP for them across the bridge.
+    shared_gateways: Annotated[tuple[IPv4Address, ...], Field(max_length=8)] = ()
     pool: Pool
     peers: Annotated[dict[Name, Peer], Field(min_length=2, max_length=2)]
 

@@ -114,6 +114,53 @@ def delete(kind: bigip.Kind, path: str, label: str) -> Operation:
     return Operation(Verb.DELETE, kind, path, (), label)
 
 
+@dataclass(frozen=True)
+class ConfigObject:
+    """An object as the device holds it after the change: its create values with every later
+    modify applied, printed the way a saved configuration (and `tmsh list`) shows it."""
+
+    kind: bigip.Kind
+    path: str
+    values: tuple[tuple[str, Value], ...]
+
+    @property
+    def stanza(self) -> str:
+        lines = [f"{self.kind.tmsh} {self.path} {{"]
+        for name, value in sorted(self.values):
+            lines += _stanza_lines(name, value)
+        return "\n".join([*lines, "}"])
+
+
+def _stanza_lines(name: str, value: Value) -> list[str]:
+    """One property in the saved form: a word, or a block (a list, and the keywords default and
+    all of allow-service, which tmsh lists inside braces)."""
+    if isinstance(value, str):
+        if name == "allow-service" and value in ("default", "all"):
+            return [f"    {name} {{", f"        {value}", "    }"]
+        return [f"    {name} {value}"]
+    lines = [f"    {name} {{"]
+    for item in value.items:
+        if item.body is None:
+            lines.append(f"        {item.name}")
+        else:
+            lines += [f"        {item.name} {{", *(f"            {b}" for b in item.body), "        }"]
+    return [*lines, "    }"]
+
+
+def final_objects(operations: Iterable[Operation]) -> tuple[ConfigObject, ...]:
+    """The objects `operations` create, each with the values later modifies set (in order)."""
+    objects: dict[str, dict[str, Value]] = {}
+    kinds: dict[str, bigip.Kind] = {}
+    for op in operations:
+        if op.verb is Verb.CREATE:
+            objects[op.path], kinds[op.path] = dict(op.values), op.kind
+        elif op.verb is Verb.MODIFY and op.path in objects:
+            objects[op.path].update(op.values)
+        elif op.verb is Verb.DELETE:
+            objects.pop(op.path, None)
+    return tuple(ConfigObject(kinds[p], p, tuple(v.items())) for p, v in objects.items())
+
+
 def title(operations: Iterable[Operation]) -> str:
     """What a step does, from its operations: "create the VM VLAN and the WAN VLAN; change the
     existing pool (monitor)". Consecutive operations with one verb share it; several changes to

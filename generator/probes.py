@@ -12,9 +12,9 @@ from __future__ import annotations
 from generator import expects as e
 from generator.bigip import TG_FLOATING, TG_LOCAL
 from generator.expects import Probe, short
-from generator.operations import Operation, Verb
+from generator.operations import ConfigObject, Operation, Verb, final_objects
 from generator.steps import Phase
-from generator.views import DeviceContext, DeviceStep, PeerContext, SelfIpView, SiteContext
+from generator.views import DeviceContext, DeviceStep, PeerContext, SelfIpView, SiteContext, VlanView
 
 PAGER_OFF = "modify cli preference pager disabled display-threshold 0"
 
@@ -93,6 +93,7 @@ def precheck(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tupl
     probes += _interfaces(peer)
     probes += _absent(peer, device)
     probes += _existing(ctx, peer, device)
+    probes += _traffic(ctx, peer)
     probes.append(
         Probe(
             f"save sys ucs {ctx.deployment}-pre-change",
@@ -117,6 +118,29 @@ def _interfaces(peer: PeerContext) -> list[Probe]:
     probes = [Probe(f"list net interface {name}", e.listed()) for name in peer.interfaces]
     probes += [Probe(f"list net trunk {name}", e.listed()) for name in peer.trunks]
     return [Probe(p.command, p.expect, heading if i == 0 else ()) for i, p in enumerate(probes)]
+
+
+def expected_objects(peer: PeerContext, device: DeviceContext) -> tuple[ConfigObject, ...]:
+    """What this device holds of the change once it is done: its own steps' objects and the
+    synced steps' objects of the first unit, with every later modify applied."""
+    mine = [
+        op for d in peer.devices for ds in d.steps for op in ds.operations if d is device or ds.step.synced
+    ]
+    keep = {id(op) for op in mine}
+    return final_objects(op for op in _in_step_order(peer) if id(op) in keep)
+
+
+def _in_step_order(peer: PeerContext) -> list[Operation]:
+    """Every operation of the peer's apply steps, step by step, devices in order."""
+    steps = sorted({ds.step.number for d in peer.devices for ds in d.steps})
+    return [
+        op
+        for n in steps
+        for d in peer.devices
+        for ds in d.steps
+        if ds.step.number == n
+        for op in ds.operations
+    ]
 
 
 def created_on(peer: PeerContext, device: DeviceContext) -> tuple[Operation, ...]:
@@ -191,6 +215,54 @@ def _existing(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> lis
             )
         )
     return probes
+
+
+def _traffic(ctx: SiteContext, peer: PeerContext) -> list[Probe]:
+    """What the traffic needs besides the objects (CHANGE.md, "Traffic"): the monitors the pool's
+    rule names exist, an existing pool's priority groups, how replies come back, that the VM VLAN
+    is not bridged already, an existing VM VLAN's own self IPs."""
+    pool = ctx.pool
+    heading = ('What the traffic needs beside the objects (CHANGE.md, "Traffic"):',)
+    probes = []
+    named = tuple(
+        dict.fromkeys((*pool.restore_monitors, *((pool.also_monitor,) if pool.also_monitor else ())))
+    )
+    if named:
+        probes.append(Probe("list ltm monitor", e.monitors_listed(named)))
+    if not pool.create:
+        probes.append(
+            Probe(
+                f"list ltm pool {pool.path} members",
+                e.noted(
+                    "each member and its priority-group (none shown means 0): min-active-members 1 keeps traffic on "
+                    "the highest group that has a member available"
+                ),
+            )
+        )
+    virtuals = "list ltm virtual pool source-address-translation mirror"
+    if ctx.return_path == "snat":
+        probes.append(Probe(virtuals, e.snat_on_every_virtual(pool.name)))
+    else:
+        probes.append(
+            Probe(
+                virtuals,
+                e.noted(
+                    f"each virtual server whose pool is {pool.name}, with its source-address-translation and mirror "
+                    '(CHANGE.md, "Return path" and "Failover during a vMotion")'
+                ),
+            )
+        )
+    probes.append(Probe("list net vlan-group members", e.not_bridged(short(peer.vm_vlan_path))))
+    if not peer.vm.create:
+        probes.append(
+            Probe(
+                "list net self address vlan",
+                e.noted(
+                    f'the self IPs on vlan {short(peer.vm_vlan_path)}: they stay on that VLAN (CHANGE.md, "Traffic")'
+                ),
+            )
+        )
+    return [Probe(p.command, p.expect, heading if i == 0 else ()) for i, p in enumerate(probes)]
 
 
 def _existing_mtus(ctx: SiteContext, peer: PeerContext) -> list[Probe]:
@@ -271,15 +343,18 @@ def _endpoint_probe(peer: PeerContext, after: bool) -> Probe:
     )
 
 
+def _vlan_probe(v: VlanView) -> Probe:
+    pairs = [("interfaces", "{ " + " ".join(f"{n} {{ {m} }}" for n, m in v.interfaces) + " }")]
+    if v.mtu:
+        pairs.append(("mtu", str(v.mtu)))
+    pairs.append(("tag", str(v.tag) if v.tag else "(auto-assigned)"))
+    props = " ".join(k for k, _ in pairs)
+    return Probe(f"list net vlan {v.path} {props}", e.values(tuple(pairs)))
+
+
 def verify(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tuple[Probe, ...]:
     probes = [Probe(PAGER_OFF, e.no_output(), before=("The pager goes off again (see 00-precheck.tmsh).",))]
-    for v in peer.vlans:
-        pairs = [("interfaces", "{ " + " ".join(f"{n} {{ {m} }}" for n, m in v.interfaces) + " }")]
-        if v.mtu:
-            pairs.append(("mtu", str(v.mtu)))
-        pairs.append(("tag", str(v.tag) if v.tag else "(auto-assigned)"))
-        props = " ".join(k for k, _ in pairs)
-        probes.append(Probe(f"list net vlan {v.path} {props}", e.values(tuple(pairs))))
+    probes += [_vlan_probe(v) for v in peer.vlans]
     for s in device.selfs:
         probes.append(_self_probe(s))
     if peer.endpoint:
@@ -336,17 +411,18 @@ def verify(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tuple[
             )
         )
     group = peer.vlan_group
+    pairs = [
+        ("members", "{ " + " ".join(short(m) for m in group.members) + " }"),
+        ("mode", group.mode),
+        ("bridge-in-standby", "disabled"),
+        ("migration-keepalive", "enabled"),
+    ]
+    if group.proxy_excludes:
+        pairs.append(("proxy-excludes", "{ " + " ".join(group.proxy_excludes) + " }"))
     probes.append(
         Probe(
-            f"list net vlan-group {group.path} members mode bridge-in-standby migration-keepalive",
-            e.values(
-                (
-                    ("members", "{ " + " ".join(short(m) for m in group.members) + " }"),
-                    ("mode", group.mode),
-                    ("bridge-in-standby", "disabled"),
-                    ("migration-keepalive", "enabled"),
-                )
-            ),
+            f"list net vlan-group {group.path} {' '.join(k for k, _ in pairs)}",
+            e.values(tuple(pairs)),
         )
     )
     monitor = ctx.monitor

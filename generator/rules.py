@@ -36,6 +36,8 @@ class RuleViolations(Exception):  # not a ValueError: pydantic must let it throu
 
 def check_site(site: Site) -> Iterator[Violation]:
     yield from _check_pool(site.pool, site.vm_subnet)
+    for i, address in enumerate(site.shared_gateways):
+        yield from _check_in_subnet(("shared_gateways", i), address, site.vm_subnet, "a shared gateway")
     yield from _check_mtu(site)
     for name, peer in site.peers.items():
         yield from _check_peer(("peers", name), peer, site.vm_subnet)
@@ -105,6 +107,14 @@ def _check_pool(pool: Pool, vm_subnet: IPv4Network) -> Iterator[Violation]:
             )
         if not pool.members:
             yield Violation(("pool", "members"), "a pool that etherip creates needs at least one member")
+        if pool.also_monitor is None:
+            yield Violation(
+                ("pool", "monitor"),
+                "a pool that etherip creates needs a health monitor beside the Virtual Location monitor, which "
+                "only says where a member is: add the line `also_monitor: tcp` under pool (or the monitor the "
+                "application needs, such as http)",
+                at_key=True,
+            )
         if pool.restore_monitor is not None:
             yield Violation(
                 ("pool", "restore_monitor"),

@@ -157,6 +157,20 @@ def parse_tagging(value: Any) -> str:
     return text
 
 
+RETURN_PATHS = ("snat", "bigip_gateway")
+PLATFORMS = ("appliance", "vcmp-guest", "f5os-tenant")
+
+
+def _choice(choices: tuple[str, ...], what: str) -> Any:
+    def parse(value: Any) -> str:
+        text = _text(value, " or ".join(choices))
+        if text not in choices:
+            raise ValueError(f"{show(text)}: write {', '.join(choices[:-1])} or {choices[-1]} ({what})")
+        return text
+
+    return parse
+
+
 def parse_bool(value: Any) -> bool:
     text = _scalar(value, "true or false")
     _unquoted(value, text, "true or false")
@@ -333,6 +347,10 @@ DeploymentName = Annotated[str, BeforeValidator(parse_deployment)]
 Hostname = Annotated[str, BeforeValidator(parse_hostname)]
 Interface = Annotated[str, BeforeValidator(parse_interface)]
 Tagging = Annotated[str, BeforeValidator(parse_tagging)]
+ReturnPath = Annotated[
+    str, BeforeValidator(_choice(RETURN_PATHS, "how replies of a moved VM come back through this BIG-IP"))
+]
+Platform = Annotated[str, BeforeValidator(_choice(PLATFORMS, "what the unit runs on"))]
 Flag = Annotated[bool, BeforeValidator(parse_bool)]
 Int = Annotated[int, BeforeValidator(parse_int)]
 SelfAddress = Annotated[IPv4Interface, BeforeValidator(parse_self_address)]

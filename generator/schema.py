@@ -163,9 +163,22 @@ def site_schema() -> dict[str, Any]:
                     "pattern": rf"^{_IPV4}/([89]|[12][0-9]|30)$",
                     "description": "the VM segment",
                 },
+                "return_path": {
+                    "type": "string",
+                    "enum": ["snat", "bigip_gateway"],
+                    "description": "how a moved VM's replies come back through this BIG-IP: snat on every virtual server, or the VMs' gateway is the BIG-IP's floating VM self IP",
+                },
+                "shared_gateways": {
+                    "type": "array",
+                    "maxItems": 8,
+                    "items": {"type": "string", "pattern": rf"^{_IPV4}$"},
+                    "description": "gateway addresses both data centers answer on the VM subnet: the VLAN group's proxy exclusion list",
+                },
                 "vm_mtu": _int(576, 9198, "the largest IP packet the VMs send (their MTU); default 1500"),
                 "tunnel_mtu": _int(
-                    576, 9198, "explicit tunnel MTU on both sides: the VMs must send no more (default: vm_mtu)"
+                    576,
+                    9198,
+                    "explicit tunnel MTU on both sides: the VMs must send no more (default: vm_mtu)",
                 ),
                 "pool": POOL,
                 "peers": {

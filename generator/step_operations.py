@@ -100,6 +100,7 @@ def create_vlan_group(g: VlanGroupView, deployment: str) -> Operation:
         "mode": g.mode,
         "bridge-in-standby": "disabled",
         "migration-keepalive": "enabled",
+        "proxy-excludes": entries("add", g.proxy_excludes) if g.proxy_excludes else None,
         "description": bigip.quoted(f"etherip {deployment} VM bridge"),
     }
     return create(bigip.VLAN_GROUP, g.path, values, "the VLAN group")

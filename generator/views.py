@@ -13,7 +13,7 @@ from generator import bigip
 from generator.bigip import path
 from generator.expects import Probe
 from generator.mtu import MtuPlan
-from generator.operations import Operation, title
+from generator.operations import ConfigObject, Operation, title
 from generator.steps import Phase, PhaseWords, Step
 
 
@@ -123,6 +123,7 @@ class VlanGroupView:
     path: str
     members: tuple[str, ...]
     mode: str
+    proxy_excludes: tuple[str, ...] = ()  # addresses proxy ARP ignores (shared_gateways)
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,7 @@ class DeviceContext:
     selfs: tuple[SelfIpView, ...]  # every self IP this change creates that this device ends up with
     precheck: tuple[Probe, ...] = ()  # 00-precheck.tmsh: the unit before the change
     verify: tuple[Probe, ...] = ()  # 06-verify.tmsh: the unit after both data centers are done
+    expected: tuple[ConfigObject, ...] = ()  # what the change leaves on this unit (expected-state.conf)
 
     @property
     def is_first(self) -> bool:
@@ -259,6 +261,8 @@ class SiteContext:
     step_count: int
     etherip_service: str  # the allow-service entry that admits EtherIP
     mtu: MtuPlan  # the MTU arithmetic (generator/mtu.py)
+    return_path: str | None  # snat | bigip_gateway | None (not stated: the team confirms one)
+    shared_gateways: tuple[str, ...]  # the VLAN groups' proxy exclusion list
     pager_back: tuple[str, ...] = ()  # how the last file of a device puts the pager preference back
 
     @property

@@ -71,7 +71,7 @@ def random_site(rng: random.Random) -> dict[str, Any]:
         "interval": interval,
         "timeout": rng.randint(interval + 1, 3 * interval + 1),
     }
-    if rng.random() < 0.5:
+    if pool_create or rng.random() < 0.5:  # a created pool needs a health monitor
         pool["also_monitor"] = rng.choice(["http", "tcp", "https"])
     site: dict[str, Any] = {"deployment": _name(rng, 12, set()), "vm_subnet": str(vm_subnet)}
     site["bigip_version"] = rng.choice([v.value for v in ALL_VERSIONS])

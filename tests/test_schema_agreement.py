@@ -24,7 +24,15 @@ from generator.validate import validate_source
 from tests.helpers import CASES_DIR
 
 SCHEMA = site_schema()
-BASES = ("mixed", "existing-pool", "ha-both", "longest-names", "existing-wan-pair")
+BASES = (
+    "mixed",
+    "existing-pool",
+    "ha-both",
+    "longest-names",
+    "existing-wan-pair",
+    "guest-snat",
+    "jumbo-gateway",
+)
 PLACEHOLDER = "etherip_placeholder_value"
 Path = tuple[str | int, ...]
 

@@ -189,7 +189,9 @@ def test_titles_name_exactly_what_each_file_touches(case: str, version: BigIpVer
 
 # ---- references lead somewhere --------------------------------------------------------------
 
-_POINTER = re.compile(r'CHANGE\.md \("([^"]+)"\)|see "([^"]+)" in CHANGE\.md|CHANGE\.md\'s "([^"]+)"')
+_POINTER = re.compile(
+    r'CHANGE\.md,? \(?"([^"]+)"(?: and "([^"]+)")?|see "([^"]+)" in CHANGE\.md|CHANGE\.md\'s "([^"]+)"'
+)
 
 
 @pytest.mark.parametrize(("case", "version"), PINNED)
@@ -203,8 +205,8 @@ def test_every_reference_resolves(case: str, version: BigIpVersion) -> None:
         text = data.decode()
         assert "reference §" not in text and "reference doubt" not in text, path
         for m in _POINTER.finditer(text):
-            section = next(g for g in m.groups() if g)
-            assert any(section in h for h in headings), (path, section)
+            for section in (g for g in m.groups() if g):
+                assert any(section in h for h in headings), (path, section)
     if "(Have ready)" in change:
         have_ready = change.split("## Have ready", 1)[1].split("\n## ", 1)[0]
         assert "free in its subnet" in have_ready, (

@@ -65,6 +65,7 @@ def answers(ctx: SiteContext, peer: PeerContext) -> dict[str, str]:
         "tunnel__remote_address": peer.tunnel.remote_address,
         "tunnel__mtu": str(ctx.mtu.tunnel),
         "vlan_group__name": peer.vlan_group.name,
+        "vlan_group__proxy_excludes": " ".join(peer.vlan_group.proxy_excludes),
         "pool__name": pool.name,
         "pool__create": "yes" if pool.create else "no",
     }
@@ -134,6 +135,7 @@ APL_VARIABLES = [
     "tunnel__remote_address",
     "tunnel__mtu",
     "vlan_group__name",
+    "vlan_group__proxy_excludes",
     "pool__name",
     "pool__create",
     "pool__members",

@@ -69,6 +69,13 @@ _FORMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("ucs-saved", r'"Saving active configuration\.\.\." then "/var/local/ucs/(\S+)\.ucs is saved\."'),
         ("self-ips", r"among the self IPs listed: (.+)\."),
+        ("monitors-listed", r"monitors named (.+) listed \(each as ltm monitor <type> <name>, any type\)\."),
+        (
+            "vs-snat",
+            r"every virtual server listed whose pool is (\S+) has source-address-translation type automap or snat\.",
+        ),
+        ("not-bridged", r"no VLAN group listed has (\S+) among its members\."),
+        ("no-self-in", r"no self IP listed on vlan (\S+) has an address in (\S+)\."),
     )
 )
 _SELF = re.compile(

@@ -19,6 +19,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network, ip_address
 
 from generator.model import Site
 from generator.proof.expects import Claim
+from generator.proof.tmsh.replay import BUILTIN_MONITORS as BUILTIN_MONITOR_PATHS
 from generator.proof.tmsh.replay import (
     ROUTE,
     SELF,
@@ -136,8 +137,23 @@ _HANDLERS: tuple[tuple[tuple[str, ...], Callable[[World, Unit, list[str]], Shown
         lambda w, u, words: _tunnel_counters(w, u, words[4] if len(words) > 4 else ""),
     ),
     (("show", "ltm", "pool"), _show_pool),
+    (("list", "ltm", "monitor"), lambda w, u, words: _monitors(w.device(u), words)),
+    (("list", "ltm", "virtual"), lambda w, u, words: _list_kind(w.device(u), ("ltm", "virtual"))),
     (("list",), lambda w, u, words: _list(w.device(u), words[1:])),
 )
+
+
+def _monitors(device: Device, words: list[str]) -> Shown:
+    """`list ltm monitor` (every type): the built-in monitors, the site's, and the created ones;
+    with a type and a name, that one."""
+    if len(words) > 3:
+        return _list(device, words[1:])
+    names = [*BUILTIN_MONITOR_PATHS, *(name for (k, name) in device.objects if k[:2] == ("ltm", "monitor"))]
+    return Shown(tuple((name, {}) for name in names))
+
+
+def _list_kind(device: Device, kind: tuple[str, ...]) -> Shown:
+    return Shown(tuple((name, p) for (k, name), p in device.objects.items() if k == kind))
 
 
 def _list(device: Device, words: list[str]) -> Shown:
@@ -362,9 +378,29 @@ _JUDGES: dict[str, Callable[[Claim, Shown], bool | None]] = {
     "no-route": lambda c, s: _no_route(s, c.args[0]),
     "route-covers": lambda c, s: _route_covers(s, c.args[0]),
     "no-tag": lambda c, s: not any(str(p.get("tag")) in c.args[0].split(" or ") for _, p in s.objects or ()),
+    "monitors-listed": lambda c, s: {_short(n) for n, _ in s.objects or ()} >= set(c.args[0].split(", ")),
+    "vs-snat": lambda c, s: all(
+        _snat(p) for _, p in s.objects or () if _short(str(p.get("pool"))) == c.args[0]
+    ),
+    "no-self-in": lambda c, s: (
+        not any(
+            _short(str(p.get("vlan"))) == c.args[0]
+            and str(p.get("address")) not in ("", UNKNOWN)
+            and IPv4Interface(str(p["address"])).ip in IPv4Network(c.args[1])
+            for _, p in s.objects or ()
+        )
+    ),
+    "not-bridged": lambda c, s: (
+        not any(c.args[0] in _block(p.get("members") or {}) for _, p in s.objects or ())
+    ),
     "self-ips": lambda c, s: _self_ips(s, c),
     "values": lambda c, s: _values(s, c),
 }
+
+
+def _snat(props: Props) -> bool:
+    value = props.get("source-address-translation")
+    return isinstance(value, dict) and value.get("type") in ("automap", "snat")
 
 
 def _same(value: str | None, wanted: str) -> bool | None:
@@ -450,7 +486,7 @@ def _equal(name: str, model: object, claimed: str) -> bool | None:
     if name == "monitor":
         mine = set() if model in ((), "none") else {_short(m) for m in _as_names(model)}
         return mine == ({_short(m) for m in claimed.split(" and ")} - {"none"})
-    if name in ("members", "interfaces"):
+    if isinstance(model, dict) or name in ("members", "interfaces"):
         return _block(model) == _block(claimed)
     return _short(str(model)) == _short(claimed)
 

@@ -311,11 +311,16 @@ def starting_cluster(site: Site, peer_name: str) -> Cluster:
                     "traffic-group": bigip.TG_FLOATING,
                     "allow-service": endpoint_lock,
                 }
+        # Monitors the site names (the existing pool's rule, also_monitor) exist on the unit.
+        site_monitors = [
+            *(site.pool.restore_monitor or ()),
+            *([site.pool.also_monitor] if site.pool.also_monitor else []),
+        ]
+        for monitor in dict.fromkeys(bigip.path(m) for m in site_monitors):
+            if monitor not in BUILTIN_MONITORS:
+                objects[(OTHER_MONITOR, monitor)] = {}
         if not site.pool.create:
             rule = tuple(bigip.path(m) for m in site.pool.restore_monitor or ())
-            for monitor in rule:
-                if monitor not in BUILTIN_MONITORS:
-                    objects[(OTHER_MONITOR, monitor)] = {}
             objects[(POOL, bigip.path(site.pool.name))] = {
                 "monitor": rule,
                 "min-active-members": str(site.pool.restore_min_active_members or 0),

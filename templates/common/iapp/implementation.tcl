@@ -350,6 +350,19 @@ if {[string equal $remote_address $local_address]} {
     etherip_fail "tunnel__remote_address: $remote_address is this peer's own endpoint"
 }
 set group [etherip_name vlan_group__name 15]
+# Gateway addresses both data centers answer: the VLAN group's proxy exclusion list.
+set excludes ""
+set excluded [etherip_answer vlan_group__proxy_excludes]
+if {![string equal $excluded ""]} {
+    set one {(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})}
+    etherip_match vlan_group__proxy_excludes $excluded "^${one}( ${one})*\$" "IPv4 addresses separated by spaces"
+    foreach address [split $excluded " "] {
+        if {![etherip_octets_ok $address]} {
+            etherip_fail "vlan_group__proxy_excludes: '$address' has an octet above 255"
+        }
+    }
+    set excludes " proxy-excludes add \{ $excluded \}"
+}
 set gateway [etherip_answer wan__gateway]
 if {![string equal $gateway ""] && ![string equal $gateway "existing"]} {
     set gateway [etherip_address wan__gateway]
@@ -449,8 +462,8 @@ proc etherip_create_tunnel {} {
 
 # The VLAN group and this device's VM self IP on it.
 proc etherip_create_vlan_group {} {
-    global dep group vm_vlan tunnel suffix vm_self vm_lock
-    tmsh::create "net vlan-group /Common/$group members add \{ /Common/$vm_vlan /Common/$tunnel \} mode translucent bridge-in-standby disabled migration-keepalive enabled description \"etherip $dep VM bridge\""
+    global dep group vm_vlan tunnel suffix vm_self vm_lock excludes
+    tmsh::create "net vlan-group /Common/$group members add \{ /Common/$vm_vlan /Common/$tunnel \} mode translucent bridge-in-standby disabled migration-keepalive enabled$excludes description \"etherip $dep VM bridge\""
     tmsh::create "net self /Common/${dep}_vm_self$suffix address $vm_self vlan /Common/$group traffic-group /Common/traffic-group-local-only allow-service $vm_lock"
 }
 
