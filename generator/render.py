@@ -19,6 +19,7 @@ from generator.changeboard import build_board
 from generator.context import DeviceContext, PeerContext, SiteContext, build_context
 from generator.iapp.bundle import iapp_artifacts
 from generator.model import Site
+from generator.provenance import writer
 from generator.runbook import (
     EXPECTED_STATE_FILE,
     PRECHECK_FILE,
@@ -299,5 +300,10 @@ def _manifest(tree: VersionTree) -> bytes:
         }
         for a in sorted(tree.artifacts, key=lambda a: a.path)
     ]
-    doc = {"deployment": tree.deployment, "version": tree.version.value, "artifacts": entries}
+    doc = {
+        "deployment": tree.deployment,
+        "version": tree.version.value,
+        "etherip": writer(),
+        "artifacts": entries,
+    }
     return (json.dumps(doc, indent=2, sort_keys=False) + "\n").encode()
