@@ -5,9 +5,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from generator.model import Site
 from generator.render import VersionTree, render_version
@@ -18,6 +21,28 @@ ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = ROOT / "tests" / "cases"
 GOLDEN = ROOT / "golden"
 CASES = sorted(p.stem for p in CASES_DIR.glob("*.yaml"))
+# scripts/test.sh samples the long matrices (kill and failure points, concurrent writers, random
+# examples); .ci/run sets ETHERIP_FULL_MATRIX=1 and runs every point (CONTRIBUTING.md, Checks).
+FULL_MATRIX = os.environ.get("ETHERIP_FULL_MATRIX") == "1"
+T = TypeVar("T")
+
+
+def sampled(points: Iterable[T], keep: int) -> list[T]:
+    """Every point with ETHERIP_FULL_MATRIX=1; else `keep` of them (at least 3), always the same:
+    the first two, the last, and the rest evenly spaced between."""
+    items = list(points)
+    if FULL_MATRIX or len(items) <= keep:
+        return items
+    last = len(items) - 1
+    picks = [0, 1, *(round(i * last / (keep - 2)) for i in range(1, keep - 2)), last]
+    return [items[i] for i in sorted(set(picks))]
+
+
+def scaled(full: int, quick: int) -> int:
+    """A count (random examples, concurrent writers): `full` with ETHERIP_FULL_MATRIX=1, else `quick`."""
+    return full if FULL_MATRIX else quick
+
+
 REGEN_HINT = "regenerate with: make golden   (runs: pytest tests/test_golden.py --regen-all; then read git diff golden/)"
 
 
@@ -33,6 +58,22 @@ def tree(case: str, version: BigIpVersion) -> VersionTree:
 
 def all_trees() -> list[tuple[str, BigIpVersion, VersionTree]]:
     return [(case, v, tree(case, v)) for v in ALL_VERSIONS for case in CASES]
+
+
+def proof_versions() -> tuple[BigIpVersion, ...]:
+    """The versions the per-version proofs (replay, check, rollback, Tcl words) run on: every
+    one with ETHERIP_FULL_MATRIX=1 (.ci/run); else one per behaviour, the pinned ones, since
+    tests/test_versions.py proves every other version renders its pinned one's files but for
+    the texts of its row."""
+    return ALL_VERSIONS if FULL_MATRIX else pinned_versions()
+
+
+def proof_trees() -> list[tuple[str, BigIpVersion, VersionTree]]:
+    return [(case, v, tree(case, v)) for v in proof_versions() for case in CASES]
+
+
+def proof_case_versions() -> list[tuple[str, BigIpVersion]]:
+    return [(case, v) for case in CASES for v in proof_versions()]
 
 
 def _file_stem(hostname: str) -> str:
