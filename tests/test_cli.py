@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from generator.cli import app
 from generator.resources import example_site
 from generator.versions import BigIpVersion
-from tests.helpers import CASES_DIR, tree
+from tests.helpers import CASES_DIR, ROOT, tree
 
 runner = CliRunner()
 
@@ -117,11 +117,27 @@ def test_version_option_prints_the_package_version() -> None:
     assert result.stdout == f"etherip {version('etherip')}\n"
 
 
-@pytest.mark.parametrize(("shell", "marker"), [("zsh", "#compdef etherip"), ("bash", "complete -o")])
-def test_show_completion_prints_the_named_shell(shell: str, marker: str) -> None:
-    result = runner.invoke(app, ["--show-completion", shell])
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [
+        ("zsh", "#compdef etherip"),
+        ("bash", "complete -o default -F _etherip_completion etherip"),
+        ("fish", "complete --command etherip"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ],
+)
+def test_completion_script_for_a_named_shell(shell: str, marker: str) -> None:
+    """The README's way to print the script for a shell by name (typer's completion variable)."""
+    result = runner.invoke(app, [], env={"_ETHERIP_COMPLETE": f"source_{shell}"}, prog_name="etherip")
     assert result.exit_code == 0, result.output
     assert marker in result.stdout
+
+
+def test_completion_options_for_the_current_shell() -> None:
+    help_text = runner.invoke(app, ["--help"]).stdout
+    assert "--install-completion" in help_text and "--show-completion" in help_text
+    readme = (ROOT / "README.md").read_text()
+    assert "`etherip --install-completion`" in readme and "_ETHERIP_COMPLETE=source_zsh etherip" in readme
 
 
 @pytest.mark.parametrize("command", [[], ["render"], ["validate"], ["check"], ["init"], ["versions"]])
