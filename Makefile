@@ -16,6 +16,7 @@ lint:
 	.venv/bin/ruff check generator tests benchmarks
 	.venv/bin/ruff format --check generator tests benchmarks
 	.venv/bin/mypy
+	.venv/bin/python scripts/deadcode.py
 
 bench:
 	.venv/bin/python benchmarks/bench.py

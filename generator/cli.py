@@ -21,11 +21,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from typer._completion_classes import completion_init
-from typer.core import TyperArgument
+from typer.core import TyperArgument, TyperCommand
 
 from generator.errors import (
     EXIT_INVALID_INPUT,
@@ -53,46 +52,32 @@ app = typer.Typer(
         "128 + signal when interrupted (130: Ctrl-C)."
     ),
     pretty_exceptions_enable=False,
-    add_completion=False,  # our own --show-completion/--install-completion take the shell by name
+    add_completion=True,  # typer's --install-completion / --show-completion (the shell this runs in)
     no_args_is_help=True,
-    rich_markup_mode=None,  # plain help: no <bool> or <list[Path]> type labels
+    rich_markup_mode=None,  # plain help
 )
 
 
-def _argument_type(self: TyperArgument, ctx: typer.Context) -> str | None:
-    """Help shows an argument's METAVAR alone, as click does, not also `<path>` or `<list[Path]>`."""
-    return None if self.metavar else TyperArgument.display_type(self, ctx)
+class _Command(TyperCommand):
+    """Help shows an argument by its METAVAR alone, as click does: typer's plain help adds a
+    Python type label (`SITE <list[Path]>`), replaced here by blanks so the columns stay."""
 
-
-TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
-completion_init()  # typer registers the shells' completion classes only with add_completion=True
-SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+    def get_help(self, ctx: Any) -> str:  # click's Context, which typer exposes only as a subclass
+        text = super().get_help(ctx)
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.metavar:
+                label = param.display_type(ctx)
+                text = text.replace(f"  {param.metavar} {label}", f"  {param.metavar} {' ' * len(label)}")
+        return text
 
 
 def _print_version(value: bool) -> None:
     if value:
-        from importlib.metadata import PackageNotFoundError, version
+        from generator.provenance import etherip_version
 
-        try:
-            print(f"etherip {version('etherip')}")
-        except PackageNotFoundError:
-            print("etherip (not installed as a package)")
+        found = etherip_version()
+        print(f"etherip {found}" if found != "unknown" else "etherip (not installed as a package)")
         raise typer.Exit()
-
-
-def _completion(ctx: typer.Context, param: typer.CallbackParam, shell: str | None) -> None:
-    if shell is None or ctx.resilient_parsing:
-        return
-    from typer._completion_shared import get_completion_script, install
-
-    if shell not in SHELLS:
-        raise typer.BadParameter(f"{shell!r}: use one of {', '.join(SHELLS)}", param_hint=param.opts[0])
-    if param.name == "install_completion":
-        installed, path = install(shell=shell, prog_name="etherip", complete_var="_ETHERIP_COMPLETE")
-        print(f"{installed} completion installed in {path}; it takes effect in a new shell")
-    else:
-        print(get_completion_script(prog_name="etherip", complete_var="_ETHERIP_COMPLETE", shell=shell))
-    raise typer.Exit()
 
 
 @app.callback()
@@ -103,24 +88,6 @@ def _root(
             "--version", callback=_print_version, is_eager=True, help="Print etherip's version and exit."
         ),
     ] = False,
-    show_completion: Annotated[
-        str | None,
-        typer.Option(
-            metavar="SHELL",
-            callback=_completion,
-            is_eager=True,
-            help="Print the completion script for SHELL (bash, zsh, fish, powershell).",
-        ),
-    ] = None,
-    install_completion: Annotated[
-        str | None,
-        typer.Option(
-            metavar="SHELL",
-            callback=_completion,
-            is_eager=True,
-            help="Install completion for SHELL (bash, zsh, fish, powershell).",
-        ),
-    ] = None,
 ) -> None:
     """EtherIP / vMotion change generator for F5 BIG-IP (the versions: etherip versions)."""
 
@@ -190,7 +157,7 @@ def _command(fn: Callable[P, R]) -> Callable[P, R]:
         with _boundary():
             return fn(*args, **kwargs)
 
-    app.command()(run)
+    app.command(cls=_Command)(run)
     return run
 
 

@@ -189,10 +189,6 @@ def supports(version: BigIpVersion, feature: Feature) -> bool:
     return feature in RELEASES[version].features
 
 
-def capabilities(version: BigIpVersion) -> frozenset[Feature]:
-    return RELEASES[version].features
-
-
 def behaviour(version: BigIpVersion) -> tuple[frozenset[Feature], tuple[str, ...]]:
     """What makes two releases' output differ beyond the strings of their rows: their features,
     their known issues and the version notes the output prints. Releases with equal behaviour

@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 sh scripts/bootstrap.sh --with-tcl
 .venv/bin/ruff check generator tests benchmarks
 .venv/bin/mypy
-.venv/bin/python -m pytest "$@"
+.venv/bin/python scripts/deadcode.py
+.venv/bin/python -m pytest -n auto "$@"

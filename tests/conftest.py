@@ -6,13 +6,18 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.helpers import GOLDEN
+from tests.helpers import GOLDEN, scaled
 
 # Hypothesis, for every property test: the normal suite is derandomized (the same examples every
 # run, so CI is repeatable); HYPOTHESIS_PROFILE=long explores new ones each time.
 _QUIET = [HealthCheck.too_slow, HealthCheck.large_base_example, HealthCheck.data_too_large]
 settings.register_profile(
-    "default", max_examples=150, deadline=None, suppress_health_check=_QUIET, derandomize=True, database=None
+    "default",
+    max_examples=scaled(150, 40),  # tests/helpers.py: fewer unless ETHERIP_FULL_MATRIX=1 (CI)
+    deadline=None,
+    suppress_health_check=_QUIET,
+    derandomize=True,
+    database=None,
 )
 settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=_QUIET)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -2,21 +2,47 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+import os
 import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from generator.model import Site
 from generator.render import VersionTree, render_version
 from generator.validate import load_site
-from generator.versions import ALL_VERSIONS, BigIpVersion, pinned_versions
+from generator.versions import ALL_VERSIONS, BigIpVersion, behaviour, pinned_versions
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = ROOT / "tests" / "cases"
 GOLDEN = ROOT / "golden"
 CASES = sorted(p.stem for p in CASES_DIR.glob("*.yaml"))
+# scripts/test.sh samples the long matrices (kill and failure points, concurrent writers, random
+# examples); .ci/run sets ETHERIP_FULL_MATRIX=1 and runs every point (CONTRIBUTING.md, Checks).
+FULL_MATRIX = os.environ.get("ETHERIP_FULL_MATRIX") == "1"
+T = TypeVar("T")
+
+
+def sampled(points: Iterable[T], keep: int) -> list[T]:
+    """Every point with ETHERIP_FULL_MATRIX=1; else `keep` of them (at least 3), always the same:
+    the first two, the last, and the rest evenly spaced between."""
+    items = list(points)
+    if FULL_MATRIX or len(items) <= keep:
+        return items
+    last = len(items) - 1
+    picks = [0, 1, *(round(i * last / (keep - 2)) for i in range(1, keep - 2)), last]
+    return [items[i] for i in sorted(set(picks))]
+
+
+def scaled(full: int, quick: int) -> int:
+    """A count (random examples, concurrent writers): `full` with ETHERIP_FULL_MATRIX=1, else `quick`."""
+    return full if FULL_MATRIX else quick
+
+
 REGEN_HINT = "regenerate with: make golden   (runs: pytest tests/test_golden.py --regen-all; then read git diff golden/)"
 
 
@@ -32,6 +58,22 @@ def tree(case: str, version: BigIpVersion) -> VersionTree:
 
 def all_trees() -> list[tuple[str, BigIpVersion, VersionTree]]:
     return [(case, v, tree(case, v)) for v in ALL_VERSIONS for case in CASES]
+
+
+def proof_versions() -> tuple[BigIpVersion, ...]:
+    """The versions the per-version proofs (replay, check, rollback, Tcl words) run on: every
+    one with ETHERIP_FULL_MATRIX=1 (.ci/run); else one per behaviour, the pinned ones, since
+    tests/test_versions.py proves every other version renders its pinned one's files but for
+    the texts of its row."""
+    return ALL_VERSIONS if FULL_MATRIX else pinned_versions()
+
+
+def proof_trees() -> list[tuple[str, BigIpVersion, VersionTree]]:
+    return [(case, v, tree(case, v)) for v in proof_versions() for case in CASES]
+
+
+def proof_case_versions() -> list[tuple[str, BigIpVersion]]:
+    return [(case, v) for case in CASES for v in proof_versions()]
 
 
 def _file_stem(hostname: str) -> str:
@@ -74,13 +116,31 @@ def recorded_files(t: VersionTree) -> dict[str, bytes]:
     return out
 
 
-def pinned_trees() -> list[tuple[str, BigIpVersion, VersionTree]]:
-    """The trees golden/ pins: one version per distinct behaviour (generator.versions)."""
-    return [(case, v, tree(case, v)) for v in pinned_versions() for case in CASES]
-
-
 REVISION = "REVISION"  # stands for the iApp template's content hash in golden names and texts
 _SHA256 = re.compile(rb"\b[0-9a-f]{64}\b")
+_WRITER_VERSION = re.compile(rb'(\n  "etherip": \{\n    "version": )"[^"]*"')
+# The iApp's static Tcl (templates/common/iapp/implementation.tcl, never rendered) is pinned once,
+# as golden/implementation.tcl; each .tmpl golden shows a marker line in its place.
+IMPLEMENTATION_GOLDEN = "implementation.tcl"
+_IMPLEMENTATION = re.compile(
+    rb"\n            implementation \{\n(.*?)\n            \}\n            presentation \{\n", re.DOTALL
+)
+
+
+def implementation_section(tmpl: bytes) -> bytes:
+    """The implementation section of a rendered iApp template, as a text file (final newline)."""
+    found = _IMPLEMENTATION.search(tmpl)
+    assert found, "an iApp template without an implementation section"
+    return found.group(1) + b"\n"
+
+
+def _lean_template(tmpl: bytes) -> bytes:
+    """The template with its implementation section replaced by one line naming the pinned file."""
+    found = _IMPLEMENTATION.search(tmpl)
+    assert found
+    digest = hashlib.sha256(found.group(1) + b"\n").hexdigest()
+    marker = f"# golden/{IMPLEMENTATION_GOLDEN}, sha256 {digest} (tests/test_golden.py)".encode()
+    return tmpl[: found.start(1)] + marker + tmpl[found.end(1) :]
 
 
 def golden_view(t: VersionTree, *, recorded: bool = True) -> dict[str, bytes]:
@@ -88,7 +148,11 @@ def golden_view(t: VersionTree, *, recorded: bool = True) -> dict[str, bytes]:
     (tests/test_golden.py); the iApp template's content hash, in its names and wherever they are
     quoted, replaced by REVISION (checked against the content by tests/test_golden.py); the
     checksums in CHANGE.md and manifest.json replaced by <sha256> (checked against the files by
-    tests/test_change_ticket.py). So one changed template changes only the goldens it renders."""
+    tests/test_change_ticket.py), and so is the template set's hash in manifest.json, with the
+    etherip version beside it (both checked by tests/test_provenance.py); the iApp template's
+    implementation section replaced by one line naming golden/implementation.tcl (which every
+    rendered section must equal, tests/test_golden.py). So one changed template changes only the
+    goldens it renders."""
     files = {**t.files(), **(recorded_files(t) if recorded else {})}
     names = [
         a.path.rsplit("/", 1)[-1].removesuffix(".tmpl") for a in t.artifacts if a.kind == "iapp-template"
@@ -98,13 +162,69 @@ def golden_view(t: VersionTree, *, recorded: bool = True) -> dict[str, bytes]:
     for rel, content in files.items():
         if rel.endswith(".zip"):
             continue
+        if rel.endswith(".tmpl"):
+            content = _lean_template(content)
         for old, new in renames:
             rel = rel.replace(old, new)
             if rel != "site.yaml":
                 content = content.replace(old.encode(), new.encode())
         if rel in ("CHANGE.md", "manifest.json"):
             content = _SHA256.sub(b"<sha256>", content)
+        if rel == "manifest.json":
+            content = _WRITER_VERSION.sub(rb'\1"<etherip version>"', content)
         out[rel] = content
+    return out
+
+
+def golden_base() -> BigIpVersion:
+    """The pinned version golden/ holds whole; every other pinned version is its diff to this one:
+    the plainest behaviour (fewest known issues and printed version notes), the oldest of those,
+    so the diffs show what each known issue or note adds."""
+    return min(pinned_versions(), key=lambda v: len(behaviour(v)[1]))
+
+
+def version_diff(base: dict[str, bytes], other: dict[str, bytes], header: str) -> bytes:
+    """`other` as a unified diff (no context lines) against `base`, file by file in path order:
+    `patch -p1` in a copy of the base case's folder gives `other` back, byte for byte."""
+    out = [header]
+    for rel in sorted(base.keys() | other.keys()):
+        old, new = base.get(rel), other.get(rel)
+        if old == new:
+            continue
+        out += difflib.unified_diff(
+            _diff_lines(old),
+            _diff_lines(new),
+            fromfile="/dev/null" if old is None else f"a/{rel}",
+            tofile="/dev/null" if new is None else f"b/{rel}",
+            n=0,
+        )
+    return "".join(out).encode()
+
+
+def _diff_lines(content: bytes | None) -> list[str]:
+    lines = [] if content is None else content.decode().splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n\\ No newline at end of file\n"
+    return lines
+
+
+def golden_files() -> dict[str, bytes]:
+    """Every file golden/ holds, by its path under golden/: the base version's views whole
+    (golden/<base>/<case>/...), each other pinned version as one diff per case against them
+    (golden/<version>/<case>.diff), and the iApp's static Tcl once (golden/implementation.tcl)."""
+    base = golden_base()
+    out: dict[str, bytes] = {}
+    for case in CASES:
+        view = golden_view(tree(case, base))
+        out |= {f"{base.value}/{case}/{rel}": content for rel, content in view.items()}
+        for version in (v for v in pinned_versions() if v != base):
+            header = (
+                f"# {version.value} renders tests/cases/{case}.yaml as golden/{base.value}/{case}/ with these"
+                " changes (tests/test_golden.py)\n"
+            )
+            out[f"{version.value}/{case}.diff"] = version_diff(view, golden_view(tree(case, version)), header)
+    tmpl = next(a.content for a in tree(CASES[0], base).artifacts if a.kind == "iapp-template")
+    out[IMPLEMENTATION_GOLDEN] = implementation_section(tmpl)
     return out
 
 

@@ -10,7 +10,21 @@ from typing import Any
 
 from generator.bigip import BUILTIN_MONITORS
 from generator.bigip import RESERVED_WORDS as RESERVED_NAMES
+from generator.schema import site_schema
 from generator.versions import ALL_VERSIONS
+
+
+def _bounds(*path: str) -> tuple[int, int]:
+    """A number's bounds as the site file's JSON Schema states them (one source for the limits)."""
+    node: Any = site_schema()
+    for key in path:
+        named = node.get("properties", {})
+        node = named[key] if key in named else node["additionalProperties"]["properties"][key]
+    return int(node["minimum"]), int(node["maximum"])
+
+
+TAG = _bounds("peers", "wan", "tag")
+MTU = _bounds("peers", "wan", "mtu")
 
 
 def _name(rng: random.Random, max_len: int, taken: set[str]) -> str:
@@ -103,9 +117,9 @@ def _peer(
         wan_iface = rng.choice([f"2.{rng.randint(1, 20)}", _name(rng, 12, set())])
         mode = rng.choice(["tagged", "untagged"])
         wan["interfaces"] = {wan_iface: mode}
-        wan["tag"] = rng.randint(1, 4094)
+        wan["tag"] = rng.randint(*TAG)
         if rng.random() < 0.3:
-            wan["mtu"] = rng.randint(576, 9198)
+            wan["mtu"] = rng.randint(*MTU)
         if rng.random() < 0.4:
             wan["allow_service"] = rng.choice(["none", "default", "all", ["tcp:4353", "udp:1026"], ["gre:0"]])
     vm: dict[str, Any] = {"vlan": _name(rng, 15, local)}
@@ -113,9 +127,9 @@ def _peer(
         vm["create"] = False
     else:
         vm["interfaces"] = {vm_iface: "tagged"}
-        tag = rng.randint(1, 4094)
+        tag = rng.randint(*TAG)
         while tag == wan.get("tag"):
-            tag = rng.randint(1, 4094)
+            tag = rng.randint(*TAG)
         vm["tag"] = tag
     if rng.random() < 0.3:
         vm["allow_service"] = rng.choice(["none", "default", ["tcp:443"]])

@@ -8,6 +8,7 @@ counts too.
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -51,11 +52,16 @@ def _imports(path: Path, *, runtime_only: bool = False) -> set[str]:
 
 
 MODULES = {_module(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
 # What runs: a module typed against another under TYPE_CHECKING (rules.py against model.py,
 # whose validator calls the rules) is not an import at run time.
-GRAPH = {
-    m: {i for i in _imports(p, runtime_only=True) if i in MODULES and i != m} for m, p in MODULES.items()
-}
+@cache
+def graph() -> dict[str, set[str]]:
+    """Read when a test needs it, not at collection (each pytest-xdist worker collects)."""
+    return {
+        m: {i for i in _imports(p, runtime_only=True) if i in MODULES and i != m} for m, p in MODULES.items()
+    }
 
 
 def test_the_proof_is_a_package_of_its_own() -> None:
@@ -83,14 +89,14 @@ def test_no_import_cycle() -> None:
             cycle = [*visiting[visiting.index(module) :], module]
             raise AssertionError("import cycle: " + " -> ".join(cycle))
         visiting.append(module)
-        for target in sorted(GRAPH[module]):
+        for target in sorted(graph()[module]):
             # a package's __init__ importing its own submodules is not a cycle through them
             if not target.startswith(module + "."):
                 visit(target)
         visiting.pop()
         done.add(module)
 
-    for module in sorted(GRAPH):
+    for module in sorted(graph()):
         visit(module)
 
 

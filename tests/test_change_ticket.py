@@ -17,10 +17,10 @@ from generator.proof.tmsh.replay import Cluster, runbook_order, starting_cluster
 from generator.proof.tmsh.script import parse_script
 from generator.render import VersionTree
 from generator.steps import ROLLBACK
-from generator.versions import ALL_VERSIONS, BigIpVersion, release
-from tests.helpers import CASES, manifest, site, tree
+from generator.versions import BigIpVersion, release
+from tests.helpers import CASES, manifest, proof_case_versions, site, tree
 
-CASE_VERSIONS = [(c, v) for c in CASES for v in ALL_VERSIONS]
+CASE_VERSIONS = proof_case_versions()
 
 
 def _run(cluster: Cluster, t: VersionTree, arts: list[dict[str, object]]) -> None:

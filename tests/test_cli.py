@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,17 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.resources import example_site
-from generator.versions import BigIpVersion
-from tests.helpers import CASES_DIR, tree
+from generator.versions import (
+    ALL_VERSIONS,
+    CAPABILITIES,
+    KNOWN_ISSUES,
+    RELEASES,
+    BigIpVersion,
+    Capability,
+    known_issues,
+    version_notes,
+)
+from tests.helpers import CASES_DIR, ROOT, tree
 
 runner = CliRunner()
 
@@ -34,14 +44,11 @@ def test_render_all_versions(tmp_path: Path) -> None:
         app, ["render", str(CASES_DIR / "ha-both.yaml"), "--version", "all", "--out", str(tmp_path)]
     )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "vmotion").iterdir()) == [
-        *("11.6.1", "11.6.2", "11.6.3", "11.6.4", "11.6.5"),
-        *("13.1", "14.1", "15.1", "16.1", "17.1", "17.5", "21.1"),
-    ]
-    for version in ("13.1", "17.5", "21.1"):
-        tmpl = next((tmp_path / "vmotion" / version / "east" / "iapp").glob("*.tmpl")).read_text()
-        assert tmpl.startswith(f"#TMSH-VERSION: {version}.0\n")
-        assert f"requires-bigip-version-min {version}.0\n" in tmpl
+    assert sorted(p.name for p in (tmp_path / "vmotion").iterdir()) == sorted(v.value for v in ALL_VERSIONS)
+    for version in ALL_VERSIONS:
+        tmpl = next((tmp_path / "vmotion" / version.value / "east" / "iapp").glob("*.tmpl")).read_text()
+        assert tmpl.startswith(f"#TMSH-VERSION: {RELEASES[version].tmsh_version}\n")
+        assert f"requires-bigip-version-min {RELEASES[version].iapp_min}\n" in tmpl
 
 
 @pytest.mark.parametrize(
@@ -117,11 +124,27 @@ def test_version_option_prints_the_package_version() -> None:
     assert result.stdout == f"etherip {version('etherip')}\n"
 
 
-@pytest.mark.parametrize(("shell", "marker"), [("zsh", "#compdef etherip"), ("bash", "complete -o")])
-def test_show_completion_prints_the_named_shell(shell: str, marker: str) -> None:
-    result = runner.invoke(app, ["--show-completion", shell])
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [
+        ("zsh", "#compdef etherip"),
+        ("bash", "complete -o default -F _etherip_completion etherip"),
+        ("fish", "complete --command etherip"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ],
+)
+def test_completion_script_for_a_named_shell(shell: str, marker: str) -> None:
+    """The README's way to print the script for a shell by name (typer's completion variable)."""
+    result = runner.invoke(app, [], env={"_ETHERIP_COMPLETE": f"source_{shell}"}, prog_name="etherip")
     assert result.exit_code == 0, result.output
     assert marker in result.stdout
+
+
+def test_completion_options_for_the_current_shell() -> None:
+    help_text = runner.invoke(app, ["--help"]).stdout
+    assert "--install-completion" in help_text and "--show-completion" in help_text
+    readme = (ROOT / "README.md").read_text()
+    assert "`etherip --install-completion`" in readme and "_ETHERIP_COMPLETE=source_zsh etherip" in readme
 
 
 @pytest.mark.parametrize("command", [[], ["render"], ["validate"], ["check"], ["init"], ["versions"]])
@@ -136,23 +159,25 @@ def test_versions_explains_capabilities() -> None:
     result = runner.invoke(app, ["versions"])
     assert "Capabilities: the BIG-IP features the generated output relies on" in result.stdout
     assert "virtual-location-monitor: ltm monitor virtual-location" in result.stdout
-    assert "11.6.5  capabilities: 5 of 5 (all of the above)" in result.stdout
+    for v in ALL_VERSIONS:
+        have, every = len(CAPABILITIES[v]), len(Capability)
+        assert f"{v.value}  capabilities: {have} of {every}" in result.stdout
 
 
 def test_versions_lists_all_and_known_issue() -> None:
     result = runner.invoke(app, ["versions"])
     assert result.exit_code == 0
-    assert [line.split()[0] for line in result.stdout.splitlines() if line.startswith("11.6")] == [
-        f"11.6.{n}" for n in range(1, 6)
-    ]
-    assert "Bug 470715" in result.stdout
     listed = [line.split()[0] for line in result.stdout.splitlines() if line[:1].isdigit()]
     assert listed == [v.value for v in BigIpVersion]
-    blocks = result.stdout.split("\n17.5  ")[1]
-    assert "support: supported; end of technical support 2029-01-01" in blocks
-    assert "note iApps and FAST (CHANGE.md, IMPORT.md)" in blocks
-    assert "Bug 470715" not in blocks
-    assert "support: end of technical support since 2023-12-31" in result.stdout.split("\n13.1  ")[1]
+    blocks = dict(zip(listed, re.split(r"\n(?=\d)", result.stdout.split("\n\n", 1)[1]), strict=True))
+    for v in ALL_VERSIONS:
+        assert f"    support: {RELEASES[v].support_text}\n" in blocks[v.value]
+        for issue in known_issues(v):
+            assert f"    {issue.ident}: {issue.title}\n" in blocks[v.value]
+        for note in version_notes(v):
+            assert f"    note {note.ident} (" in blocks[v.value]
+        named = {i.ident for i in KNOWN_ISSUES} - {i.ident for i in known_issues(v)}
+        assert not any(f"    {ident}: " in blocks[v.value] for ident in named)
 
 
 def test_unwritable_output_exits_3(tmp_path: Path) -> None:

@@ -1,8 +1,10 @@
 """Rendered output is pinned for one version per distinct behaviour (generator.versions
-pinned_versions): golden/<version>/<case>/<peer>/<device>/<file>, and the commands each iApp
-records when run offline (<peer>/iapp-recorded/<device>.<stage>.tmsh). Zips are checked by the
-files they hold, the iApp template's hashed name and the checksums by what they are computed
-from (tests/helpers.py golden_view); the other versions by tests/test_versions.py.
+pinned_versions): the oldest whole, golden/<version>/<case>/<peer>/<device>/<file>, with the
+commands each iApp records when run offline (<peer>/iapp-recorded/<device>.<stage>.tmsh); each
+other one as what differs from it, golden/<version>/<case>.diff. Zips are checked by the files
+they hold, the iApp template's hashed name and the checksums by what they are computed from,
+its static implementation section by golden/implementation.tcl (tests/helpers.py golden_view);
+the other versions by tests/test_versions.py.
 
 Regenerate with `make golden` (pytest tests/test_golden.py --regen-all), then read the diff.
 """
@@ -20,13 +22,17 @@ from pytest_regressions.file_regression import FileRegressionFixture
 from generator.artifacts import ArtifactKind
 from generator.iapp.bundle import ZIP_DATE, template_name
 from generator.versions import BigIpVersion
-from tests.helpers import GOLDEN, REGEN_HINT, all_trees, golden_view, pinned_trees, tree
+from tests.helpers import (
+    GOLDEN,
+    IMPLEMENTATION_GOLDEN,
+    REGEN_HINT,
+    all_trees,
+    golden_files,
+    implementation_section,
+    tree,
+)
 
-RENDERED = {
-    f"{v.value}/{case}/{rel}": content
-    for case, v, t in pinned_trees()
-    for rel, content in golden_view(t).items()
-}
+RENDERED = golden_files()
 
 
 def check_exact(obtained: Path, expected: Path) -> None:
@@ -104,3 +110,14 @@ def test_template_name_is_its_content_hash(case: str, version: BigIpVersion) -> 
             t.deployment, str(art.peer), f"{help_text}\n{implementation}\n{presentation}"
         )
         assert f"sys application template /Common/{name} {{" in text
+
+
+@pytest.mark.parametrize(("case", "version"), [(c, v) for c, v, _ in all_trees()])
+def test_implementation_is_the_pinned_tcl(case: str, version: BigIpVersion) -> None:
+    """The .tmpl goldens show a marker line for the static Tcl: every rendered template's
+    implementation section is golden/implementation.tcl, byte for byte."""
+    pinned = (GOLDEN / IMPLEMENTATION_GOLDEN).read_bytes()
+    templates = [a for a in tree(case, version).artifacts if a.kind == ArtifactKind.IAPP_TEMPLATE]
+    assert len(templates) == 2
+    for art in templates:
+        assert implementation_section(art.content) == pinned, f"{art.path}; {REGEN_HINT}"

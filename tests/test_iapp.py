@@ -19,9 +19,9 @@ from generator.proof.iapp.harness import Case, run_cases
 from generator.proof.iapp.hostile import HOSTILE_ANSWERS
 from generator.validate import load_site_text
 from generator.versions import ALL_VERSIONS, BigIpVersion
-from tests.helpers import CASES, site, tree
+from tests.helpers import proof_case_versions, site, tree
 
-CASE_VERSIONS = [(c, v) for c in CASES for v in ALL_VERSIONS]
+CASE_VERSIONS = proof_case_versions()
 
 
 @pytest.mark.parametrize(("case", "version"), CASE_VERSIONS)

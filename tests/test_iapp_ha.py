@@ -43,8 +43,8 @@ from generator.proof.tmsh.iapp_service import (
 from generator.proof.tmsh.replay import SERVICE, Cluster, ReplayError, starting_cluster
 from generator.proof.tmsh.script import parse_script
 from generator.render import VersionTree
-from generator.versions import ALL_VERSIONS, BigIpVersion
-from tests.helpers import CASES, site, tree
+from generator.versions import BigIpVersion
+from tests.helpers import CASES, proof_case_versions, site, tree
 from tests.test_replay import expected_objects, replay
 
 V = BigIpVersion.V11_6_5
@@ -97,7 +97,7 @@ def test_old_order_is_refused_at_its_first_sync(case: str, peer: str) -> None:
         runner.run(legacy_flow(s, peer))
 
 
-@pytest.mark.parametrize(("case", "version"), [(c, v) for c in CASES for v in ALL_VERSIONS])
+@pytest.mark.parametrize(("case", "version"), proof_case_versions())
 def test_flow_apply_and_rollback_match_the_tmsh_path(case: str, version: BigIpVersion) -> None:
     s, t = site(case), tree(case, version)
     for peer, p in s.peers.items():

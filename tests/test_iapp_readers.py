@@ -16,7 +16,8 @@ from generator.proof.iapp.lint import lint_text
 from generator.proof.iapp.tcl84 import scan
 from generator.proof.iapp.tclparse import TclSyntaxError, parse
 from generator.proof.iapp.tmpl import TmplError, brace_policy, brace_problems, parse_template, read_template
-from tests.helpers import GOLDEN, ROOT
+from generator.versions import pinned_versions
+from tests.helpers import CASES, ROOT, tree
 
 FIXTURES = ROOT / "tests" / "fixtures" / "iapp"
 PRESENTATIONS = sorted((FIXTURES / "apl").glob("*.apl"))
@@ -413,11 +414,18 @@ def test_cli_check_tmpl(tmp_path: Path) -> None:
     assert runner.invoke(app, ["check", str(latin)]).exit_code == 1
 
 
-def test_every_golden_template_lints_clean() -> None:
-    templates = sorted(GOLDEN.rglob("*.tmpl"))
+def test_every_pinned_template_lints_clean() -> None:
+    """The templates of every pinned version, whole (golden/ shows their Tcl once)."""
+    templates = [
+        (f"{v.value}/{case}/{a.path}", a.content.decode())
+        for v in pinned_versions()
+        for case in CASES
+        for a in tree(case, v).artifacts
+        if a.kind == "iapp-template"
+    ]
     assert templates
-    for path in templates:
-        assert lint_text(path.read_text()) == [], path
+    for where, text in templates:
+        assert lint_text(text) == [], where
 
 
 def test_deep_nesting_is_a_finding_not_a_crash() -> None:

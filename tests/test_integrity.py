@@ -23,7 +23,7 @@ from generator.output import JOURNAL, STAGED_MARKER, deployment_lock, read_tree,
 from generator.render import render_version
 from generator.validate import load_site_text
 from generator.versions import ALL_VERSIONS
-from tests.helpers import CASES_DIR, ROOT
+from tests.helpers import CASES_DIR, ROOT, sampled, scaled
 
 runner = CliRunner()
 OLD_SITE = (CASES_DIR / "mixed.yaml").read_text()
@@ -31,7 +31,7 @@ NEW_SITE = OLD_SITE.replace("10.10.10.21:80", "10.10.10.23:80")
 # Steps of a swap: the journal's rename, then per version an exchange and a rename (Linux), or
 # an exchange attempt and two renames (the fallback where RENAME_EXCHANGE is unavailable).
 STEPS = {"exchange": 1 + 2 * len(ALL_VERSIONS), "rename": 1 + 3 * len(ALL_VERSIONS)}
-POINTS = [(mode, n) for mode, steps in STEPS.items() for n in range(1, steps + 1)]
+POINTS = [(mode, n) for mode, steps in STEPS.items() for n in sampled(range(1, steps + 1), 4)]
 TIMEOUT = 180
 
 
@@ -149,7 +149,7 @@ def test_a_held_lock_refuses_a_second_render(sites: tuple[Path, Path, Path]) -> 
     assert _state(out) == ALL_OLD
 
 
-def test_twenty_concurrent_renders_never_damage_a_version_folder(sites: tuple[Path, Path, Path]) -> None:
+def test_concurrent_renders_never_damage_a_version_folder(sites: tuple[Path, Path, Path]) -> None:
     old, new, out = sites
     argv = [sys.executable, "-m", "generator", "render"]
     procs = [
@@ -159,7 +159,7 @@ def test_twenty_concurrent_renders_never_damage_a_version_folder(sites: tuple[Pa
             stderr=subprocess.PIPE,
             text=True,
         )
-        for i in range(20)
+        for i in range(scaled(20, 8))
     ]
     codes = []
     for proc in procs:
@@ -250,7 +250,7 @@ def test_a_signal_while_writing_leaves_the_old_output(sites: tuple[Path, Path, P
     assert _state(out) == ALL_OLD  # and no hidden staging folder is left
 
 
-@pytest.mark.parametrize("number", range(1, STEPS["exchange"] + 1))
+@pytest.mark.parametrize("number", sampled(range(1, STEPS["exchange"] + 1), 4))
 def test_sigkill_at_any_step_never_leaves_a_folder_missing(
     sites: tuple[Path, Path, Path], number: int
 ) -> None:
@@ -263,8 +263,8 @@ def test_sigkill_at_any_step_never_leaves_a_folder_missing(
     assert killed.returncode == -signal.SIGKILL
     assert all(state in ("old", "new") for state in _state(out)[: len(ALL_VERSIONS)]), _state(out)
     assert (out / "vmotion" / JOURNAL).exists() == (number > 1)
-    checked = _cli("check", str(out))
-    assert checked.returncode == 0, checked.stderr
+    checked = runner.invoke(app, ["check", str(out)])  # in this process: its proofs are memoized
+    assert checked.exit_code == 0, checked.stderr
     assert checked.stdout.count(": ok;") == len(ALL_VERSIONS)
     assert _state(out) == ALL_OLD
 

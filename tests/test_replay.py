@@ -11,8 +11,8 @@ from generator.model import Site
 from generator.proof.tmsh.replay import Cluster, ReplayError, runbook_order, starting_cluster, tunnel_problems
 from generator.proof.tmsh.script import parse_script
 from generator.render import VersionTree
-from generator.versions import ALL_VERSIONS, BigIpVersion
-from tests.helpers import CASES, manifest, site, tree
+from generator.versions import BigIpVersion
+from tests.helpers import manifest, proof_case_versions, site, tree
 
 KINDS = {
     "vlan": ("net", "vlan"),
@@ -66,7 +66,7 @@ def expected_objects(s: Site, peer_name: str, index: int) -> set[tuple[tuple[str
     return want
 
 
-CASE_VERSIONS = [(c, v) for c in CASES for v in ALL_VERSIONS]
+CASE_VERSIONS = proof_case_versions()
 
 
 @pytest.mark.parametrize(("case", "version"), CASE_VERSIONS)

@@ -13,6 +13,9 @@ the schema sees only as the number they become.
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 import jsonschema
 import pytest
 from ruamel.yaml import YAML
@@ -49,9 +52,14 @@ def _source_text(case: str) -> str:
     return (CASES_DIR / f"{case}.yaml").read_text(encoding="utf-8")
 
 
+@cache
+def _round_trip(case: str) -> Any:
+    return YAML(typ="rt").load(_source_text(case))
+
+
 def _raw(case: str, path: Path) -> str:
     """The leaf's text as the file writes it (ruamel's round-trip value)."""
-    node = YAML(typ="rt").load(_source_text(case))
+    node = _round_trip(case)
     for part in path:
         node = node[part]
     return str(node).lower() if isinstance(node, bool) else str(node)

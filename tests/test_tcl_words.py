@@ -7,11 +7,11 @@ import pytest
 
 from generator.proof.tmsh.script import split_commands
 from generator.proof.tmsh.words import split_words
-from tests.helpers import all_trees, tcl
+from tests.helpers import proof_trees, tcl
 
 SCRIPTS = [
     (f"{v.value}/{case}/{rel}", content.decode())
-    for case, v, t in all_trees()
+    for case, v, t in proof_trees()
     for rel, content in t.files().items()
     if rel.endswith(".tmsh")
 ]

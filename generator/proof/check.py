@@ -56,6 +56,7 @@ from generator.proof.iapp.harness import Case, run_cases
 from generator.proof.iapp.hostile import HOSTILE_ANSWERS
 from generator.proof.iapp.tcl84 import scan
 from generator.proof.iapp.tmpl import TmplError, brace_policy, brace_problems, parse_template, tcl_words
+from generator.proof.provenance import written_by_another
 from generator.proof.tcl import tcl
 from generator.proof.tmsh.iapp_service import FlowRunner, service_key
 from generator.proof.tmsh.replay import (
@@ -220,6 +221,8 @@ def check_folder(
         return report
     version = _folder_version(site, folder, where, layout, report)
     if version is None:
+        return report
+    if written_by_another(folder.read("manifest.json", MAX_MANIFEST_BYTES), where, version, report):
         return report
     tree = render_version(site, version, site_bytes)
     mine = tree.files()

@@ -1,0 +1,527 @@
+# etherip iApp implementation: EtherIP tunnel for VMware vMotion (every BIG-IP release etherip lists).
+# Static Tcl 8.4, what iApp implementations run on every release etherip lists (generator/versions.py): no dict, lassign, lmap, apply, try, in/ni, {*} or 8.5 options.
+# Every answer is checked against a strict pattern before the first tmsh command runs, so no
+# answer can reach tmsh that is not a plain name, address or number. It runs on the first
+# device only (found by hostname) and creates the same objects with the same properties as
+# etherip's tmsh scripts for that device, in stages (answer deploy__stage):
+#   network   this device's VLANs and WAN self IP, the floating WAN self IP, the route, the
+#             tunnel, an existing endpoint self IP admitting EtherIP (and an existing pool's
+#             monitor rule as it was before the change);
+#   complete  all of network, and the VLAN group, this device's VM self IP, the floating VM
+#             self IP, the pool and the Virtual Location monitor attached to it;
+#   removed   nothing: rollback reconfigures to it before deleting the service, so existing
+#             objects (pool, endpoint self IP) get their earlier values back.
+# On an HA pair the second unit's VLANs, VLAN group and self IPs come from its own tmsh step
+# files, between the config-syncs of IMPORT.md. It never saves and never config-syncs.
+
+proc etherip_fail {msg} {
+    error "etherip: $msg"
+}
+
+# The value of an answer, or "" when the GUI did not send it (a field in a hidden optional block).
+proc etherip_answer {var} {
+    if {[info exists ::$var]} {
+        return [string trim [set ::$var]]
+    }
+    return ""
+}
+
+# Answers are bounded well above what any valid site file produces (256 pool members of 21
+# characters, 253-character hostnames, 16 monitors of 63 characters), so a valid site's own
+# defaults always pass and a huge answer is refused before any pattern runs on it.
+proc etherip_match {var value pattern what} {
+    if {[string length $value] > 8192 || ![regexp -- $pattern $value]} {
+        etherip_fail "$var: '[etherip_printable $value]' is not $what"
+    }
+    return $value
+}
+
+# Show a rejected answer without its control characters.
+proc etherip_printable {value} {
+    regsub -all {[^A-Za-z0-9_.:/ -]} [string range $value 0 40] "?" shown
+    return $shown
+}
+
+proc etherip_name {var max} {
+    set value [etherip_answer $var]
+    etherip_match $var $value {^[A-Za-z][A-Za-z0-9_.-]*$} "a BIG-IP object name (a letter, then letters, digits, _ . -)"
+    if {[string length $value] > $max} {
+        etherip_fail "$var: '$value' is longer than $max characters"
+    }
+    if {[lsearch -exact {none all default any add delete modify replace-all-with and min of common} [string tolower $value]] >= 0} {
+        etherip_fail "$var: '$value' is a reserved word in tmsh"
+    }
+    return $value
+}
+
+proc etherip_number {var min max} {
+    set value [etherip_answer $var]
+    etherip_match $var $value {^(0|[1-9][0-9]{0,5})$} "a whole number without leading zeros"
+    if {$value < $min || $value > $max} {
+        etherip_fail "$var: $value is outside $min-$max"
+    }
+    return $value
+}
+
+# An optional number: "" when left empty, else a checked whole number.
+proc etherip_optional_number {var min max} {
+    if {[string equal [etherip_answer $var] ""]} {
+        return ""
+    }
+    return [etherip_number $var $min $max]
+}
+
+# The tmsh line that creates a VLAN (tag and MTU only when given).
+proc etherip_vlan_command {name ifaces tag mtu description} {
+    set cmd "net vlan /Common/$name interfaces add \{ $ifaces\}"
+    if {![string equal $tag ""]} {
+        append cmd " tag $tag"
+    }
+    if {![string equal $mtu ""]} {
+        append cmd " mtu $mtu"
+    }
+    return "$cmd description \"$description\""
+}
+
+proc etherip_octets_ok {address} {
+    foreach octet [split $address "."] {
+        if {$octet > 255} {
+            return 0
+        }
+    }
+    return 1
+}
+
+# An IPv4 self IP with prefix, such as 10.10.10.2/24, that is neither network nor broadcast.
+proc etherip_self {var} {
+    set value [etherip_answer $var]
+    set octet {(0|[1-9][0-9]{0,2})}
+    etherip_match $var $value "^$octet\\.$octet\\.$octet\\.$octet/(\[89\]|\[12\]\[0-9\]|30)\$" "an IPv4 address with a prefix of /8 to /30"
+    set address [lindex [split $value "/"] 0]
+    if {![etherip_octets_ok $address]} {
+        etherip_fail "$var: '$value' has an octet above 255"
+    }
+    set host [etherip_host_bits $value]
+    set size [expr {wide(1) << (32 - [lindex [split $value "/"] 1])}]
+    if {$host == 0 || $host == $size - 1} {
+        etherip_fail "$var: '$value' is a network or broadcast address"
+    }
+    return $value
+}
+
+proc etherip_address {var} {
+    set value [etherip_answer $var]
+    set octet {(0|[1-9][0-9]{0,2})}
+    etherip_match $var $value "^$octet\\.$octet\\.$octet\\.$octet\$" "an IPv4 address"
+    if {![etherip_octets_ok $value]} {
+        etherip_fail "$var: '$value' has an octet above 255"
+    }
+    return $value
+}
+
+proc etherip_to_int {address} {
+    set n [expr {wide(0)}]
+    foreach octet [split $address "."] {
+        set n [expr {$n * 256 + $octet}]
+    }
+    return $n
+}
+
+proc etherip_host_bits {cidr} {
+    set parts [split $cidr "/"]
+    set size [expr {wide(1) << (32 - [lindex $parts 1])}]
+    return [expr {[etherip_to_int [lindex $parts 0]] % $size}]
+}
+
+proc etherip_network {cidr} {
+    set parts [split $cidr "/"]
+    set size [expr {wide(1) << (32 - [lindex $parts 1])}]
+    set n [etherip_to_int [lindex $parts 0]]
+    return "[expr {$n - ($n % $size)}]/[lindex $parts 1]"
+}
+
+proc etherip_same_subnet {var cidr other what} {
+    if {[etherip_network $cidr] != [etherip_network $other]} {
+        etherip_fail "$var: '$cidr' is not in $what $other"
+    }
+}
+
+# "1.2:tagged 1.10:untagged trunk_a:tagged" -> the tmsh interface list "1.2 \{ tagged \} ..."
+proc etherip_interfaces {var} {
+    set value [etherip_answer $var]
+    etherip_match $var $value {^[A-Za-z0-9_./:-]+( [A-Za-z0-9_./:-]+)*$} "a list of interface:tagged or interface:untagged entries"
+    set out ""
+    foreach entry [split $value " "] {
+        if {![regexp {^(([1-9][0-9]?/)?[1-9][0-9]?\.[1-9][0-9]?|[A-Za-z][A-Za-z0-9_.-]*):(tagged|untagged)$} $entry -> name slot mode]} {
+            etherip_fail "$var: '[etherip_printable $entry]' is not interface:tagged or interface:untagged"
+        }
+        append out "$name \{ $mode \} "
+    }
+    return $out
+}
+
+# Port lockdown: none, default, all, or protocol:port entries (protocol by name or number).
+proc etherip_lockdown_words {var} {
+    set value [etherip_answer $var]
+    if {[lsearch -exact {none default all} $value] >= 0} {
+        return $value
+    }
+    set entry {([a-z][a-z0-9-]{0,15}|[0-9]{1,3}):(any|0|[1-9][0-9]{0,4})}
+    etherip_match $var $value "^${entry}( ${entry})*\$" "none, default, all or protocol:port entries"
+    return $value
+}
+
+proc etherip_lockdown_value {words} {
+    if {[lsearch -exact {none default all} $words] >= 0} {
+        return $words
+    }
+    return "replace-all-with \{ $words \}"
+}
+
+proc etherip_lockdown {var} {
+    return [etherip_lockdown_value [etherip_lockdown_words $var]]
+}
+
+# The tunnel's local self IP also admits EtherIP (IP protocol 97, entry 97:0), whatever the
+# answer asks, unless it already admits everything.
+proc etherip_endpoint_lockdown {var} {
+    set words [etherip_lockdown_words $var]
+    if {[string equal $words "all"]} {
+        return "all"
+    }
+    set kept {}
+    foreach word [split $words " "] {
+        if {![string equal $word "none"]} {
+            lappend kept $word
+        }
+    }
+    if {[lsearch -exact $kept "97:0"] < 0} {
+        lappend kept "97:0"
+    }
+    return "replace-all-with \{ [join $kept " "] \}"
+}
+
+proc etherip_members {var subnet} {
+    set value [etherip_answer $var]
+    set octet {(0|[1-9][0-9]{0,2})}
+    set member "$octet\\.$octet\\.$octet\\.$octet:(\[1-9\]\[0-9\]{0,4})"
+    etherip_match $var $value "^${member}( ${member})*\$" "a list of address:port pool members"
+    set out ""
+    foreach entry [split $value " "] {
+        set parts [split $entry ":"]
+        set address [lindex $parts 0]
+        if {![etherip_octets_ok $address] || [lindex $parts 1] > 65535} {
+            etherip_fail "$var: '$entry' is not a valid address:port"
+        }
+        etherip_same_subnet $var "$address/[lindex [split $subnet /] 1]" $subnet "vm_subnet"
+        append out "/Common/$entry \{ address $address \} "
+    }
+    return $out
+}
+
+proc etherip_monitor_rule {var} {
+    set value [etherip_answer $var]
+    if {[string equal $value "none"]} {
+        return "none"
+    }
+    etherip_match $var $value {^[A-Za-z][A-Za-z0-9_.-]*( and [A-Za-z][A-Za-z0-9_.-]*)*$} "none, or monitor names joined by ' and '"
+    set rule ""
+    foreach name [split [string map {" and " " "} $value] " "] {
+        if {![string equal $rule ""]} {
+            append rule " and "
+        }
+        append rule "/Common/$name"
+    }
+    return $rule
+}
+
+proc etherip_yesno {var} {
+    set value [etherip_answer $var]
+    if {![string equal $value "yes"] && ![string equal $value "no"]} {
+        etherip_fail "$var: '[etherip_printable $value]' is not yes or no"
+    }
+    return $value
+}
+
+proc etherip_hostname {var} {
+    set value [etherip_answer $var]
+    etherip_match $var $value {^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$} "a hostname"
+    return $value
+}
+
+# The hostname of the device this implementation runs on.
+proc etherip_this_device {} {
+    set objects [tmsh::get_config sys global-settings hostname]
+    return [tmsh::get_field_value [lindex $objects 0] hostname]
+}
+
+# ---------------------------------------------------------------------------------------------
+# 1. Read and check every answer. Nothing is created until all of them passed.
+
+set dep [etherip_name site__deployment 24]
+set subnet [etherip_answer site__vm_subnet]
+# A lockdown that admits EtherIP: all, or entries holding protocol 97, stay as they are; else
+# 97:0 is added (to default or the entries; none is dropped).
+proc etherip_admitting {words} {
+    if {[string equal $words "all"]} {
+        return "all"
+    }
+    set kept {}
+    foreach word [split $words " "] {
+        if {[lsearch -exact {97:0 97:any etherip:0 etherip:any} $word] >= 0} {
+            return [etherip_lockdown_value $words]
+        }
+        if {![string equal $word "none"]} {
+            lappend kept $word
+        }
+    }
+    lappend kept "97:0"
+    return "replace-all-with \{ [join $kept " "] \}"
+}
+
+set octet {(0|[1-9][0-9]{0,2})}
+etherip_match site__vm_subnet $subnet "^$octet\\.$octet\\.$octet\\.$octet/(\[89\]|\[12\]\[0-9\]|30)\$" "an IPv4 network with a prefix of /8 to /30"
+if {[etherip_host_bits $subnet] != 0} {
+    etherip_fail "site__vm_subnet: '$subnet' has host bits set"
+}
+
+set stage [etherip_answer deploy__stage]
+if {[lsearch -exact {network complete removed} $stage] < 0} {
+    etherip_fail "deploy__stage: '[etherip_printable $stage]' is not network, complete or removed"
+}
+set ha [string equal [etherip_yesno site__pair] "yes"]
+set first_host [etherip_hostname devices__first__hostname]
+set wan_self [etherip_self devices__first__wan_self]
+set vm_self [etherip_self devices__first__vm_self]
+etherip_same_subnet devices__first__vm_self $vm_self $subnet "vm_subnet"
+if {$ha} {
+    set second_host [etherip_hostname devices__second__hostname]
+    if {[string equal $first_host $second_host]} {
+        etherip_fail "devices__second__hostname: '$second_host' is also the first device"
+    }
+}
+
+set wan_create [etherip_yesno wan__create]
+set wan_vlan [etherip_name wan__vlan 15]
+if {[string equal $wan_create "yes"]} {
+    set wan_ifaces [etherip_interfaces wan__interfaces]
+    set wan_tag [etherip_optional_number wan__tag 1 4094]
+    set wan_mtu [etherip_optional_number wan__mtu 576 9198]
+    set wan_lock [etherip_lockdown wan__allow_service]
+    set endpoint_lock [etherip_endpoint_lockdown wan__allow_service]
+}
+# An existing endpoint self IP the site file names: its lockdown today, and with EtherIP admitted.
+set endpoint_name ""
+if {[string equal $wan_create "no"]} {
+    set endpoint_name [etherip_answer wan__endpoint_name]
+    if {[string equal $endpoint_name ""] && ![string equal [etherip_answer wan__endpoint_service] ""]} {
+        etherip_fail "wan__endpoint_service: given without wan__endpoint_name"
+    }
+    if {![string equal $endpoint_name ""]} {
+        set endpoint_name [etherip_name wan__endpoint_name 63]
+        set endpoint_before [etherip_lockdown wan__endpoint_service]
+        set endpoint_after [etherip_admitting [etherip_lockdown_words wan__endpoint_service]]
+    }
+}
+set vm_create [etherip_yesno vm__create]
+set vm_vlan [etherip_name vm__vlan 15]
+if {[string equal $vm_create "yes"]} {
+    set vm_ifaces [etherip_interfaces vm__interfaces]
+    set vm_tag [etherip_optional_number vm__tag 1 4094]
+    set vm_mtu [etherip_optional_number vm__mtu 576 9198]
+}
+set vm_lock [etherip_lockdown vm__allow_service]
+
+if {$ha} {
+    set device_group [etherip_name ha__device_group 63]
+    set wan_float [etherip_self ha__wan_floating_self]
+    set vm_float [etherip_self ha__vm_floating_self]
+    etherip_same_subnet ha__vm_floating_self $vm_float $subnet "vm_subnet"
+    set local_address [lindex [split $wan_float "/"] 0]
+} else {
+    set local_address [lindex [split $wan_self "/"] 0]
+}
+
+set tunnel [etherip_name tunnel__name 15]
+set tunnel_mtu [etherip_number tunnel__mtu 576 9198]
+set remote_peer [etherip_name tunnel__remote_peer 63]
+set remote_address [etherip_address tunnel__remote_address]
+if {[string equal $remote_address $local_address]} {
+    etherip_fail "tunnel__remote_address: $remote_address is this peer's own endpoint"
+}
+set group [etherip_name vlan_group__name 15]
+# Gateway addresses both data centers answer: the VLAN group's proxy exclusion list.
+set excludes ""
+set excluded [etherip_answer vlan_group__proxy_excludes]
+if {![string equal $excluded ""]} {
+    set one {(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})}
+    etherip_match vlan_group__proxy_excludes $excluded "^${one}( ${one})*\$" "IPv4 addresses separated by spaces"
+    foreach address [split $excluded " "] {
+        if {![etherip_octets_ok $address]} {
+            etherip_fail "vlan_group__proxy_excludes: '$address' has an octet above 255"
+        }
+    }
+    set excludes " proxy-excludes add \{ $excluded \}"
+}
+set gateway [etherip_answer wan__gateway]
+if {![string equal $gateway ""] && ![string equal $gateway "existing"]} {
+    set gateway [etherip_address wan__gateway]
+    etherip_same_subnet wan__gateway "$gateway/[lindex [split $wan_self /] 1]" $wan_self "this device's WAN subnet"
+}
+
+set pool [etherip_name pool__name 63]
+set pool_create [etherip_yesno pool__create]
+if {[string equal $pool_create "yes"]} {
+    set members [etherip_members pool__members $subnet]
+} else {
+    set restore [etherip_monitor_rule pool__restore_monitor]
+    set restore_min [etherip_number pool__restore_min_active_members 0 65535]
+}
+set monitor [etherip_name monitor__name 63]
+set interval [etherip_number monitor__interval 1 86400]
+set timeout [etherip_number monitor__timeout 2 86400]
+if {$timeout <= $interval} {
+    etherip_fail "monitor__timeout: $timeout must be greater than the interval $interval"
+}
+# The new rule: the Virtual Location monitor, every monitor an existing pool has today (it keeps
+# its health checks), and the also_monitor answer; each once.
+set rule_names [list "/Common/$monitor"]
+if {[string equal $pool_create "no"] && ![string equal $restore "none"]} {
+    foreach name [split [string map {" and " " "} $restore] " "] {
+        if {[lsearch -exact $rule_names $name] < 0} {
+            lappend rule_names $name
+        }
+    }
+}
+set also [etherip_answer pool__also_monitor]
+if {![string equal $also ""]} {
+    set name "/Common/[etherip_name pool__also_monitor 63]"
+    if {[lsearch -exact $rule_names $name] < 0} {
+        lappend rule_names $name
+    }
+}
+set rule [join $rule_names " and "]
+
+# ---------------------------------------------------------------------------------------------
+# 2. Run on the first device only.
+
+set me [etherip_this_device]
+if {$ha && [string equal $me $second_host]} {
+    etherip_fail "this is $second_host, the second unit: deploy and reconfigure on $first_host only; this unit gets its VLANs, VLAN group and self IPs from its own tmsh step files (IMPORT.md)"
+}
+if {![string equal $me $first_host]} {
+    etherip_fail "this device's hostname '[etherip_printable $me]' is not $first_host; deploy on the first device"
+}
+set suffix ""
+if {$ha} {
+    set suffix "_a"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 3. The objects, one proc per group, each in dependency order with full /Common/ paths.
+
+proc etherip_create_vlans {} {
+    global dep vm_create vm_vlan vm_ifaces vm_tag vm_mtu wan_create wan_vlan wan_ifaces wan_tag wan_mtu
+    if {[string equal $vm_create "yes"]} {
+        tmsh::create [etherip_vlan_command $vm_vlan $vm_ifaces $vm_tag $vm_mtu "etherip $dep VM VLAN"]
+    }
+    if {[string equal $wan_create "yes"]} {
+        tmsh::create [etherip_vlan_command $wan_vlan $wan_ifaces $wan_tag $wan_mtu "etherip $dep WAN VLAN"]
+    }
+}
+
+# This device's WAN self IP and the pair's floating WAN self IP, on a WAN VLAN etherip creates.
+# The tunnel's local address (the floating self IP of a pair, else this device's) admits EtherIP.
+proc etherip_create_wan_selfs {} {
+    global dep ha suffix wan_create wan_vlan wan_self wan_float wan_lock endpoint_lock
+    if {![string equal $wan_create "yes"]} {
+        return
+    }
+    set own_lock $endpoint_lock
+    if {$ha} {
+        set own_lock $wan_lock
+    }
+    tmsh::create "net self /Common/${dep}_wan_self$suffix address $wan_self vlan /Common/$wan_vlan traffic-group /Common/traffic-group-local-only allow-service $own_lock"
+    if {$ha} {
+        tmsh::create "net self /Common/${dep}_wan_float address $wan_float vlan /Common/$wan_vlan traffic-group /Common/traffic-group-1 allow-service $endpoint_lock"
+    }
+}
+
+# The route to the other endpoint through the WAN gateway (synced, like the tunnel), the existing
+# endpoint self IP's lockdown admitting EtherIP (when the site names it), then the tunnel.
+proc etherip_create_tunnel {} {
+    global dep tunnel tunnel_mtu local_address remote_address remote_peer gateway endpoint_name endpoint_after
+    if {![string equal $gateway ""] && ![string equal $gateway "existing"]} {
+        tmsh::create "net route /Common/${dep}_wan_route network $remote_address/32 gw $gateway description \"etherip $dep to the other tunnel endpoint\""
+    }
+    if {![string equal $endpoint_name ""]} {
+        tmsh::modify "net self /Common/$endpoint_name allow-service $endpoint_after"
+    }
+    tmsh::create "net tunnels tunnel /Common/$tunnel profile /Common/etherip local-address $local_address remote-address $remote_address mtu $tunnel_mtu description \"etherip $dep to $remote_peer\""
+}
+
+# The VLAN group and this device's VM self IP on it.
+proc etherip_create_vlan_group {} {
+    global dep group vm_vlan tunnel suffix vm_self vm_lock excludes
+    tmsh::create "net vlan-group /Common/$group members add \{ /Common/$vm_vlan /Common/$tunnel \} mode translucent bridge-in-standby disabled migration-keepalive enabled$excludes description \"etherip $dep VM bridge\""
+    tmsh::create "net self /Common/${dep}_vm_self$suffix address $vm_self vlan /Common/$group traffic-group /Common/traffic-group-local-only allow-service $vm_lock"
+}
+
+proc etherip_create_vm_float {} {
+    global dep ha group vm_float vm_lock
+    if {$ha} {
+        tmsh::create "net self /Common/${dep}_vm_float address $vm_float vlan /Common/$group traffic-group /Common/traffic-group-1 allow-service $vm_lock"
+    }
+}
+
+# The pool (unless it exists), the Virtual Location monitor, and the pool's new monitor rule.
+proc etherip_create_pool_monitor {} {
+    global dep pool pool_create members monitor interval timeout rule
+    if {[string equal $pool_create "yes"]} {
+        tmsh::create "ltm pool /Common/$pool members add \{ $members\} min-active-members 1 description \"etherip $dep VM pool\""
+    }
+    tmsh::create "ltm monitor virtual-location /Common/$monitor defaults-from /Common/virtual_location pool /Common/$pool interval $interval timeout $timeout"
+    if {[string equal $pool_create "no"]} {
+        tmsh::modify "ltm pool /Common/$pool min-active-members 1"
+    }
+    tmsh::modify "ltm pool /Common/$pool monitor $rule"
+}
+
+# An existing pool is not owned by the service: the network stage gives it back the monitor
+# rule it had before the change, so reconfiguring to this stage undoes the complete stage
+# before the framework deletes the monitor (deleting the service runs no code).
+proc etherip_restore_existing_pool {} {
+    global pool pool_create restore restore_min
+    if {[string equal $pool_create "no"]} {
+        tmsh::modify "ltm pool /Common/$pool monitor $restore"
+        tmsh::modify "ltm pool /Common/$pool min-active-members $restore_min"
+    }
+}
+
+# An existing endpoint self IP gets back the lockdown it had before the change (stage removed).
+proc etherip_restore_endpoint {} {
+    global endpoint_name endpoint_before
+    if {![string equal $endpoint_name ""]} {
+        tmsh::modify "net self /Common/$endpoint_name allow-service $endpoint_before"
+    }
+}
+
+# ---------------------------------------------------------------------------------------------
+# 4. Create the objects of the chosen stage. Stage removed creates nothing: the framework then
+# deletes every object the service owns, and existing objects get their earlier values back.
+
+if {[string equal $stage "removed"]} {
+    etherip_restore_existing_pool
+    etherip_restore_endpoint
+} else {
+    etherip_create_vlans
+    etherip_create_wan_selfs
+    etherip_create_tunnel
+    if {[string equal $stage "network"]} {
+        etherip_restore_existing_pool
+    } else {
+        etherip_create_vlan_group
+        etherip_create_vm_float
+        etherip_create_pool_monitor
+    }
+}

@@ -1,0 +1,54 @@
+"""The kinds of file a version folder holds are one table (generator.render OUTPUTS): every
+rendered file is one row's, at the row's path, with the row's manifest kind and scope."""
+
+from __future__ import annotations
+
+import re
+
+from generator.artifacts import ArtifactKind
+from generator.render import OUTPUTS, Scope, Source
+from tests.helpers import ROOT, all_trees
+
+
+def test_one_row_per_kind_and_each_template_exists() -> None:
+    assert [row.kind for row in OUTPUTS] == list(dict.fromkeys(row.kind for row in OUTPUTS))
+    assert {row.kind for row in OUTPUTS} == set(ArtifactKind)
+    for row in OUTPUTS:
+        assert (row.template is None) == (
+            row.source in (Source.INPUT, Source.MANIFEST) or row.kind == "iapp-zip"
+        )
+        if row.template and row.template != "{template}":
+            assert (ROOT / "templates" / "common" / row.template).is_file(), row
+
+
+def _pattern(path: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{\w+\})", path)
+    return re.compile(
+        "".join(
+            "[^/]+(?:/[^/]+)?" if p == "{file}" else "[^/]+" if p.startswith("{") else re.escape(p)
+            for p in parts
+        )
+    )
+
+
+def test_every_file_follows_its_row() -> None:
+    rows = {row.kind: row for row in OUTPUTS}
+    for case, version, tree in all_trees():
+        kinds_seen = set()
+        for art in tree.artifacts:
+            row = rows[art.kind]
+            kinds_seen.add(art.kind)
+            assert _pattern(row.path).fullmatch(art.path), (case, version, art.path, row.path)
+            assert (art.peer is None) == (row.scope is Scope.SITE), art.path
+            assert (art.device is None) == (row.scope in (Scope.SITE, Scope.PEER)), art.path
+            if row.scope in (Scope.SITE, Scope.PEER, Scope.DEVICE):
+                assert art.step == row.step, art.path
+            else:
+                assert art.step is not None
+        assert kinds_seen == set(ArtifactKind), (case, version)
+        order = [
+            next(i for i, r in enumerate(OUTPUTS) if r.kind == a.kind)
+            for a in tree.artifacts
+            if a.peer is None
+        ]
+        assert order == sorted(order), "site files in table order"
