@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from generator.context import PeerContext, SiteContext
+from generator.mtu import DOT1Q_TAG
 from generator.operations import Value, Verb
 from generator.runbook import Row, Runbook
 from generator.traffic import Paragraphs, traffic_sections
@@ -67,6 +68,7 @@ class Board:
     have_ready: tuple[str, ...]
     mtu_lines: tuple[str, ...]  # the MTU prerequisites, with the numbers of this site
     traffic: tuple[Paragraphs, ...]  # CHANGE.md "Traffic" (generator/traffic.py)
+    host_tasks: tuple[str, ...]  # what a vCMP host or F5OS must do for a guest or tenant unit
     precheck_gate: Gate
     pages: tuple[PeerPage, ...]
     verify_gate: Gate
@@ -103,6 +105,7 @@ def build_board(ctx: SiteContext, runbook: Runbook) -> Board:
         have_ready=_have_ready(ctx),
         mtu_lines=_mtu_lines(ctx),
         traffic=traffic_sections(ctx),
+        host_tasks=_host_tasks(ctx),
         precheck_gate=Gate(
             "the pre-checks",
             (
@@ -353,7 +356,7 @@ def _mtu_lines(ctx: SiteContext) -> tuple[str, ...]:
         (
             f"The WAN path between {a.name} ({a.tunnel.local_address}) and {b.name} ({b.tunnel.local_address}) carries IP "
             f"packets of **{m.wan_required} bytes** without fragmenting them: Ethernet frames of {m.wan_frame} bytes on the "
-            f"wire ({m.wan_frame + 4} with an 802.1Q tag). EtherIP adds {m.wan_required - m.tunnel} bytes (IPv4 header 20, "
+            f"wire ({m.wan_frame + DOT1Q_TAG} with an 802.1Q tag). EtherIP adds {m.wan_required - m.tunnel} bytes (IPv4 header 20, "
             f"EtherIP header 2 (RFC 3378), the VM frame's Ethernet header 14; its FCS is not carried) to the tunnel's "
             f"{m.tunnel}-byte packets [I: arithmetic; 4 more if an inner 802.1Q tag were carried]."
         ),
@@ -381,6 +384,45 @@ def _mtu_lines(ctx: SiteContext) -> tuple[str, ...]:
             f"The VMs send IP packets of at most {m.vm} bytes (their MTU; the virtualization team confirms it). Larger "
             "ones would be lost in the tunnel [I]: write vm_mtu in the site file if they are larger."
         )
+    return tuple(lines)
+
+
+_HOSTS = {
+    "vcmp-guest": (
+        "the vCMP host",
+        (
+            "create it on the host and add it to the guest's VLANs (F5: VLANs are created at the vCMP host "
+            "layer and assigned to a guest by name; the guest sees them as they are [C: F5 rSeries/VELOS training, "
+            "F5's Ansible bigip_vcmp_guest])"
+        ),
+    ),
+    "f5os-tenant": (
+        "F5OS (rSeries or VELOS)",
+        (
+            "create the VLAN ID on F5OS and assign it to the tenant (F5: at tenant creation the admin assigns VLANs "
+            "by VLAN ID and the tenant inherits their names; the tag connects a VLAN in the tenant to F5OS [C: F5 "
+            "rSeries/VELOS training])"
+        ),
+    ),
+}
+
+
+def _host_tasks(ctx: SiteContext) -> tuple[str, ...]:
+    """A guest or tenant cannot bind interfaces: its host creates the VLANs the change needs,
+    before the window; the pre-check confirms each is there with its tag and MTU."""
+    lines = []
+    for p in ctx.peers:
+        if not p.host_vlans:
+            continue
+        host, how = _HOSTS[p.platform]
+        for v in p.host_vlans:
+            ifaces = ", ".join(f"{n} {m}" for n, m in v.interfaces)
+            mtu = v.mtu or ctx.mtu.vm
+            lines.append(
+                f"{p.name} ({', '.join(p.hostnames)}, {p.platform}): on {host}, VLAN `{v.name}` tag {v.tag or 'auto'} "
+                f"on {ifaces}, MTU {mtu} or more: {how}. After a rollback the host may remove it again; the "
+                "change never deletes it."
+            )
     return tuple(lines)
 
 

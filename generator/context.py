@@ -170,7 +170,7 @@ def _known_issues(peer: Peer, version: BigIpVersion) -> tuple[tuple[str, ...], f
     they add to the pre-check."""
     lines: list[str] = []
     checks: set[Precheck] = set()
-    created = [path(v.vlan) for v in (peer.vm, peer.wan) if v.create]
+    created = [path(v.vlan) for v in (peer.vm, peer.wan) if v.create and not peer.is_guest]
     for issue in known_issues(version):
         hits = issue.affects.hits(created)
         if not hits:
@@ -244,14 +244,6 @@ def _peer_context(
     wan_lock, vm_lock = _lockdown(peer.wan, Role.WAN), _lockdown(peer.vm, Role.VM)
     endpoint_lock = _lockdown(peer.wan, Role.WAN, endpoint=True)
     hostnames = tuple(peer.devices)
-    creates_vlans = peer.wan.create or peer.vm.create
-    plans = {
-        phase: {
-            h: tuple(s for s in plan(phase) if applies(s, first_device=i == 0, creates_vlans=creates_vlans))
-            for i, h in enumerate(hostnames)
-        }
-        for phase in Phase
-    }
     wan_floating = vm_floating = None
     if peer.wan.floating_self is not None and peer.wan.create:
         wan_floating = _self_ip(
@@ -261,7 +253,9 @@ def _peer_context(
         vm_floating = _self_ip(f"{prefix}_vm_float", str(peer.vm.floating_self), group_path, True, vm_lock)
     floating = tuple(f for f in (wan_floating, vm_floating) if f is not None)
     wan_view, vm_view = _vlan_view(peer.wan, Role.WAN, mtu), _vlan_view(peer.vm, Role.VM, mtu)
-    created_vlans = tuple(v for v in (vm_view, wan_view) if v.create)
+    # On a vCMP guest or F5OS tenant the host creates the VLANs the site marks create: true.
+    wanted = tuple(v for v in (vm_view, wan_view) if v.create)
+    created_vlans = () if peer.is_guest else wanted
     route = _route(prefix, peer, remote)
     tunnel = _tunnel(site, peer, remote_name, remote, mtu)
     endpoint = _endpoint(peer)
@@ -272,7 +266,8 @@ def _peer_context(
         VLAN_GROUP_MODE,
         tuple(str(a) for a in site.shared_gateways),
     )
-    devices = []
+    selves: dict[str, tuple[SelfIpView | None, SelfIpView]] = {}
+    objects: dict[str, StepObjects] = {}
     for index, (host, device) in enumerate(peer.devices.items()):
         suffix = ("_a", "_b")[index] if peer.is_ha else ""
         # Without a floating WAN self IP (standalone), the device's own is the tunnel endpoint.
@@ -283,7 +278,8 @@ def _peer_context(
             else None
         )
         vm_self = _self_ip(f"{prefix}_vm_self{suffix}", str(device.vm_self), group_path, False, vm_lock)
-        objects = StepObjects(
+        selves[host] = (wan_self, vm_self)
+        objects[host] = StepObjects(
             deployment=prefix,
             vlans=created_vlans,
             wan_self=wan_self,
@@ -297,8 +293,26 @@ def _peer_context(
             pool=pool,
             monitor=monitor,
         )
+    plans = {
+        phase: {
+            h: tuple(
+                s
+                for s in plan(phase)
+                if applies(
+                    s, first_device=i == 0, has_operations=bool(step_operations(phase, s.slug, objects[h]))
+                )
+            )
+            for i, h in enumerate(hostnames)
+        }
+        for phase in Phase
+    }
+    devices = []
+    for index, (host, device) in enumerate(peer.devices.items()):
+        wan_self, vm_self = selves[host]
         steps = {
-            phase: tuple(_device_step(s, phase, plans[phase], wan_self, objects) for s in plans[phase][host])
+            phase: tuple(
+                _device_step(s, phase, plans[phase], wan_self, objects[host]) for s in plans[phase][host]
+            )
             for phase in Phase
         }
         others = tuple(h for h in hostnames if h != host)
@@ -317,7 +331,11 @@ def _peer_context(
             )
         )
     notes, prechecks = _known_issues(peer, version)
-    used = tuple(dict.fromkeys(n for v in (peer.wan, peer.vm) if v.create for n in v.interfaces or {}))
+    used = tuple(
+        dict.fromkeys(
+            n for v in (peer.wan, peer.vm) if v.create and not peer.is_guest for n in v.interfaces or {}
+        )
+    )
     existing_wan: tuple[str, ...] = ()
     if not peer.wan.create:
         addresses = [str(d.wan_self) for d in peer.devices.values()]
@@ -333,6 +351,8 @@ def _peer_context(
         wan=wan_view,
         vm=vm_view,
         vlans=created_vlans,
+        host_vlans=wanted if peer.is_guest else (),
+        platform=peer.platform,
         existing_vlans=tuple(path(v.vlan) for v in (peer.wan, peer.vm) if not v.create),
         wan_vlan_path=wan_path,
         vm_vlan_path=vm_path,

@@ -123,7 +123,9 @@ def values(pairs: tuple[tuple[str, str], ...], note: str = "") -> Expect:
 
 
 def version(text: str) -> Expect:
-    return Expect(_lines(f'Version {text} in the "Sys::Version" listing (Build and Edition may differ).'))
+    return Expect(
+        _lines(f'Version {text} or {text}.<n> in the "Sys::Version" listing (Build and Edition may differ).')
+    )
 
 
 def sync_status(status: str, group: str) -> Expect:
@@ -209,10 +211,6 @@ def tunnel_traffic() -> Expect:
 
 def ucs_saved(name: str) -> Expect:
     return Expect(_lines(f'"Saving active configuration..." then "/var/local/ucs/{name}.ucs is saved."'))
-
-
-def config_saved() -> Expect:
-    return Expect(_lines('"Saving running configuration..." and no error.'))
 
 
 def no_output() -> Expect:

@@ -25,6 +25,7 @@ from generator.scalars import (
     Name,
     NetName,
     Network,
+    Platform,
     ReturnPath,
     SelfAddress,
     Tagging,
@@ -119,6 +120,9 @@ class Device(_Frozen):
 class Peer(_Frozen):
     """One end of the tunnel: a standalone BIG-IP or an HA pair in one data center."""
 
+    # appliance (and VE): the change creates its VLANs; vcmp-guest / f5os-tenant: the host (vCMP
+    # host, F5OS) creates and assigns them, and the change only uses them.
+    platform: Platform = "appliance"
     device_group: Name | None = None
     wan: WanVlan
     vm: Vlan
@@ -129,6 +133,18 @@ class Peer(_Frozen):
     @property
     def is_ha(self) -> bool:
         return len(self.devices) == 2
+
+    @property
+    def is_guest(self) -> bool:
+        """A vCMP guest or an F5OS tenant: its VLANs come from the host [C: F5 rSeries/VELOS
+        training: VLANs are assigned to the guest or tenant, which inherits them]."""
+        return self.platform != "appliance"
+
+    @property
+    def local_step(self) -> bool:
+        """Whether step 1 creates anything on each unit: a VLAN (the host's on a guest) or the
+        unit's WAN self IP."""
+        return self.wan.create or (self.vm.create and not self.is_guest)
 
     @property
     def wan_network(self) -> IPv4Network:

@@ -14,7 +14,7 @@ from generator.bigip import TG_FLOATING, TG_LOCAL
 from generator.expects import Probe, short
 from generator.operations import ConfigObject, Operation, Verb, final_objects
 from generator.steps import Phase
-from generator.views import DeviceContext, DeviceStep, PeerContext, SelfIpView, SiteContext, VlanView
+from generator.views import DeviceContext, DeviceStep, PeerContext, Role, SelfIpView, SiteContext, VlanView
 
 PAGER_OFF = "modify cli preference pager disabled display-threshold 0"
 
@@ -48,7 +48,7 @@ def pager_back() -> tuple[str, ...]:
 
 
 def _version_text(ctx: SiteContext) -> str:
-    return f"{ctx.branch}.x (any {ctx.branch} release)" if ctx.version == ctx.branch else ctx.version
+    return ctx.version
 
 
 def precheck(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tuple[Probe, ...]:
@@ -66,8 +66,8 @@ def precheck(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tupl
                 "list sys db vlan.backplane.mtu",
                 e.Expect(
                     (
-                        'Expect: listed (not "was not found"; value 1640 by default). "was not found" means this',
-                        "  build lacks the fix for Bug 470715: stop.",
+                        'Expect: listed (not "was not found"): vlan.backplane.mtu, the key of Bug 470715\'s fix',
+                        '  (value 1640 by default); "was not found" means this build lacks the fix: stop.',
                     )
                 ),
             )
@@ -179,6 +179,7 @@ def _existing(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> lis
     for vlan in peer.existing_vlans:
         probes.append(Probe(f"list net vlan {vlan}", e.listed(), heading if not probes else ()))
     probes += _existing_mtus(ctx, peer)
+    probes += [_host_vlan_probe(ctx, v, peer) for v in peer.host_vlans]
     if peer.existing_wan_addresses:
         probes.append(_existing_selfs(peer, device))
     if peer.endpoint:
@@ -255,42 +256,59 @@ def _traffic(ctx: SiteContext, peer: PeerContext) -> list[Probe]:
     probes.append(Probe("list net vlan-group members", e.not_bridged(short(peer.vm_vlan_path))))
     if not peer.vm.create:
         probes.append(
-            Probe(
-                "list net self address vlan",
-                e.noted(
-                    f'the self IPs on vlan {short(peer.vm_vlan_path)}: they stay on that VLAN (CHANGE.md, "Traffic")'
-                ),
-            )
+            Probe("list net self address vlan", e.no_self_in(short(peer.vm_vlan_path), ctx.vm_subnet))
         )
     return [Probe(p.command, p.expect, heading if i == 0 else ()) for i, p in enumerate(probes)]
 
 
+def _host_vlan_probe(ctx: SiteContext, v: VlanView, peer: PeerContext) -> Probe:
+    """A VLAN the vCMP host or F5OS gives this guest or tenant: it is there, with the site's tag
+    and an MTU that carries the change (CHANGE.md, "Host tasks")."""
+    pairs = [("mtu", _mtu_wanted(ctx, v.role, v.mtu if v.role is Role.VM else None))]
+    if v.tag:
+        pairs.append(("tag", str(v.tag)))
+    return Probe(
+        f"list net vlan {v.path} {' '.join(k for k, _ in pairs)}",
+        e.values(
+            tuple(pairs),
+            f'The {peer.platform} gets this VLAN from its host; "was not found": the host task is not done\n'
+            '  (CHANGE.md, "Host tasks").',
+        ),
+    )
+
+
+def _mtu_wanted(ctx: SiteContext, role: Role, stated: int | None) -> str:
+    """What a VLAN the change does not create must carry: a WAN VLAN the tunnel's packets plus
+    EtherIP's overhead, a VM VLAN what the VMs send (generator/mtu.py)."""
+    if stated is not None:
+        return str(stated)
+    return f"{ctx.mtu.wan_required if role is Role.WAN else ctx.mtu.vm} or more"
+
+
 def _existing_mtus(ctx: SiteContext, peer: PeerContext) -> list[Probe]:
     """An existing WAN VLAN must carry the tunnel's packets plus EtherIP's 36 bytes; an existing
-    VM VLAN must not let the VMs send more than the tunnel carries (generator/mtu.py)."""
+    VM VLAN what the VMs send (generator/mtu.py)."""
     mtu = ctx.mtu
     probes = []
     if not peer.wan.create:
-        wanted = str(peer.wan.mtu) if peer.wan.mtu else f"{mtu.wan_required} or more"
         probes.append(
             Probe(
                 f"list net vlan {peer.wan_vlan_path} mtu",
                 e.values(
-                    (("mtu", wanted),),
+                    (("mtu", _mtu_wanted(ctx, Role.WAN, peer.wan.mtu)),),
                     f"EtherIP adds {mtu.wan_required - mtu.tunnel} bytes to the tunnel's {mtu.tunnel}-byte packets; a smaller MTU\n"
                     "  stops the change: raise it (network and load-balancer teams) or lower vm_mtu in the site file.",
                 ),
             )
         )
     if not peer.vm.create:
-        wanted = str(peer.vm.mtu) if peer.vm.mtu else f"{mtu.tunnel} or less"
         probes.append(
             Probe(
                 f"list net vlan {peer.vm_vlan_path} mtu",
                 e.values(
-                    (("mtu", wanted),),
-                    f"A larger MTU means the VMs may send packets the tunnel ({mtu.tunnel}) does not carry: stop, confirm\n"
-                    "  the VMs' MTU with the virtualization team and write it as vm_mtu in the site file.",
+                    (("mtu", _mtu_wanted(ctx, Role.VM, peer.vm.mtu)),),
+                    f"A smaller MTU drops the VMs' {mtu.vm}-byte packets: stop, and write the VMs' real MTU as vm_mtu in\n"
+                    "  the site file.",
                 ),
             )
         )

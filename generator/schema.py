@@ -97,6 +97,11 @@ DEVICE = _obj("one BIG-IP", {"wan_self": SELF_IP, "vm_self": SELF_IP}, ["wan_sel
 PEER = _obj(
     "one end of the tunnel: a standalone device or an HA pair",
     {
+        "platform": {
+            "type": "string",
+            "enum": ["appliance", "vcmp-guest", "f5os-tenant"],
+            "description": "appliance (default): the change creates the VLANs; vcmp-guest / f5os-tenant: the host does",
+        },
         "device_group": _name(OBJECT_NAME_MAX, "sync-failover device group (HA pairs only)"),
         "wan": WAN_VLAN,
         "vm": VLAN,

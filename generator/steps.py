@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from generator.citations import TUNNELS_HA
+
 
 class Phase(StrEnum):
     APPLY = "apply"
@@ -60,7 +62,6 @@ class Step:
     synced: bool  # runs on the first device only, then config-sync (HA)
     transaction: bool  # its configuration commands run in one cli transaction
     template: str
-    needs_created_vlans: bool = False  # skipped on a peer whose VLANs all exist
     undoes: int | None = None  # rollback steps: the apply step this one reverses
     expect: str = "the prompt returns after submit with no error"
     expect_pair: str = ""  # what an HA pair shows in addition (config-sync, sync status)
@@ -71,7 +72,7 @@ class Step:
 
 
 _NOT_SYNCED = "VLANs, VLAN groups and non-floating self IPs are not config-synced, so every unit changes its own (F5 BIG-IP Device Service Clustering, list of objects config-sync does not synchronize [S])."
-_TUNNEL_SYNCED = "A tunnel whose local address is a floating self IP is config-synced (F5 TMOS Tunneling and IPsec 12.1, 'Configuring Network Virtualization Tunnels': by default the system synchronizes all existing tunnel objects [S])."
+_TUNNEL_SYNCED = f"A tunnel whose local address is a floating self IP is config-synced ({TUNNELS_HA}: by default the system synchronizes all existing tunnel objects [S])."
 
 _ETHERIP_LOCKDOWN = "The tunnel's local self IP admits IP protocol 97 as allow-service entry 97:0: the protocol:0 form is F5's for protocols without ports [C], 97 itself is not shown in any source [I]; if tmsh refuses it, use allow-service all on that self IP."
 _SYNC_EXPECT = "no error after submit"
@@ -95,7 +96,6 @@ APPLY: tuple[Step, ...] = (
         False,
         True,
         "step.tmsh.j2",
-        needs_created_vlans=True,
         inferred=(_NOT_SYNCED,),
         inferred_for_endpoint=(_ETHERIP_LOCKDOWN,),
     ),
@@ -183,7 +183,6 @@ ROLLBACK: tuple[Step, ...] = (
         False,
         True,
         "step.tmsh.j2",
-        needs_created_vlans=True,
         undoes=1,
         inferred=(_NOT_SYNCED,),
     ),
@@ -195,7 +194,9 @@ def plan(phase: Phase) -> tuple[Step, ...]:
     return APPLY if phase is Phase.APPLY else ROLLBACK
 
 
-def applies(step: Step, *, first_device: bool, creates_vlans: bool) -> bool:
+def applies(step: Step, *, first_device: bool, has_operations: bool) -> bool:
+    """A synced step runs on the first device only; a transaction with nothing in it on that
+    device is no step there (step 1 where every VLAN and self IP of it exists)."""
     if step.synced and not first_device:
         return False
-    return creates_vlans or not step.needs_created_vlans
+    return has_operations or not step.transaction

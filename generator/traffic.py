@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.bigip import path
+from generator.citations import MIRRORING, REST_HELP
 from generator.views import SiteContext
 
 
@@ -92,8 +93,8 @@ def _failover(ctx: SiteContext) -> Paragraphs:
         (
             (
                 "A failover of a pair while a VM is moving, or afterwards, drops the connections this change protects "
-                "unless connection mirroring is enabled on the virtual server (`mirror enabled`): F5 BIG-IP Device "
-                "Service Clustering, 'About connection and persistence mirroring' (11.5) [C], a mirrored connection "
+                "unless connection mirroring is enabled on the virtual server (`mirror enabled`): "
+                f"{MIRRORING} [C], a mirrored connection "
                 "goes on on the next-active unit [S]. VLAN failsafe (F5 K13297 'Overview of VLAN failsafe' [C]) on the "
                 "VM VLAN could fail a unit over once every VM has moved away and the local VLAN falls quiet [I]."
             ),
@@ -177,12 +178,12 @@ def _tunnel_defaults() -> Paragraphs:
             (
                 "- `traffic-group`: not set; the tunnel is config-synced because its local address is a floating self IP "
                 "and `sys db iptunnel.configsync` is `enable` (the pre-check reads it) [S]. F5's Ansible module says it "
-                "cannot be changed after the tunnel exists [C]; its presence on 11.6 is not confirmed, so it is never "
-                "written [I]."
+                "cannot be changed after the tunnel exists [C]; its presence on the oldest releases etherip supports "
+                "is not confirmed, so it is never written [I]."
             ),
             (
                 "- `use-pmtu`: enabled by default; with an explicit `mtu` the tunnel uses the smaller of the path MTU and "
-                "`mtu` (F5 help text, 12.0 REST schema [S])."
+                f"`mtu` ({REST_HELP} [S])."
             ),
             "- `tos`: `preserve`, the inner packet's ToS is copied to the outer one [S].",
             "- `auto-lasthop`: `default`, the global setting [S].",

@@ -14,7 +14,7 @@ from generator.load import Located, SiteSource, parse_site, read_site
 from generator.model import Site
 from generator.rules import RuleViolations
 from generator.scalars import Empty, Quoted, show
-from generator.versions import SUPPORTED
+from generator.versions import FORMER_DEFAULT, SUPPORTED
 
 
 def load_site(path: Path, display: str | None = None) -> Site:
@@ -101,7 +101,8 @@ def _missing_message(loc: tuple[Any, ...]) -> str:
     if loc == ("bigip_version",):
         return (
             f"missing required key 'bigip_version': add the line `bigip_version: <version>` with one of "
-            f"{SUPPORTED} (etherip 0.1 rendered 11.6.5 when it was absent; write 11.6.5 to keep that)"
+            f"{SUPPORTED} (etherip 0.1 rendered {FORMER_DEFAULT.value} when it was absent; write "
+            f"{FORMER_DEFAULT.value} to keep that)"
         )
     return f"missing required key {loc[-1]!r}"
 

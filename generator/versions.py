@@ -42,6 +42,7 @@ class BigIpVersion(StrEnum):
 
 
 ALL_VERSIONS: tuple[BigIpVersion, ...] = tuple(BigIpVersion)
+FORMER_DEFAULT = BigIpVersion.V11_6_5  # what etherip 0.1 rendered for a site file naming no version
 
 
 class Feature(Enum):

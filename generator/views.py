@@ -213,6 +213,8 @@ class PeerContext:
     wan: VlanView
     vm: VlanView
     vlans: tuple[VlanView, ...]  # VLANs this change creates, VM VLAN first
+    host_vlans: tuple[VlanView, ...]  # on a vCMP guest / F5OS tenant: VLANs the host creates for it
+    platform: str  # appliance | vcmp-guest | f5os-tenant
     existing_vlans: tuple[str, ...]  # paths of VLANs referenced, not created
     wan_vlan_path: str
     vm_vlan_path: str
@@ -238,8 +240,9 @@ class PeerContext:
         return next((v for v in self.vlans if v.role == role), None)
 
     @property
-    def creates_vlans(self) -> bool:
-        return bool(self.vlans)
+    def local_step(self) -> bool:
+        """Whether each unit runs step 1 (it creates a VLAN or its WAN self IP)."""
+        return any(ds.step.number == 1 for d in self.devices for ds in d.steps)
 
 
 @dataclass(frozen=True)

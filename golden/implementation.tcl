@@ -290,6 +290,10 @@ if {[lsearch -exact {network complete removed} $stage] < 0} {
     etherip_fail "deploy__stage: '[etherip_printable $stage]' is not network, complete or removed"
 }
 set ha [string equal [etherip_yesno site__pair] "yes"]
+set platform [etherip_answer site__platform]
+if {[lsearch -exact {appliance vcmp-guest f5os-tenant} $platform] < 0} {
+    etherip_fail "site__platform: '[etherip_printable $platform]' is not appliance, vcmp-guest or f5os-tenant"
+}
 set first_host [etherip_hostname devices__first__hostname]
 set wan_self [etherip_self devices__first__wan_self]
 set vm_self [etherip_self devices__first__vm_self]
@@ -420,8 +424,12 @@ if {$ha} {
 # ---------------------------------------------------------------------------------------------
 # 3. The objects, one proc per group, each in dependency order with full /Common/ paths.
 
+# On a vCMP guest or F5OS tenant the host made the VLANs: the service only uses them.
 proc etherip_create_vlans {} {
-    global dep vm_create vm_vlan vm_ifaces vm_tag vm_mtu wan_create wan_vlan wan_ifaces wan_tag wan_mtu
+    global dep platform vm_create vm_vlan vm_ifaces vm_tag vm_mtu wan_create wan_vlan wan_ifaces wan_tag wan_mtu
+    if {![string equal $platform "appliance"]} {
+        return
+    }
     if {[string equal $vm_create "yes"]} {
         tmsh::create [etherip_vlan_command $vm_vlan $vm_ifaces $vm_tag $vm_mtu "etherip $dep VM VLAN"]
     }

@@ -239,14 +239,14 @@ def test_no_version_literal_outside_the_version_table() -> None:
     """Version texts come from generator/versions.py; elsewhere only comments may name one."""
     pattern = re.compile(r"(?<![\d.])1[1-9]\.\d+\.\d+(?!\.\d)")  # not IPv4 addresses
     for source in sorted((ROOT / "generator").rglob("*.py")):
-        if source.name == "versions.py":
+        if source.name in ("versions.py", "citations.py"):  # the table; cited documents' titles
             continue
         for number, line in enumerate(source.read_text().splitlines(), 1):
             code = line.split("#", 1)[0]
             assert not pattern.search(code), f"{source.relative_to(ROOT)}:{number}: {line.strip()}"
     branch = re.compile(r"(?<![\w.-])1[1-9]\.\d(?![\w.-])")  # "11.6", not bigip-11.6-etherip.md
     for source in sorted((ROOT / "generator").rglob("*.py")):
-        if source.name == "versions.py":
+        if source.name in ("versions.py", "citations.py"):
             continue
         tree_ = ast.parse(source.read_text())
         docstrings = {

@@ -41,6 +41,7 @@ def answers(ctx: SiteContext, peer: PeerContext) -> dict[str, str]:
         "site__deployment": ctx.deployment,
         "site__vm_subnet": ctx.vm_subnet,
         "site__pair": "yes" if peer.is_ha else "no",
+        "site__platform": peer.platform,
         "devices__first__hostname": first.hostname,
         "devices__first__wan_self": first.wan_address,
         "devices__first__vm_self": first.vm_self.address,
@@ -108,6 +109,7 @@ APL_VARIABLES = [
     "site__deployment",
     "site__vm_subnet",
     "site__pair",
+    "site__platform",
     "devices__first__hostname",
     "devices__first__wan_self",
     "devices__first__vm_self",
@@ -353,10 +355,8 @@ def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
         hosts=list(hosts),
         pool=ctx.pool.name,
         pool_create=ctx.pool.create,
-        apply=flow_views(ctx, peer, apply_ops(peer.name, hosts, peer.creates_vlans), name),
-        rollback=flow_views(
-            ctx, peer, rollback_ops(peer.name, hosts, peer.creates_vlans), name, rollback=True
-        ),
+        apply=flow_views(ctx, peer, apply_ops(peer.name, hosts, peer.local_step), name),
+        rollback=flow_views(ctx, peer, rollback_ops(peer.name, hosts, peer.local_step), name, rollback=True),
         stages=[(STAGE_LABELS[s], stage_content(ctx, peer, s)) for s in (NETWORK, COMPLETE, REMOVED)],
         version_notes=list(ctx.iapp_notes),
         **base,

@@ -62,22 +62,22 @@ def _tmsh(peer: str, host: str, name: str) -> Op:
 
 def apply_flow(site: Site, peer_name: str) -> tuple[Op, ...]:
     peer = site.peers[peer_name]
-    return apply_ops(peer_name, tuple(peer.devices), peer.wan.create or peer.vm.create)
+    return apply_ops(peer_name, tuple(peer.devices), peer.local_step)
 
 
 def rollback_flow(site: Site, peer_name: str) -> tuple[Op, ...]:
     peer = site.peers[peer_name]
-    return rollback_ops(peer_name, tuple(peer.devices), peer.wan.create or peer.vm.create)
+    return rollback_ops(peer_name, tuple(peer.devices), peer.local_step)
 
 
-def apply_ops(peer_name: str, hosts: tuple[str, ...], creates_vlans: bool) -> tuple[Op, ...]:
+def apply_ops(peer_name: str, hosts: tuple[str, ...], local_step: bool) -> tuple[Op, ...]:
     """The apply flow of a peer with these devices (two: a pair)."""
     first = hosts[0]
     if len(hosts) == 1:
         return (Op("create", first, stage=COMPLETE), _tmsh(peer_name, first, "05-save.tmsh"))
     second = hosts[1]
     ops: list[Op] = []
-    if creates_vlans:
+    if local_step:
         ops.append(_tmsh(peer_name, second, "01-local-network.tmsh"))
     ops += [
         Op("create", first, stage=NETWORK),
@@ -91,7 +91,7 @@ def apply_ops(peer_name: str, hosts: tuple[str, ...], creates_vlans: bool) -> tu
     return tuple(ops)
 
 
-def rollback_ops(peer_name: str, hosts: tuple[str, ...], creates_vlans: bool) -> tuple[Op, ...]:
+def rollback_ops(peer_name: str, hosts: tuple[str, ...], local_step: bool) -> tuple[Op, ...]:
     first = hosts[0]
     if len(hosts) == 1:
         return (
@@ -107,7 +107,7 @@ def rollback_ops(peer_name: str, hosts: tuple[str, ...], creates_vlans: bool) ->
         Op("reconfigure", first, stage=REMOVED),
         Op("sync", first),
     ]
-    if creates_vlans:
+    if local_step:
         ops.append(_tmsh(peer_name, second, "rollback/04-local-network.tmsh"))
     ops += [
         Op("delete", first),

@@ -14,7 +14,6 @@ the site file does not describe) is not.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 from generator.bigip import path
@@ -151,7 +150,3 @@ def _summary(shown: object) -> str:
     if shown.fields:
         return ", ".join(f"{k} {v}" for k, v in shown.fields)
     return "; ".join(f"{name} {dict(sorted(p.items()))}" for name, p in (shown.objects or ()))[:200]
-
-
-def copy_world(world: World) -> World:
-    return copy.deepcopy(world)

@@ -287,6 +287,11 @@ def starting_cluster(site: Site, peer_name: str) -> Cluster:
         for vlan in (peer.wan, peer.vm):
             if not vlan.create:  # its MTU as the site file says it is today, or not known
                 objects[(VLAN, bigip.path(vlan.vlan))] = {"mtu": str(vlan.mtu) if vlan.mtu else UNKNOWN}
+            elif peer.is_guest:  # the vCMP host or F5OS made it, with the tag the site gives
+                objects[(VLAN, bigip.path(vlan.vlan))] = {
+                    "mtu": str(vlan.mtu) if vlan.mtu else UNKNOWN,
+                    "tag": str(vlan.tag) if vlan.tag else UNKNOWN,
+                }
         if not peer.wan.create:
             wan = bigip.path(peer.wan.vlan)
             # The endpoint the site names (wan.endpoint_self) has its name and lockdown; any
