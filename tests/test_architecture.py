@@ -80,7 +80,7 @@ def test_no_import_cycle() -> None:
         if module in done:
             return
         if module in visiting:
-            cycle = visiting[visiting.index(module) :] + [module]
+            cycle = [*visiting[visiting.index(module) :], module]
             raise AssertionError("import cycle: " + " -> ".join(cycle))
         visiting.append(module)
         for target in sorted(GRAPH[module]):

@@ -1,7 +1,8 @@
 """One function per conflict kind. Each takes a `Unit` and returns its findings.
 
 Kinds: exists, missing, pool-rule, pool-min-active, tag, untagged, no-interface, address,
-overlap, hostname, device-group, configsync, version, route. Findings with `absence` set
+overlap, hostname, device-group, configsync, version, route; notes: not-read, duplicate,
+not-checked. Findings with `absence` set
 are found by something not being there; `check_unit` drops them (with a note) when the saved
 configuration lacks the part they need (bigip_base.conf or bigip.conf, or their content).
 """
@@ -342,11 +343,28 @@ def _covered(
 
 
 def unread(unit: Unit) -> list[Finding]:
-    """What the parser could not read, of the stanza kinds these checks use."""
-    return [
+    """What could not be read, of the stanza kinds these checks use (run last: the bodies the
+    checks above looked at are parsed by now), and stanzas saved twice."""
+    out = [
         _finding(unit, "not-read", (item.what,), item.reason, item.where, severity=NOTE)
         for item in unit.saved.unread
     ]
+    out += [
+        _finding(
+            unit,
+            "not-read",
+            (f"{stanza.kind} {stanza.name}".strip(),),
+            f"its properties could not be read ({stanza.problem}); not checked",
+            stanza.where,
+            severity=NOTE,
+        )
+        for stanza in unit.saved.unreadable_bodies()
+    ]
+    out += [
+        _finding(unit, "duplicate", (item.what,), item.reason, item.where, severity=NOTE)
+        for item in unit.saved.duplicates
+    ]
+    return out
 
 
 CHECKS: tuple[Callable[[Unit], list[Finding]], ...] = (
