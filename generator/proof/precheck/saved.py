@@ -62,18 +62,22 @@ class Stanza:
     """One saved stanza of a checked kind. Its properties are parsed when first asked for;
     `problem` then says why they could not be read (the body is then empty)."""
 
-    __slots__ = ("_body", "_data", "_raw", "kind", "name", "problem", "subtype", "where")
+    __slots__ = ("_body", "_file", "_raw", "kind", "name", "problem", "subtype")
 
-    def __init__(self, kind: str, name: str, subtype: str, where: Where, raw: RawStanza, data: bytes) -> None:
-        self.kind, self.name, self.subtype, self.where = kind, name, subtype, where
-        self._raw, self._data = raw, data
+    def __init__(self, kind: str, name: str, subtype: str, file: SavedFile, raw: RawStanza) -> None:
+        self.kind, self.name, self.subtype = kind, name, subtype
+        self._file, self._raw = file, raw
         self._body: Mapping[str, Any] | None = None
         self.problem: str | None = None
 
     @property
+    def where(self) -> Where:
+        return Where(self._file.display, self._raw.line)
+
+    @property
     def body(self) -> Mapping[str, Any]:
         if self._body is None:
-            text = self._data[self._raw.start : self._raw.end].decode("utf-8", errors="replace")
+            text = self._file.data[self._raw.start : self._raw.end].decode("utf-8", errors="replace")
             try:
                 self._body = parse_body(text, one_line=self._raw.one_line)
             except (PropertyError, RecursionError) as exc:
@@ -113,6 +117,7 @@ class SavedConfig:
     unread: list[Unread] = field(default_factory=list)
     duplicates: list[Unread] = field(default_factory=list)
     parts: set[str] = field(default_factory=set)  # "base", "user": which parts the files hold
+    memo: dict[str, Any] = field(default_factory=dict)  # views the checks compute once
 
     def of(self, kind: str) -> dict[str, Stanza]:
         return self.stanzas.get(kind, {})
@@ -157,13 +162,12 @@ def parse_saved(source: SavedSource) -> SavedConfig:
     return config
 
 
-def _wanted(words: tuple[str, ...]) -> bool:
-    return _kind_of(words) is not None
+_WANTED_PAIRS = frozenset((words[0], words[1]) for words in _KIND_WORDS)
 
 
 def _add_file(config: SavedConfig, saved: SavedFile) -> None:
     try:
-        found = split(saved.data, _wanted)
+        found = split(saved.data, _WANTED_PAIRS)
     except StanzaError as exc:
         raise SavedConfigError(f"{saved.display}:{exc.line}", str(exc)) from None
     if found.version is not None:
@@ -174,7 +178,9 @@ def _add_file(config: SavedConfig, saved: SavedFile) -> None:
         raise SavedConfigError(saved.display, "no configuration stanzas found")
     config.parts.update(_parts(saved, found.kinds))
     for raw in found.stanzas:
-        _add_stanza(config, saved, raw)
+        kind = _kind_of(raw.words)
+        if kind is not None:
+            _add_stanza(config, saved, raw, kind)
     if found.stray_count:
         lines = ", ".join(str(n) for n in found.strays)
         more = (
@@ -191,20 +197,25 @@ def _add_file(config: SavedConfig, saved: SavedFile) -> None:
         )
 
 
-def _add_stanza(config: SavedConfig, saved: SavedFile, raw: RawStanza) -> None:
-    kind = _kind_of(raw.words)
-    assert kind is not None
-    rest = list(raw.words[len(kind.split()) :])
-    subtype = rest.pop(0) if kind == "ltm monitor" and rest else ""
-    text = " ".join(rest)
-    if kind in ("net interface", "net trunk", "sys db"):
+_BARE_KINDS = frozenset({"net interface", "net trunk", "sys db"})
+
+
+def _add_stanza(config: SavedConfig, saved: SavedFile, raw: RawStanza, kind: str) -> None:
+    words = raw.words[_KIND_SIZE[kind] :]
+    subtype = ""
+    if kind == "ltm monitor" and words:
+        subtype, words = words[0], words[1:]
+    text = words[0] if len(words) == 1 else " ".join(words)
+    if kind in _BARE_KINDS:
         name = bare_name(text)
     elif kind == GLOBAL_SETTINGS:
         name = ""
     else:
-        name = object_path(text)
-    stanza = Stanza(kind, name, subtype, Where(saved.display, raw.line), raw, saved.data)
-    same = config.stanzas.setdefault(kind, {})
+        name = text if text.startswith(_COMMON) else object_path(text)
+    stanza = Stanza(kind, name, subtype, saved, raw)
+    same = config.stanzas.get(kind)
+    if same is None:
+        same = config.stanzas[kind] = {}
     earlier = same.get(name)
     if earlier is not None:
         header = " ".join(raw.words)
@@ -212,6 +223,10 @@ def _add_stanza(config: SavedConfig, saved: SavedFile, raw: RawStanza) -> None:
             Unread(header, stanza.where, f"saved twice (also at {earlier.where}); the later one is read")
         )
     same[name] = stanza
+
+
+_COMMON = f"{PARTITION}/"
+_KIND_SIZE = {kind: len(kind.split()) for kind in (*KINDS, GLOBAL_SETTINGS)}
 
 
 def _parts(saved: SavedFile, kinds: set[tuple[str, ...]]) -> set[str]:

@@ -34,16 +34,14 @@ the header lines and the stanzas the caller wants.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 VERBATIM = frozenset({("ltm", "rule"), ("gtm", "rule"), ("pem", "irule"), ("cli", "script")})
 MAX_STRAYS = 5  # lines outside any stanza listed by number; the rest are counted
 _OPEN, _CLOSE, _QUOTE = 0x7B, 0x7D, 0x22
 _WORD_START = frozenset(b" \t\n")
-# An odd run of backslashes before a brace (the lookbehind makes each run start the only place
-# a match is tried, so a long run costs its length once).
-_ESCAPED_BRACE = re.compile(rb"(?<!\\)(?:\\\\)*\\[{}]")
+_BACKSLASHES = re.compile(rb"\\+")
 # The rest of a quoted string after its opening quote, up to and with its closing quote.
 _STRING_REST = re.compile(rb'(?:[^"\\]++|\\.)*+"', re.DOTALL)
 _CLOSING_LINE = re.compile(rb"\}[ \t]*(?:\n|\Z)")
@@ -78,75 +76,129 @@ class Split:
     stray_count: int = 0
 
 
-def split(data: bytes, wanted: Callable[[tuple[str, ...]], bool]) -> Split:
-    """Every top-level stanza of `data` (LF line endings); only those whose header words
-    `wanted` accepts are kept. StanzaError (with its line) when a stanza never closes."""
+def split(data: bytes, wanted: Collection[tuple[str, str]]) -> Split:
+    """Every top-level stanza of `data` (LF line endings); only those whose first two header
+    words are in `wanted` are kept. StanzaError (with its line) when a stanza never closes."""
     out = Split()
-    n, pos, line = len(data), 0, 1
-    first = True
+    pairs = {f"{a} {b}".encode() for a, b in wanted}
+    kinds: set[bytes] = set()
+    lines = _Lines(data)
+    n, pos, first = len(data), 0, True
+    find, count = data.find, data.count
     while pos < n:
-        eol = data.find(b"\n", pos)
+        eol = find(b"\n", pos)
         eol = n if eol < 0 else eol
         lead = data[pos]
-        if lead == 0x23:  # '#'
-            if first:
-                match = _VERSION.match(data, pos, eol)
-                out.version = (match.group(1).decode("utf-8", "replace"), line) if match else None
-            first = False
-        elif lead in b" \t\r\n" and not data[pos:eol].strip():
-            pass  # a blank line
-        elif lead in b" \t}" or data.find(b"{", pos, eol) < 0:
-            first = False
+        brace = find(b"{", pos, eol) if lead not in _NOT_HEADER else -1
+        if brace > pos:
+            head = data[pos:brace]
+            head_words = head.split() if 34 not in head else _quoted_words(data, pos, brace)
+            pair = b" ".join(head_words[:2])
+            kinds.add(pair)
+            verbatim = pair in _VERBATIM_PAIRS
+            k = find(b"\n}", eol) if brace + 1 == eol else -1
+            end = k + 2
+            # The common case: the header ends with its brace, the first `}` line at column 0 ends
+            # the stanza, no backslash, and no quoted string holding a brace: two counts decide.
+            if (
+                k >= 0
+                and (end == n or data[end] == 0x0A)
+                and find(b"\\", brace, end) < 0
+                and (verbatim or find(b'"', brace, end) < 0 or _plain_strings(data, brace, end))
+                and count(b"{", brace, end) == count(b"}", brace, end)
+            ):
+                body, after = (brace + 1, k + 1, False), min(end + 1, n)
+            else:
+                found, after = _exact(data, brace, eol, verbatim)
+                if found is None:
+                    raise StanzaError(lines.at(pos), f"{_shown(head_words)}: {_WHY[after]}")
+                body = found
+            if pair in pairs:
+                words = tuple(w.decode("utf-8", "replace") for w in head_words)
+                out.stanzas.append(RawStanza(words, lines.at(pos), *body))
+            first, pos = False, after
+            continue
+        if lead == 0x23:  # '#': a comment; the first line may say #TMSH-VERSION
+            match = _VERSION.match(data, pos, eol) if first else None
+            if match:
+                out.version = (match.group(1).decode("utf-8", "replace"), lines.at(pos))
+        elif data[pos:eol].strip():
             out.stray_count += 1
             if len(out.strays) < MAX_STRAYS:
-                out.strays.append(line)
+                out.strays.append(lines.at(pos))
         else:
-            first = False
-            stanza, after = _stanza(data, pos, eol, line)
-            out.kinds.add(stanza.words[:2])
-            if wanted(stanza.words):
-                out.stanzas.append(stanza)
-            line += data.count(b"\n", pos, after)
-            pos = after
-            continue
-        line += 1
-        pos = eol + 1
+            pos = eol + 1
+            continue  # a blank line
+        first, pos = False, eol + 1
+    out.kinds = {tuple(k.decode("utf-8", "replace").split(" ")) for k in kinds}
     return out
 
 
-def _stanza(data: bytes, pos: int, eol: int, line: int) -> tuple[RawStanza, int]:
-    """The stanza whose header line starts at `pos`, and the offset after its last line."""
-    brace = data.find(b"{", pos, eol)
-    words = tuple(
-        (m.group(1) if m.group(1) is not None else m.group(2)).decode("utf-8", "replace")
-        for m in _HEADER_WORD.finditer(data, pos, brace)
-    )
-    if not words:
-        raise StanzaError(line, "a line opens a brace without a stanza header")
-    verbatim = words[:2] in VERBATIM
+class _Lines:
+    """Line numbers of offsets asked for in increasing order, counted incrementally."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.offset, self.line = data, 0, 1
+
+    def at(self, offset: int) -> int:
+        self.line += self.data.count(b"\n", self.offset, offset)
+        self.offset = offset
+        return self.line
+
+
+_NOT_HEADER = frozenset(b" \t\n#}")
+_VERBATIM_PAIRS = frozenset(" ".join(k).encode() for k in VERBATIM)
+_NEVER_CLOSED, _CLOSES_MORE = -1, -2
+_WHY = {
+    _NEVER_CLOSED: "never closed (its braces do not balance up to the end of the file)",
+    _CLOSES_MORE: "a '}' closes more than was opened",
+}
+
+
+def _shown(head: list[bytes]) -> str:
+    return b" ".join(head).decode("utf-8", "replace")[:80] or "a line"
+
+
+def _plain_strings(data: bytes, a: int, b: int) -> bool:
+    """Whether every `"` in data[a:b] (which holds no backslash) opens a string at a word start
+    that closes on the same line without a brace in it: the quotes then change no count."""
+    quote = data.find(b'"', a, b)
+    while quote >= 0:
+        close = data.find(b'"', quote + 1, b)
+        if (
+            data[quote - 1] not in _WORD_START
+            or close < 0
+            or data.find(b"\n", quote, close) >= 0
+            or data.find(b"{", quote, close) >= 0
+            or data.find(b"}", quote, close) >= 0
+        ):
+            return False
+        quote = data.find(b'"', close + 1, b)
+    return True
+
+
+def _quoted_words(data: bytes, pos: int, brace: int) -> list[bytes]:
+    """Header words where a name is quoted (`ltm pool "/Common/my pool" {`)."""
+    return [
+        m.group(1) if m.group(1) is not None else m.group(2) for m in _HEADER_WORD.finditer(data, pos, brace)
+    ]
+
+
+def _exact(data: bytes, brace: int, eol: int, verbatim: bool) -> tuple[tuple[int, int, bool] | None, int]:
+    """((body start, body end, one line?), offset after the stanza), or (None, why): the
+    stanza counted region by region, from one `}` line at column 0 to the next."""
     count = _Counter(data, verbatim)
     count.region(brace, eol)
-    if count.closed():
+    if count.closed():  # a one-line stanza
         close = data.rfind(b"}", brace, eol)
         if count.depth < 0 or close < 0:
-            raise StanzaError(line, f"{' '.join(words)[:80]}: a '}}' closes more than was opened")
-        return RawStanza(words, line, brace + 1, close, True), min(eol + 1, len(data))
-    return _multi_line(data, words, line, brace, eol, count)
-
-
-def _multi_line(
-    data: bytes, words: tuple[str, ...], line: int, brace: int, eol: int, count: _Counter
-) -> tuple[RawStanza, int]:
-    """Count region by region, from one `}` line at column 0 to the next, until one closes it."""
-    start, search = eol, eol
+            return None, _CLOSES_MORE
+        return (brace + 1, close, True), min(eol + 1, len(data))
+    start = search = eol
     while True:
         k = data.find(b"\n}", search)
         if k < 0:
-            what = "iRule/script braces (Tcl's rule)" if count.verbatim else "braces"
-            raise StanzaError(
-                line,
-                f"{' '.join(words)[:80]}: never closed ({what} do not balance up to the end of the file)",
-            )
+            return None, _NEVER_CLOSED
         closing = _CLOSING_LINE.match(data, k + 1)
         if closing is None:
             search = k + 2  # `} else {` and the like inside a Tcl body: not the end
@@ -156,8 +208,8 @@ def _multi_line(
         after = closing.end()
         if count.closed() or (count.tcl_closed() and _starts_stanza(data, after)):
             if count.depth < 0:
-                raise StanzaError(line, f"{' '.join(words)[:80]}: a '}}' closes more than was opened")
-            return RawStanza(words, line, brace + 1, k + 1, False), after
+                return None, _CLOSES_MORE
+            return (brace + 1, k + 1, False), after
 
 
 def _starts_stanza(data: bytes, pos: int) -> bool:
@@ -188,31 +240,45 @@ class _Counter:
         if self.verbatim or (not self.in_string and self.data.find(b'"', a, b) < 0):
             self.depth += tcl
         else:
-            self._properties(a, b)
+            self.depth += tcl - self._in_strings(a, b)
 
-    def _properties(self, a: int, b: int) -> None:
-        data, i = self.data, a
-        while i < b:
+    def _in_strings(self, a: int, b: int) -> int:
+        """The braces (Tcl's count) inside quoted strings in data[a:b]; `in_string` carries a
+        string that goes on past b into the next region."""
+        data, i, inside = self.data, a, 0
+        while True:
             if self.in_string:
                 match = _STRING_REST.match(data, i, b)
+                end = b if match is None else match.end()
+                inside += _braces(data, i, end)
                 if match is None:
-                    return  # the string goes on past this region
-                i, self.in_string = match.end(), False
-                continue
+                    return inside  # the string goes on past this region
+                i, self.in_string = end, False
             quote = _word_quote(data, i, b)
             if quote < 0:
-                self.depth += _tcl_delta(data, i, b)
-                return
-            self.depth += _tcl_delta(data, i, quote)
+                return inside
             i, self.in_string = quote + 1, True
 
 
+def _braces(data: bytes, a: int, b: int) -> int:
+    if data.find(b"{", a, b) < 0 and data.find(b"}", a, b) < 0:
+        return 0
+    return _tcl_delta(data, a, b)
+
+
 def _tcl_delta(data: bytes, a: int, b: int) -> int:
-    """Opened minus closed braces in data[a:b], not counting backslash-escaped ones."""
+    """Opened minus closed braces in data[a:b], not counting backslash-escaped ones (a brace
+    after an odd run of backslashes). Python steps only from one backslash run to the next."""
     delta = data.count(b"{", a, b) - data.count(b"}", a, b)
-    if data.find(b"\\", a, b) >= 0:
-        for match in _ESCAPED_BRACE.finditer(data, a, b):
-            delta += -1 if data[match.end() - 1] == _OPEN else 1
+    i = data.find(b"\\", a, b)
+    while i >= 0:
+        run = _BACKSLASHES.match(data, i, b)
+        assert run is not None
+        j = run.end()
+        if (j - i) % 2 and j < b:  # an odd run escapes the next character
+            delta += (data[j] == _CLOSE) - (data[j] == _OPEN)
+            j += 1
+        i = data.find(b"\\", j, b)
     return delta
 
 
