@@ -104,7 +104,7 @@ def _virtual(n: int) -> str:
 def _monitor(n: int) -> str:
     return (
         f"ltm monitor http /Common/http_{n} {{\n    defaults-from /Common/http\n    destination *:*\n"
-        f"    interval 5\n    recv \"200 OK\"\n"
+        f'    interval 5\n    recv "200 OK"\n'
         f'    send "GET /health/{n} HTTP/1.1\\r\\nHost: app{n}\\r\\nConnection: close\\r\\n\\r\\n"\n'
         f"    time-until-up 0\n    timeout 16\n}}\n"
     )
@@ -112,9 +112,12 @@ def _monitor(n: int) -> str:
 
 def _data_group(n: int) -> str:
     records = "".join(
-        f'        /path/{n}/{k} {{\n            data "{"{pool_" if k == 7 else "pool_"}{k}"\n        }}\n' for k in range(8)
+        f'        /path/{n}/{k} {{\n            data "{"{pool_" if k == 7 else "pool_"}{k}"\n        }}\n'
+        for k in range(8)
     )
-    return f"ltm data-group internal /Common/dg_{n} {{\n    records {{\n{records}    }}\n    type string\n}}\n"
+    return (
+        f"ltm data-group internal /Common/dg_{n} {{\n    records {{\n{records}    }}\n    type string\n}}\n"
+    )
 
 
 def _network(n: int) -> str:

@@ -214,3 +214,85 @@ def test_a_pipe_is_never_read(tmp_path: Path) -> None:
     fifo = tmp_path / "unit.fifo"
     os.mkfifo(fifo)
     assert "unit.fifo: a FIFO, not a regular file; never read" in _unreadable(fifo)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device-symlink", "symlink-to-a-file", "folder"])
+@pytest.mark.parametrize("layout", ["top", "config"])
+def test_a_special_bigip_base_conf_is_unreadable_never_absent(kind: str, layout: str, tmp_path: Path) -> None:
+    """A bigip_base.conf that is a FIFO, a device symlink, any symlink or a folder makes the
+    unit unreadable (exit 1): it is never read, followed or taken for "not given"."""
+    unit = tmp_path / "unit"
+    folder = unit / "config" if layout == "config" else unit
+    folder.mkdir(parents=True)
+    (folder / "bigip.conf").write_text(DC2.user)
+    target = folder / "bigip_base.conf"
+    outside = tmp_path / "outside.conf"
+    outside.write_text(DC2.base)
+    {
+        "fifo": lambda: os.mkfifo(target),
+        "device-symlink": lambda: target.symlink_to("/dev/zero"),
+        "symlink-to-a-file": lambda: target.symlink_to(outside),
+        "folder": lambda: target.mkdir(),
+    }[kind]()
+    message = _unreadable(unit)
+    assert "bigip_base.conf: " in message
+    assert {
+        "fifo": "a FIFO",
+        "device-symlink": "a symlink",
+        "symlink-to-a-file": "a symlink",
+        "folder": "a folder",
+    }[kind] in message
+    code, out = _cli(unit)
+    assert code == 1 and "unreadable" in out
+
+
+def test_a_folder_has_a_total_read_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    unit = tmp_path / "unit"
+    unit.mkdir()
+    (unit / "bigip_base.conf").write_text(DC2.base)
+    (unit / "bigip.conf").write_text(DC2.user)
+    monkeypatch.setattr(sources, "MAX_TOTAL_BYTES", len(DC2.base) + len(DC2.user) - 1)
+    assert "its files together are larger than" in _unreadable(unit)
+    monkeypatch.setattr(sources, "MAX_TOTAL_BYTES", len(DC2.base) + len(DC2.user))
+    assert read_source(unit).files[1].text == DC2.user
+
+
+def test_partition_files_share_the_total_and_specials_are_noted(tmp_path: Path) -> None:
+    unit = tmp_path / "unit"
+    (unit / "partitions" / "P1").mkdir(parents=True)
+    (unit / "bigip_base.conf").write_text(DC2.base)
+    (unit / "bigip.conf").write_text(DC2.user)
+    os.mkfifo(unit / "partitions" / "P1" / "bigip.conf")
+    source = read_source(unit, "u")
+    assert [f.role for f in source.files] == ["base", "user"]
+    assert source.notes == ("u/partitions/P1/bigip.conf: a FIFO, not a regular file; never read",)
+
+
+def _gnu_long_name_stream(size: int, kind: bytes = tarfile.GNUTYPE_LONGNAME) -> bytes:
+    """A tar whose first header announces a GNU long name (or pax header) of `size` bytes; only
+    a little of it follows: a reader that believed the size would allocate it."""
+    info = tarfile.TarInfo("././@LongLink")
+    info.type = kind
+    info.size = size
+    return gzip.compress(info.tobuf(format=tarfile.GNU_FORMAT) + b"x" * 4096)
+
+
+@pytest.mark.parametrize("kind", [tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE])
+def test_a_huge_long_name_header_is_refused_before_it_is_read(kind: bytes, tmp_path: Path) -> None:
+    archive = tmp_path / "long.ucs"
+    archive.write_bytes(_gnu_long_name_stream(400 << 20, kind))
+    message = _unreadable(archive)
+    assert f"a long-name or pax header of {400 << 20} bytes" in message, message
+
+
+def test_long_names_of_normal_size_still_work(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.GNU_FORMAT) as tar:
+        deep = "var/" + "d" * 300 + "/x"
+        for name, data in [(deep, b"x"), *GOOD]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    archive = tmp_path / "names.ucs"
+    archive.write_bytes(buf.getvalue())
+    assert [f.role for f in read_source(archive).files] == ["base", "user"]

@@ -21,14 +21,15 @@ Where a stanza ends is found by counting braces from its opening brace, as the f
   ends at the next `"` not escaped by a backslash (`"5\\" rack"`); braces inside it do not count.
 
 A stanza ends at a line that is `}` at column 0 where the count is back at zero: the saved format
-closes every top-level stanza that way. (A stanza whose Tcl body, such as an iApp template's
-implementation, confuses the quote rule still ends where its braces balance by Tcl's rule and
-the next line starts a new stanza.)
+closes every top-level stanza that way. (An iApp template, APL script or iCall script, whose Tcl
+bodies may confuse the quote rule, also ends where its braces balance by Tcl's rule and the
+next line starts a new stanza.)
 
-Linear in the size of the file: each byte is looked at a bounded number of times, the counting
-is done by `bytes.count`/`bytes.find` and by regular expressions without backtracking, and Python
-only steps from one closing-brace line, quote or backslash to the next. Nothing is copied but
-the header lines and the stanzas the caller wants.
+Linear in the size of the file: each byte is looked at a bounded number of times. The common
+stanza (header ending in its brace, closed by the first `}` line at column 0, no backslash, no
+quoted string holding a brace or a newline) is decided by two `bytes.count` calls; any other is
+counted region by region, Python stepping only from one closing line, quote or backslash run to
+the next; regular expressions never backtrack. Nothing is copied but header lines.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 VERBATIM = frozenset({("ltm", "rule"), ("gtm", "rule"), ("pem", "irule"), ("cli", "script")})
+# Property stanzas with script bodies among their values: iApp templates and APL scripts
+# (`sys application template|apl-script`), iCall scripts (`sys icall script`).
+SCRIPT_HOLDERS = frozenset({("sys", "application"), ("sys", "icall")})
 MAX_STRAYS = 5  # lines outside any stanza listed by number; the rest are counted
 _OPEN, _CLOSE, _QUOTE = 0x7B, 0x7D, 0x22
 _WORD_START = frozenset(b" \t\n")
@@ -109,7 +113,7 @@ def split(data: bytes, wanted: Collection[tuple[str, str]]) -> Split:
             ):
                 body, after = (brace + 1, k + 1, False), min(end + 1, n)
             else:
-                found, after = _exact(data, brace, eol, verbatim)
+                found, after = _exact(data, brace, eol, verbatim, pair in _SCRIPT_HOLDER_PAIRS)
                 if found is None:
                     raise StanzaError(lines.at(pos), f"{_shown(head_words)}: {_WHY[after]}")
                 body = found
@@ -148,6 +152,7 @@ class _Lines:
 
 _NOT_HEADER = frozenset(b" \t\n#}")
 _VERBATIM_PAIRS = frozenset(" ".join(k).encode() for k in VERBATIM)
+_SCRIPT_HOLDER_PAIRS = frozenset(" ".join(k).encode() for k in SCRIPT_HOLDERS)
 _NEVER_CLOSED, _CLOSES_MORE = -1, -2
 _WHY = {
     _NEVER_CLOSED: "never closed (its braces do not balance up to the end of the file)",
@@ -184,9 +189,13 @@ def _quoted_words(data: bytes, pos: int, brace: int) -> list[bytes]:
     ]
 
 
-def _exact(data: bytes, brace: int, eol: int, verbatim: bool) -> tuple[tuple[int, int, bool] | None, int]:
+def _exact(
+    data: bytes, brace: int, eol: int, verbatim: bool, holds_scripts: bool
+) -> tuple[tuple[int, int, bool] | None, int]:
     """((body start, body end, one line?), offset after the stanza), or (None, why): the
-    stanza counted region by region, from one `}` line at column 0 to the next."""
+    stanza counted region by region, from one `}` line at column 0 to the next. A stanza that
+    `holds_scripts` (Tcl or APL bodies as property values, whose quotes the property rule may
+    misread) also ends where its braces balance by Tcl's rule and a new stanza starts."""
     count = _Counter(data, verbatim)
     count.region(brace, eol)
     if count.closed():  # a one-line stanza
@@ -206,7 +215,7 @@ def _exact(data: bytes, brace: int, eol: int, verbatim: bool) -> tuple[tuple[int
         count.region(start, k + 2)
         start = search = k + 2
         after = closing.end()
-        if count.closed() or (count.tcl_closed() and _starts_stanza(data, after)):
+        if count.closed() or (holds_scripts and count.tcl_closed() and _starts_stanza(data, after)):
             if count.depth < 0:
                 return None, _CLOSES_MORE
             return (brace + 1, k + 1, False), after
