@@ -98,6 +98,29 @@ def read_file(path: Path, limit: int, *, root: Path | None = None, display: str 
         os.close(fd)
 
 
+def read_named(path: Path, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of a file named on the command line that may be a pipe or
+    device (a site file from `<(...)` or /dev/stdin): enough to tell a too-large input without
+    reading it all (/dev/zero ends at once); a FIFO without a writer reads as empty instead of
+    blocking; a folder is refused. OSError as the system gives it."""
+    fd = os.open(path, _FILE_FLAGS)
+    try:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(65536, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def open_file(path: Path, *, root: Path | None = None, display: str | None = None) -> Iterator[BinaryIO]:
     """A regular file opened for reading as a stream (archives are read in pieces); the same

@@ -167,6 +167,10 @@ def _boundary() -> Iterator[None]:
             yield
         except KeyboardInterrupt:
             raise Interrupted(signal.SIGINT) from None
+        except MemoryError:  # a last resort: every reader bounds what it takes in
+            raise GeneratorError("etherip: not enough memory for this input; nothing was changed") from None
+        except RecursionError:  # a last resort: walks and parsers do not recurse on input depth
+            raise GeneratorError("etherip: input nested too deeply; nothing was changed") from None
         except OSError as exc:  # not turned into a GeneratorError where it happened
             if exc.filename is None:  # print() to a full or closed stdout
                 raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None

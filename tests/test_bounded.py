@@ -154,3 +154,33 @@ def test_check_of_a_template_never_reads_a_special_file(tmp_path: Path) -> None:
         result = _etherip("check", str(path), cwd=tmp_path)
         assert result.returncode == 1, result.stderr
         assert f"{path}:1: error: structure: cannot read: {reason}" in result.stderr
+
+
+def test_render_check_agrees_with_check_on_every_kind_of_entry(rendered: Path, tmp_path: Path) -> None:
+    """An extra empty folder, FIFO or device symlink, and a file swapped for a symlink to a
+    file with the same content: `check` rejects all four, and so does `render --check`."""
+    folder = rendered / "out" / "vmotion" / "11.6.5"
+    (folder / "dc1" / "empty").mkdir()
+    os.mkfifo(folder / "pipe")
+    (folder / "zero").symlink_to("/dev/zero")
+    copy = tmp_path / "same-topology.svg"
+    copy.write_bytes((folder / "topology.svg").read_bytes())
+    (folder / "topology.svg").unlink()
+    (folder / "topology.svg").symlink_to(copy)
+    drift = _etherip("render", str(SITE), "--out", "out", "--check", cwd=rendered)
+    check = _etherip("check", "out", cwd=rendered)
+    assert drift.returncode == check.returncode == 1
+    shown = "out/vmotion/11.6.5"
+    assert drift.stdout.splitlines() == [
+        f"changed: {shown}/topology.svg (a symlink, which etherip never writes)",
+        f"extra: {shown}/dc1/empty/ (an empty folder, which etherip never writes)",
+        f"extra: {shown}/pipe (not a regular file (a FIFO))",
+        f"extra: {shown}/zero (a symlink, which etherip never writes)",
+    ]
+    for rel in (
+        "dc1/empty: render: extra",
+        "pipe: render: extra",
+        "zero: render: extra",
+        "topology.svg: render: changed",
+    ):
+        assert f"{shown}/{rel}" in check.stderr, check.stderr
