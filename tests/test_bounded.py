@@ -184,3 +184,28 @@ def test_render_check_agrees_with_check_on_every_kind_of_entry(rendered: Path, t
         "topology.svg: render: changed",
     ):
         assert f"{shown}/{rel}" in check.stderr, check.stderr
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (MemoryError, "etherip: not enough memory for this input; nothing was changed"),
+        (RecursionError, "etherip: input nested too deeply; nothing was changed"),
+    ],
+)
+def test_memory_and_recursion_errors_are_one_message(
+    error: type[BaseException], message: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from generator.cli import app
+    from generator.proof.precheck import run
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise error()
+
+    monkeypatch.setattr(run, "run_precheck", fail)
+    (tmp_path / "unit.conf").write_text("net vlan /Common/x {\n}\n")
+    result = CliRunner().invoke(app, ["precheck", str(SITE), str(tmp_path / "unit.conf")])
+    assert result.exit_code == 1
+    assert result.stderr == message + "\n"

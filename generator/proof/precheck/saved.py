@@ -111,24 +111,63 @@ class VersionLine:
 
 @dataclass
 class SavedConfig:
+    """A unit's stanzas of the checked kinds. They are kept as found until a check asks for a
+    kind (`of`) or an object (`get`): a kind is indexed by name when first asked for (a name
+    saved twice is a duplicate; the later stanza counts), and a `Stanza` is made for what is
+    looked at, so the thousands of pools of a large unit cost one index entry each."""
+
     source: SavedSource
-    stanzas: dict[str, dict[str, Stanza]] = field(default_factory=dict)
     versions: list[VersionLine] = field(default_factory=list)
     unread: list[Unread] = field(default_factory=list)
-    duplicates: list[Unread] = field(default_factory=list)
     parts: set[str] = field(default_factory=set)  # "base", "user": which parts the files hold
     memo: dict[str, Any] = field(default_factory=dict)  # views the checks compute once
+    found: dict[str, list[tuple[RawStanza, SavedFile]]] = field(default_factory=dict)
+    _index: dict[str, dict[str, tuple[RawStanza, SavedFile, str]]] = field(default_factory=dict)
+    _made: dict[tuple[str, str], Stanza] = field(default_factory=dict)
+    _duplicates: list[Unread] = field(default_factory=list)
 
     def of(self, kind: str) -> dict[str, Stanza]:
-        return self.stanzas.get(kind, {})
+        return {name: self._make(kind, name, entry) for name, entry in self._indexed(kind).items()}
 
     def get(self, kind: str, name: str) -> Stanza | None:
-        return self.of(kind).get(name)
+        entry = self._indexed(kind).get(name)
+        return None if entry is None else self._make(kind, name, entry)
+
+    @property
+    def duplicates(self) -> list[Unread]:
+        for kind in self.found:
+            self._indexed(kind)
+        return self._duplicates
 
     def unreadable_bodies(self) -> Iterator[Stanza]:
         """The stanzas a check looked at whose properties could not be read."""
-        for stanzas in self.stanzas.values():
-            yield from (s for s in stanzas.values() if s.parsed and s.problem is not None)
+        return (s for s in self._made.values() if s.parsed and s.problem is not None)
+
+    def _indexed(self, kind: str) -> dict[str, tuple[RawStanza, SavedFile, str]]:
+        index = self._index.get(kind)
+        if index is None:
+            index = self._index[kind] = {}
+            for raw, saved in self.found.get(kind, ()):
+                name, subtype = _name(kind, raw.words)
+                earlier = index.get(name)
+                if earlier is not None:
+                    where, before = Where(saved.display, raw.line), Where(earlier[1].display, earlier[0].line)
+                    self._duplicates.append(
+                        Unread(
+                            " ".join(raw.words),
+                            where,
+                            f"saved twice (also at {before}); the later one is read",
+                        )
+                    )
+                index[name] = (raw, saved, subtype)
+        return index
+
+    def _make(self, kind: str, name: str, entry: tuple[RawStanza, SavedFile, str]) -> Stanza:
+        stanza = self._made.get((kind, name))
+        if stanza is None:
+            raw, saved, subtype = entry
+            stanza = self._made[(kind, name)] = Stanza(kind, name, subtype, saved, raw)
+        return stanza
 
 
 def object_path(name: str) -> str:
@@ -180,7 +219,7 @@ def _add_file(config: SavedConfig, saved: SavedFile) -> None:
     for raw in found.stanzas:
         kind = _kind_of(raw.words)
         if kind is not None:
-            _add_stanza(config, saved, raw, kind)
+            config.found.setdefault(kind, []).append((raw, saved))
     if found.stray_count:
         lines = ", ".join(str(n) for n in found.strays)
         more = (
@@ -198,34 +237,23 @@ def _add_file(config: SavedConfig, saved: SavedFile) -> None:
 
 
 _BARE_KINDS = frozenset({"net interface", "net trunk", "sys db"})
+_COMMON = f"{PARTITION}/"
 
 
-def _add_stanza(config: SavedConfig, saved: SavedFile, raw: RawStanza, kind: str) -> None:
-    words = raw.words[_KIND_SIZE[kind] :]
+def _name(kind: str, header: tuple[str, ...]) -> tuple[str, str]:
+    """The normalised name and (monitors) type of a stanza, from its header words."""
+    words = header[_KIND_SIZE[kind] :]
     subtype = ""
     if kind == "ltm monitor" and words:
         subtype, words = words[0], words[1:]
     text = words[0] if len(words) == 1 else " ".join(words)
     if kind in _BARE_KINDS:
-        name = bare_name(text)
-    elif kind == GLOBAL_SETTINGS:
-        name = ""
-    else:
-        name = text if text.startswith(_COMMON) else object_path(text)
-    stanza = Stanza(kind, name, subtype, saved, raw)
-    same = config.stanzas.get(kind)
-    if same is None:
-        same = config.stanzas[kind] = {}
-    earlier = same.get(name)
-    if earlier is not None:
-        header = " ".join(raw.words)
-        config.duplicates.append(
-            Unread(header, stanza.where, f"saved twice (also at {earlier.where}); the later one is read")
-        )
-    same[name] = stanza
+        return bare_name(text), subtype
+    if kind == GLOBAL_SETTINGS:
+        return "", subtype
+    return (text if text.startswith(_COMMON) else object_path(text)), subtype
 
 
-_COMMON = f"{PARTITION}/"
 _KIND_SIZE = {kind: len(kind.split()) for kind in (*KINDS, GLOBAL_SETTINGS)}
 
 

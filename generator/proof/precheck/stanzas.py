@@ -49,6 +49,7 @@ _BACKSLASHES = re.compile(rb"\\+")
 # The rest of a quoted string after its opening quote, up to and with its closing quote.
 _STRING_REST = re.compile(rb'(?:[^"\\]++|\\.)*+"', re.DOTALL)
 _CLOSING_LINE = re.compile(rb"\}[ \t]*(?:\n|\Z)")
+_LINE_OR_BRACE = re.compile(rb"[\n{}]")
 _HEADER_WORD = re.compile(rb'"((?:[^"\\]|\\.)*)"|([^\s"]+)', re.DOTALL)
 _VERSION = re.compile(rb"#TMSH-VERSION:[ \t]*(\S+)")
 
@@ -111,14 +112,14 @@ def split(data: bytes, wanted: Collection[tuple[str, str]]) -> Split:
                 and (verbatim or find(b'"', brace, end) < 0 or _plain_strings(data, brace, end))
                 and count(b"{", brace, end) == count(b"}", brace, end)
             ):
-                body, after = (brace + 1, k + 1, False), min(end + 1, n)
+                body, after = (brace + 1, k + 1, False), (end + 1 if end < n else n)
             else:
                 found, after = _exact(data, brace, eol, verbatim, pair in _SCRIPT_HOLDER_PAIRS)
                 if found is None:
                     raise StanzaError(lines.at(pos), f"{_shown(head_words)}: {_WHY[after]}")
                 body = found
-            if pair in pairs:
-                words = tuple(w.decode("utf-8", "replace") for w in head_words)
+            if pair in pairs:  # one decode for all words (the data holds no NUL)
+                words = tuple(b"\0".join(head_words).decode("utf-8", "replace").split("\0"))
                 out.stanzas.append(RawStanza(words, lines.at(pos), *body))
             first, pos = False, after
             continue
@@ -167,18 +168,13 @@ def _shown(head: list[bytes]) -> str:
 def _plain_strings(data: bytes, a: int, b: int) -> bool:
     """Whether every `"` in data[a:b] (which holds no backslash) opens a string at a word start
     that closes on the same line without a brace in it: the quotes then change no count."""
-    quote = data.find(b'"', a, b)
+    find, inside = data.find, _LINE_OR_BRACE.search
+    quote = find(b'"', a, b)
     while quote >= 0:
-        close = data.find(b'"', quote + 1, b)
-        if (
-            data[quote - 1] not in _WORD_START
-            or close < 0
-            or data.find(b"\n", quote, close) >= 0
-            or data.find(b"{", quote, close) >= 0
-            or data.find(b"}", quote, close) >= 0
-        ):
+        close = find(b'"', quote + 1, b)
+        if close < 0 or data[quote - 1] not in _WORD_START or inside(data, quote, close):
             return False
-        quote = data.find(b'"', close + 1, b)
+        quote = find(b'"', close + 1, b)
     return True
 
 
