@@ -43,7 +43,7 @@ VERBATIM = frozenset({("ltm", "rule"), ("gtm", "rule"), ("pem", "irule"), ("cli"
 # (`sys application template|apl-script`), iCall scripts (`sys icall script`).
 SCRIPT_HOLDERS = frozenset({("sys", "application"), ("sys", "icall")})
 MAX_STRAYS = 5  # lines outside any stanza listed by number; the rest are counted
-_OPEN, _CLOSE, _QUOTE = 0x7B, 0x7D, 0x22
+_OPEN, _CLOSE = 0x7B, 0x7D
 _WORD_START = frozenset(b" \t\n")
 _BACKSLASHES = re.compile(rb"\\+")
 # The rest of a quoted string after its opening quote, up to and with its closing quote.
@@ -97,7 +97,7 @@ def split(data: bytes, wanted: Collection[tuple[str, str]]) -> Split:
         brace = find(b"{", pos, eol) if lead not in _NOT_HEADER else -1
         if brace > pos:
             head = data[pos:brace]
-            head_words = head.split() if 34 not in head else _quoted_words(data, pos, brace)
+            head_words = head.split() if b'"' not in head else _quoted_words(data, pos, brace)
             pair = b" ".join(head_words[:2])
             kinds.add(pair)
             verbatim = pair in _VERBATIM_PAIRS
