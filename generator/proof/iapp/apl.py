@@ -217,7 +217,9 @@ class _Parser:
             self.top_element(())
         if self.i < len(self.t):
             raise self.error("a tcl body where an element was expected")
-        for f in self.out.fields:  # `choice x` whose values the text table lists (F5's style)
+        # `choice x` whose values the text table lists, F5's style (APL spec, "The Text String
+        # Table Element": https://clouddocs.f5.com/api/iapps/APL.html)
+        for f in self.out.fields:
             listed = self.out.text_choices.get(".".join(f.path))
             if f.kind in CHOICE_KINDS and not f.choices and f.choices_tcl is None and listed is not None:
                 f.choices, f.choices_from_text = listed, True
@@ -515,7 +517,8 @@ def grammar_lint(apl: Presentation) -> list[tuple[int, str]]:
     seen: set[str] = set()
     by_key = {".".join(f.path): f for f in apl.fields}
     # what else a condition may name: a section, row, table or message (F5 hides an element
-    # with `optional ( intro == "NEVER_SHOW_THIS" )`, naming a message or the section itself)
+    # with `optional ( intro == "NEVER_SHOW_THIS" )`, naming a message or the section itself;
+    # `optional ( <expression> )`: https://clouddocs.f5.com/api/iapps/optional.html)
     others = {*apl.sections, *(".".join(g) for g in apl.groups), *(".".join(m) for m in apl.messages)}
     local = [m for name, m in apl.macros.items() if name not in apl.library]
     local += [f for name, g in apl.group_macros.items() if name not in apl.library for f in g.fields]
