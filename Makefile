@@ -1,4 +1,4 @@
-.PHONY: test golden example lint bench
+.PHONY: test golden example lint bench bench-precheck
 
 test:
 	sh scripts/test.sh
@@ -20,3 +20,6 @@ lint:
 
 bench:
 	.venv/bin/python benchmarks/bench.py
+
+bench-precheck:
+	.venv/bin/python benchmarks/precheck_scale.py

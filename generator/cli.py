@@ -134,6 +134,10 @@ def _boundary() -> Iterator[None]:
             yield
         except KeyboardInterrupt:
             raise Interrupted(signal.SIGINT) from None
+        except MemoryError:  # a last resort: every reader bounds what it takes in
+            raise GeneratorError("etherip: not enough memory for this input; nothing was changed") from None
+        except RecursionError:  # a last resort: walks and parsers do not recurse on input depth
+            raise GeneratorError("etherip: input nested too deeply; nothing was changed") from None
         except OSError as exc:  # not turned into a GeneratorError where it happened
             if exc.filename is None:  # print() to a full or closed stdout
                 raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
@@ -262,23 +266,27 @@ def check(
         Path,
         typer.Argument(
             metavar="OUT",
-            help="A rendered output folder (any level above manifest.json), or FILE.tmpl.",
+            help="A rendered output folder (any level above manifest.json), or an iApp template file.",
             readable=False,
         ),
     ] = Path("out"),
+    strict: Annotated[
+        bool, typer.Option("--strict", help="With a template file: warnings fail too (exit 1).")
+    ] = False,
 ) -> None:
     """Prove rendered output offline: each version folder is exactly etherip's render of its
     own site.yaml (every byte, manifest included: missing, changed and extra files are
     findings), and that render passes the proofs: Tcl word lists of every tmsh command, and
     for each iApp its structure, APL, Tcl 8.4 compatibility, a run per device against
     recording tmsh stubs compared with the tmsh scripts, and refusal of hostile answers.
-    Never runs anything read from the folder. Needs Tcl (tkinter or tclsh). Given FILE.tmpl,
-    lints any iApp template instead (structure, APL grammar, Tcl 8.4; never runs it):
-    FILE:LINE: check: message, exit 0 clean, 1 findings."""
-    if out.suffix == ".tmpl" and not out.is_dir():
+    Never runs anything read from the folder. Needs Tcl (tkinter or tclsh). Given a file
+    (any name: .tmpl, .iapp, .tmpl.tcl), lints it as an iApp template instead (structure, APL
+    grammar, Tcl 8.4; never runs it): FILE:LINE: SEVERITY: check: message; exit 0 no error,
+    1 an error (with --strict, a warning too)."""
+    if not out.is_dir() and (os.path.lexists(out) or out.suffix == ".tmpl"):
         from generator.proof.iapp.lint import lint_file
 
-        raise typer.Exit(lint_file(out))
+        raise typer.Exit(lint_file(out, strict))
     from generator.proof.check import check_tree
 
     failed = False

@@ -9,10 +9,7 @@ duplicate keys are reported with both places.
 
 from __future__ import annotations
 
-import errno
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from generator.bounded import read_named
 from generator.errors import Problem, SiteFileError
 from generator.scalars import show
 
@@ -102,25 +100,10 @@ def read_site(path: Path, display: str | None = None) -> SiteSource:
 
 
 def read_bounded(path: Path, name: str, limit: int) -> bytes:
-    """At most `limit` + 1 bytes of `path`: enough to tell a too-large file without reading it
-    all (/dev/zero ends at once). A FIFO without a writer reads as empty instead of blocking."""
+    """At most `limit` + 1 bytes of `path`, through etherip's one bounded reader
+    (generator/bounded.py): a FIFO without a writer reads as empty, /dev/zero ends at once."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        try:
-            if stat.S_ISDIR(os.fstat(fd).st_mode):
-                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-            os.set_blocking(fd, True)
-            chunks: list[bytes] = []
-            size = 0
-            while size <= limit:
-                chunk = os.read(fd, min(65536, limit + 1 - size))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-            return b"".join(chunks)
-        finally:
-            os.close(fd)
+        return read_named(path, limit)
     except OSError as exc:
         raise _error(name, 1, 1, f"cannot read file: {exc.strerror or exc}") from None
 

@@ -27,7 +27,6 @@ import fcntl
 import json
 import os
 import re
-import shutil
 import signal
 import sys
 import tempfile
@@ -40,11 +39,14 @@ from types import FrameType
 from typing import Any
 
 from generator.artifacts import VersionTree
+from generator.bounded import ReadRefused, read_file, remove_quietly, remove_tree, walk
 from generator.errors import Interrupted, OutputError, OutputLocked
+from generator.folder import Folder, compare
 from generator.versions import ALL_VERSIONS
 
 JOURNAL = ".etherip-swap.json"
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+MAX_JOURNAL_BYTES = 64 * 1024  # entries for every supported version fit many times over
 _VERSIONS = "|".join(re.escape(v.value) for v in ALL_VERSIONS)
 # What renders leave beside version folders: nothing else in a deployment folder is touched.
 # Staging names carry "etherip-", so a user's own hidden folder (`.11.6.5.old-mybackup`) is
@@ -135,14 +137,14 @@ def recover(folder: Path) -> None:
         elif match["kind"] == "old" and not os.path.lexists(target):
             leftover.rename(target)  # an older etherip's swap stopped between its renames
         else:
-            shutil.rmtree(leftover)
+            remove_tree(leftover)
 
 
 def _journal_entries(journal: Path) -> list[dict[str, object]]:
     """The journal's entries, each checked to name only a version folder and its own hidden
     siblings (a damaged or forged journal never makes etherip move anything else)."""
     try:
-        entries = json.loads(journal.read_bytes())["entries"]
+        entries = json.loads(read_file(Path(JOURNAL), MAX_JOURNAL_BYTES, root=journal.parent))["entries"]
         for e in entries:
             version = e["version"]
             if not (
@@ -156,9 +158,10 @@ def _journal_entries(journal: Path) -> list[dict[str, object]]:
             ):
                 raise ValueError(e)
         return list(entries)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ReadRefused, OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        why = f" ({exc.reason})" if isinstance(exc, ReadRefused) else ""
         raise OutputError(
-            f"{journal}: an interrupted render's journal cannot be read; move it away after "
+            f"{journal}: an interrupted render's journal cannot be read{why}; move it away after "
             "checking that each version folder is complete"
         ) from None
 
@@ -172,36 +175,31 @@ def needs_recovery(folder: Path) -> bool:
 
 
 def foreign_files(target: Path) -> list[str]:
-    """What a version folder holds that etherip did not write: files and empty folders not
-    listed in its manifest.json (everything, when it has no readable manifest)."""
+    """What a version folder holds that etherip did not write: files, symlinks, other entries
+    and empty folders not listed in its manifest.json (everything, when it has no readable
+    manifest). Walked without recursion, symlinks never followed."""
     if not os.path.lexists(target):
         return []
     if target.is_symlink() or not target.is_dir():
         return [f"{target.name} (not a folder)"]
-    listed = _manifest_paths(target / "manifest.json")
+    listed = _manifest_paths(target)
     found: list[str] = []
-    for root, dirs, files in os.walk(target):
-        base = Path(root).relative_to(target)
-        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
-            rel = (base / name).as_posix()
-            if listed is None or (rel not in listed and rel != "manifest.json"):
-                found.append(rel)
-        for name in dirs:
-            full = os.path.join(root, name)
-            if not os.path.islink(full) and not os.listdir(full):
-                found.append((base / name).as_posix() + "/")
+    for entry in walk(target):
+        if entry.kind == "folder":
+            if entry.empty:
+                found.append(f"{entry.rel}/")
+        elif listed is None or (entry.rel not in listed and entry.rel != "manifest.json"):
+            found.append(entry.rel if entry.kind != "error" else f"{entry.rel or '.'} ({entry.detail})")
     if listed is None:
         return ["(no readable manifest.json: not etherip output)", *sorted(found)]
     return sorted(found)
 
 
-def _manifest_paths(path: Path) -> set[str] | None:
+def _manifest_paths(folder: Path) -> set[str] | None:
     try:
-        if path.is_symlink() or path.stat().st_size > MAX_MANIFEST_BYTES:
-            return None
-        entries = json.loads(path.read_bytes())["artifacts"]
+        entries = json.loads(read_file(Path("manifest.json"), MAX_MANIFEST_BYTES, root=folder))["artifacts"]
         return {e["path"] for e in entries if isinstance(e, dict) and isinstance(e.get("path"), str)}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ReadRefused, ValueError, KeyError, TypeError, RecursionError):
         return None
 
 
@@ -228,8 +226,7 @@ def _stage_and_commit(folder: Path, trees: list[VersionTree], targets: list[Path
         _commit(folder, list(zip(staged, targets, strict=True)))
     except BaseException:
         for tmp in staged:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+            remove_quietly(tmp)
         raise
 
 
@@ -275,7 +272,7 @@ def _commit(folder: Path, staged: list[tuple[Path, Path]]) -> None:
         (folder / JOURNAL).unlink()  # the commit: from here on the new output stands
         for entry in entries:  # a signal now only ends a render that has succeeded: dropped
             (folder / str(entry["version"]) / STAGED_MARKER).unlink(missing_ok=True)
-            _remove(folder / str(entry["old"]))
+            remove_quietly(folder / str(entry["old"]))
 
 
 def _rollback(folder: Path, entries: list[dict[str, object]]) -> None:
@@ -297,7 +294,7 @@ def _rollback(folder: Path, entries: list[dict[str, object]]) -> None:
             os.rename(previous, target)
         for path in (new, old, aside):
             if _inode(path) == mine:
-                shutil.rmtree(path)
+                remove_tree(path)
     (folder / JOURNAL).unlink(missing_ok=True)
 
 
@@ -307,22 +304,11 @@ def _marked(folder: Path, entry: dict[str, object]) -> bool:
         path = folder / str(name)
         if _inode(path) == entry["ino"]:
             try:
-                return (path / STAGED_MARKER).read_text() == str(entry.get("token"))
-            except OSError:
+                marker = read_file(Path(STAGED_MARKER), 256, root=path)
+            except ReadRefused:
                 return False
+            return marker == str(entry.get("token")).encode()
     return False
-
-
-def _remove(path: Path) -> None:
-    """Remove a folder, file or symlink (never following it); what cannot go stays for the
-    next command's sweep."""
-    try:
-        if path.is_symlink() or not path.is_dir():
-            path.unlink(missing_ok=True)
-        else:
-            shutil.rmtree(path, ignore_errors=True)
-    except OSError:
-        pass
 
 
 def _inode(path: Path) -> int | None:
@@ -406,39 +392,46 @@ def _write_files(root: Path, files: dict[str, bytes]) -> None:
 
 
 def drift(out: Path, tree: VersionTree) -> list[str]:
-    """How the version folder on disk differs from `tree`: one line per file, sorted."""
+    """How the version folder on disk differs from `tree`: one line per entry, sorted. The
+    same comparison as `etherip check` (generator/folder.py): empty folders, FIFOs, devices and
+    symlinks are extra or changed, never read or followed."""
     folder = version_dir(out, tree)
-    on_disk = read_tree(folder) if folder.is_dir() else {}
-    wanted = tree.files()
-    lines = [f"missing: {folder / p}" for p in sorted(set(wanted) - set(on_disk))]
-    lines += [f"changed: {folder / p}" for p in sorted(set(wanted) & set(on_disk)) if wanted[p] != on_disk[p]]
-    lines += [f"extra: {folder / p}" for p in sorted(set(on_disk) - set(wanted))]
-    return lines
+    if os.path.lexists(folder) and (folder.is_symlink() or not folder.is_dir()):
+        return [f"changed: {folder} (not a folder)"]
+    on_disk = Folder.on_disk(folder) if folder.is_dir() else Folder({})
+    lines = []
+    for diff in compare(on_disk, tree.files()):
+        shown = f"{folder / diff.rel}{'/' if diff.detail.startswith('an empty folder') else ''}"
+        lines.append(f"{diff.kind}: {shown}" + (f" ({diff.detail})" if diff.detail else ""))
+    order = {"missing": 0, "changed": 1, "extra": 2}
+    return sorted(lines, key=lambda line: order[line.split(":", 1)[0]])
 
 
-def read_tree(root: Path) -> dict[str, bytes]:
-    """A folder's files as {relative path: bytes}, for comparisons."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+def read_tree(root: Path, limit: int = MAX_MANIFEST_BYTES * 16) -> dict[str, bytes]:
+    """A folder's regular files as {relative path: bytes}, for comparisons: walked without
+    recursion, symlinks and other entries left out, each file read bounded."""
+    return {
+        e.rel: read_file(Path(e.rel), limit, root=root)
+        for e in sorted(walk(root), key=lambda e: e.rel)
+        if e.kind == "file"
+    }
 
 
 def versions_on_disk(out: Path, deployment: str) -> list[str]:
-    """The supported version folders OUT/<deployment>/ holds (for `render --check`)."""
-    from generator.versions import ALL_VERSIONS
-
+    """The supported version names OUT/<deployment>/ holds an entry for (for `render --check`;
+    one that is not a real folder is then reported, never followed)."""
     root = out / deployment
-    return [v.value for v in ALL_VERSIONS if (root / v.value).is_dir()]
+    return [v.value for v in ALL_VERSIONS if os.path.lexists(root / v.value)]
 
 
 def stray_folders(out: Path, deployment: str) -> list[str]:
-    """Folders under OUT/<deployment>/ that no render writes (staging folders start with '.')."""
-    from generator.versions import ALL_VERSIONS
-
+    """Entries under OUT/<deployment>/ that no render writes (staging folders start with '.')."""
     root = out / deployment
-    if not root.is_dir():
+    if root.is_symlink() or not root.is_dir():
         return []
     known = {v.value for v in ALL_VERSIONS}
     return [
-        f"extra: {p}/"
+        f"extra: {p}{'/' if p.is_dir() and not p.is_symlink() else ''}"
         for p in sorted(root.iterdir())
-        if not p.name.startswith(".") and not (p.is_dir() and p.name in known)
+        if not p.name.startswith(".") and p.name not in known
     ]

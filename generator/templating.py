@@ -7,6 +7,14 @@ Jinja checks each entry against the template's source and the Python version, so
 template is compiled again. A cache that cannot be created, read or written, or whose folder
 others may write to, is skipped: rendering never depends on it. `ETHERIP_CACHE_DIR=` (empty)
 turns it off.
+
+`etherip check` never reads that cache: inside `compiled_from_source()` every template is
+compiled from the installed source by an environment without a bytecode cache. A cache entry
+cannot be trusted by a proof: Jinja's `Bucket.load_bytecode` (pallets/jinja,
+src/jinja2/bccache.py) reads an entry with `pickle.load` before it compares the checksum, so a
+crafted entry runs code as it is read, and the checksum covers only the template's source, not
+the code stored beside it nor the environment's settings, so an entry with other code (or
+compiled with other delimiters) and the right checksum is used as it is.
 """
 
 from __future__ import annotations
@@ -14,6 +22,8 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+from collections.abc import Iterator
+from contextvars import ContextVar
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -79,15 +89,30 @@ def _bytecode_cache(style: Style) -> jinja2.BytecodeCache | None:
     return _QuietCache(str(folder), "%s.cache")
 
 
+_FROM_SOURCE: ContextVar[bool] = ContextVar("etherip_templates_from_source", default=False)
+
+
+@contextlib.contextmanager
+def compiled_from_source() -> Iterator[None]:
+    """Within: templates are compiled from the installed source, no bytecode cache is read or
+    written (the reference render of `etherip check`, which no cache entry may change)."""
+    token = _FROM_SOURCE.set(True)
+    try:
+        yield
+    finally:
+        _FROM_SOURCE.reset(token)
+
+
 @cache
-def environment(style: Style = Style.TEXT) -> jinja2.Environment:
+def environment(style: Style = Style.TEXT, from_source: bool = False) -> jinja2.Environment:
     """`text` for tmsh, Markdown and SVG; `iapp` (other delimiters) for the iApp files.
-    StrictUndefined everywhere; templates under templates/common/."""
+    StrictUndefined everywhere; templates under templates/common/. `from_source`: no
+    bytecode cache (see `compiled_from_source`)."""
     root = templates_root()
     delimiters = IAPP_DELIMITERS if style is Style.IAPP else {}
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root / "common")),
-        bytecode_cache=_bytecode_cache(style),
+        bytecode_cache=None if from_source else _bytecode_cache(style),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -99,7 +124,7 @@ def environment(style: Style = Style.TEXT) -> jinja2.Environment:
 
 def raw_template(name: str) -> str:
     """A file from the templates folder, verbatim (the iApp's static Tcl)."""
-    env = environment(Style.TEXT)
+    env = environment(Style.TEXT, _FROM_SOURCE.get())
     assert env.loader is not None
     try:
         source, _, _ = env.loader.get_source(env, name)
@@ -110,7 +135,7 @@ def raw_template(name: str) -> str:
 
 def render_template(template: str, style: Style = Style.TEXT, /, **values: object) -> str:
     try:
-        return environment(style).get_template(template).render(**values)
+        return environment(style, _FROM_SOURCE.get()).get_template(template).render(**values)
     except jinja2.TemplateError as exc:
         where = getattr(exc, "filename", None) or template
         line = getattr(exc, "lineno", None)

@@ -399,7 +399,7 @@ def test_cli_check_tmpl(tmp_path: Path) -> None:
     lines = dirty.stderr.strip().split("\n")
     assert len(lines) == 9
     assert lines[1] == (
-        f"{FIXTURES / 'tmpl' / 'findings.tmpl'}:11: tcl84: implementation: an 8.5+ option (lsort -nocase): "
+        f"{FIXTURES / 'tmpl' / 'findings.tmpl'}:11: error: tcl84: implementation: an 8.5+ option (lsort -nocase): "
         "set hosts [lsort -nocase $::main__hosts]"
     )
     missing = runner.invoke(app, ["check", str(tmp_path / "none.tmpl")])
@@ -408,7 +408,7 @@ def test_cli_check_tmpl(tmp_path: Path) -> None:
     broken.write_bytes(b"sys application template /Common/x {\n    actions {\n\x1b[2J\n")
     out = runner.invoke(app, ["check", str(broken)])
     assert out.exit_code == 1 and "\x1b" not in out.stderr
-    assert out.stderr.startswith(f"{broken}:1: structure: ")
+    assert out.stderr.startswith(f"{broken}:1: error: structure: ")
     latin = tmp_path / "latin.tmpl"
     latin.write_bytes(b"# caf\xe9\n")
     assert runner.invoke(app, ["check", str(latin)]).exit_code == 1
@@ -434,3 +434,61 @@ def test_deep_nesting_is_a_finding_not_a_crash() -> None:
     ]
     with pytest.raises(apl.AplError, match="nested too deeply"):
         apl.parse_apl("section s {" + 'optional ( a == "b" ) {' * 3000 + "}" * 3001)
+
+
+# --- F5's own template styles (issue 18) -----------------------------------------------------
+
+
+def test_choices_from_the_text_table() -> None:
+    text = (FIXTURES / "apl" / "15-choices-from-text-and-hidden-fields.apl").read_text()
+    fields = _fields(text)
+    assert fields["pool.lb_method"].choices == ("round-robin", "least-connections-member")
+    assert fields["pool.monitors"].choices == ("http", "tcp", "gateway_icmp")
+    assert fields["pool.lb_method"].choices_from_text
+    wrong = text.replace('choice lb_method default "round-robin"', 'choice lb_method default "ratio"')
+    assert apl.grammar_lint(apl.parse_apl(wrong)) == [
+        (11, "pool.lb_method: default 'ratio' is not one of its choices")
+    ]
+    none = 'section s {\n    choice c\n}\ntext {\n    s "S"\n    s.c "C"\n}\n'
+    assert apl.grammar_lint(apl.parse_apl(none)) == [
+        (2, "s.c: a choice with no choices: none inline, no tcl { ... }, none in the text table")
+    ]
+
+
+def test_conditions_may_name_a_message_or_a_section() -> None:
+    text = (FIXTURES / "apl" / "15-choices-from-text-and-hidden-fields.apl").read_text()
+    assert apl.grammar_lint(apl.parse_apl(text)) == []
+    typo = text.replace('optional ( hello == "NEVER_SHOW_THIS" )', 'optional ( helo == "NEVER_SHOW_THIS" )')
+    assert apl.grammar_lint(apl.parse_apl(typo)) == [
+        (7, "intro.hidden_note: optional ( helo == \"NEVER_SHOW_THIS\" ) names unknown field 'helo'")
+    ]
+
+
+def test_the_tcl_scan_goes_on_after_a_syntax_error() -> None:
+    found = [
+        (f.line, f.severity, f.message.split(": ")[1])
+        for f in lint_text((FIXTURES / "tmpl" / "recovers.tmpl").read_text())
+    ]
+    assert found == [
+        (8, "warning", "'}{' with no space (F5 accepts it, stock Tcl does not)"),
+        (13, "error", "Tcl syntax error"),
+        (14, "error", "an 8.5+ command (lassign)"),
+        (15, "error", "an 8.5+ subcommand (clock milliseconds)"),
+    ]
+
+
+@pytest.mark.parametrize("name", ["f5.style.tmpl", "exported.iapp", "template.tmpl.tcl", "no-extension"])
+def test_any_file_named_is_a_template_and_only_errors_fail(name: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    warned = tmp_path / name
+    warned.write_text(
+        (FIXTURES / "tmpl" / "clean-f5-style.tmpl").read_text().replace('"Yes"} {', '"Yes"}{', 1)
+    )
+    result = runner.invoke(app, ["check", str(warned)])
+    assert result.exit_code == 0, result.stderr
+    assert ": warning: tcl84: " in result.stderr and "1 warning(s)" in result.stdout
+    assert runner.invoke(app, ["check", "--strict", str(warned)]).exit_code == 1
+    failing = tmp_path / f"bad-{name}"
+    failing.write_text((FIXTURES / "tmpl" / "recovers.tmpl").read_text())
+    result = runner.invoke(app, ["check", str(failing)])
+    assert result.exit_code == 1 and "3 error(s), 1 warning(s)" in result.stdout

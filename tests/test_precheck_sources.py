@@ -122,17 +122,17 @@ def _bomb(decompressed: int) -> bytes:
 
 def test_gzip_bomb_stops_at_the_default_budget(tmp_path: Path) -> None:
     archive = tmp_path / "bomb.ucs"
-    archive.write_bytes(_bomb(sources.MAX_ARCHIVE_BYTES + (16 << 20)))
+    archive.write_bytes(_bomb(sources.MAX_TOTAL_BYTES + (16 << 20)))
     assert archive.stat().st_size < 2 << 20
-    assert "more than 512 MiB decompressed" in _unreadable(archive)
+    assert "more than 1024 MiB decompressed" in _unreadable(archive)
 
 
 def test_archive_budget_is_what_stops_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     archive = tmp_path / "bomb.ucs"
     archive.write_bytes(_bomb(8 << 20))
-    monkeypatch.setattr(sources, "MAX_ARCHIVE_BYTES", 4 << 20)
+    monkeypatch.setattr(sources, "MAX_TOTAL_BYTES", 4 << 20)
     assert "more than 4 MiB decompressed" in _unreadable(archive)
-    monkeypatch.setattr(sources, "MAX_ARCHIVE_BYTES", 64 << 20)
+    monkeypatch.setattr(sources, "MAX_TOTAL_BYTES", 64 << 20)
     assert "archive holds neither" in _unreadable(archive)  # read through: nothing wanted in it
 
 
@@ -140,10 +140,10 @@ def test_oversized_member_and_file_are_refused(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(sources, "MAX_FILE_BYTES", 1024)
     archive = tmp_path / "big.ucs"
     archive.write_bytes(ucs_bytes(GOOD))
-    assert "config/bigip_base.conf: larger than 0 MiB; refused" in _unreadable(archive)
+    assert "config/bigip_base.conf: larger than 1024 bytes; refused" in _unreadable(archive)
     single = tmp_path / "bigip_base.conf"
     single.write_text(DC2.base)
-    assert "larger than 0 MiB; refused" in _unreadable(single)
+    assert "larger than 1024 bytes; refused" in _unreadable(single)
 
 
 def test_truncated_gzip(tmp_path: Path) -> None:
@@ -167,9 +167,9 @@ def test_truncated_gzip(tmp_path: Path) -> None:
         (
             "open.conf",
             b"#TMSH-VERSION: 11.6.5\nnet vlan /Common/x {\n    interfaces {\n",
-            "tmconfpy could not parse it",
+            "open.conf:2: net vlan /Common/x: never closed",
         ),
-        ("deep.conf", b"net vlan /Common/x {\n" + b" " * 300 + b"tag 1\n}\n", "nested deeper than 64 levels"),
+        ("stray.conf", b"#TMSH-VERSION: 11.6.5\n}\n", "no configuration stanzas found"),
     ],
 )
 def test_damaged_inputs(name: str, data: bytes, expect: str, tmp_path: Path) -> None:
@@ -220,4 +220,86 @@ def test_unpacked_ucs_folder_is_read(tmp_path: Path) -> None:
 def test_a_pipe_is_never_read(tmp_path: Path) -> None:
     fifo = tmp_path / "unit.fifo"
     os.mkfifo(fifo)
-    assert "neither a file nor a folder" in _unreadable(fifo)
+    assert "unit.fifo: a FIFO, not a regular file; never read" in _unreadable(fifo)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device-symlink", "symlink-to-a-file", "folder"])
+@pytest.mark.parametrize("layout", ["top", "config"])
+def test_a_special_bigip_base_conf_is_unreadable_never_absent(kind: str, layout: str, tmp_path: Path) -> None:
+    """A bigip_base.conf that is a FIFO, a device symlink, any symlink or a folder makes the
+    unit unreadable (exit 1): it is never read, followed or taken for "not given"."""
+    unit = tmp_path / "unit"
+    folder = unit / "config" if layout == "config" else unit
+    folder.mkdir(parents=True)
+    (folder / "bigip.conf").write_text(DC2.user)
+    target = folder / "bigip_base.conf"
+    outside = tmp_path / "outside.conf"
+    outside.write_text(DC2.base)
+    {
+        "fifo": lambda: os.mkfifo(target),
+        "device-symlink": lambda: target.symlink_to("/dev/zero"),
+        "symlink-to-a-file": lambda: target.symlink_to(outside),
+        "folder": lambda: target.mkdir(),
+    }[kind]()
+    message = _unreadable(unit)
+    assert "bigip_base.conf: " in message
+    assert {
+        "fifo": "a FIFO",
+        "device-symlink": "a symlink",
+        "symlink-to-a-file": "a symlink",
+        "folder": "a folder",
+    }[kind] in message
+    code, out = _cli(unit)
+    assert code == 1 and "unreadable" in out
+
+
+def test_a_folder_has_a_total_read_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    unit = tmp_path / "unit"
+    unit.mkdir()
+    (unit / "bigip_base.conf").write_text(DC2.base)
+    (unit / "bigip.conf").write_text(DC2.user)
+    monkeypatch.setattr(sources, "MAX_TOTAL_BYTES", len(DC2.base) + len(DC2.user) - 1)
+    assert "its files together are larger than" in _unreadable(unit)
+    monkeypatch.setattr(sources, "MAX_TOTAL_BYTES", len(DC2.base) + len(DC2.user))
+    assert read_source(unit).files[1].text == DC2.user
+
+
+def test_partition_files_share_the_total_and_specials_are_noted(tmp_path: Path) -> None:
+    unit = tmp_path / "unit"
+    (unit / "partitions" / "P1").mkdir(parents=True)
+    (unit / "bigip_base.conf").write_text(DC2.base)
+    (unit / "bigip.conf").write_text(DC2.user)
+    os.mkfifo(unit / "partitions" / "P1" / "bigip.conf")
+    source = read_source(unit, "u")
+    assert [f.role for f in source.files] == ["base", "user"]
+    assert source.notes == ("u/partitions/P1/bigip.conf: a FIFO, not a regular file; never read",)
+
+
+def _gnu_long_name_stream(size: int, kind: bytes = tarfile.GNUTYPE_LONGNAME) -> bytes:
+    """A tar whose first header announces a GNU long name (or pax header) of `size` bytes; only
+    a little of it follows: a reader that believed the size would allocate it."""
+    info = tarfile.TarInfo("././@LongLink")
+    info.type = kind
+    info.size = size
+    return gzip.compress(info.tobuf(format=tarfile.GNU_FORMAT) + b"x" * 4096)
+
+
+@pytest.mark.parametrize("kind", [tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE])
+def test_a_huge_long_name_header_is_refused_before_it_is_read(kind: bytes, tmp_path: Path) -> None:
+    archive = tmp_path / "long.ucs"
+    archive.write_bytes(_gnu_long_name_stream(400 << 20, kind))
+    message = _unreadable(archive)
+    assert f"a long-name or pax header of {400 << 20} bytes" in message, message
+
+
+def test_long_names_of_normal_size_still_work(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.GNU_FORMAT) as tar:
+        deep = "var/" + "d" * 300 + "/x"
+        for name, data in [(deep, b"x"), *GOOD]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    archive = tmp_path / "names.ucs"
+    archive.write_bytes(buf.getvalue())
+    assert [f.role for f in read_source(archive).files] == ["base", "user"]

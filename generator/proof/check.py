@@ -37,13 +37,14 @@ import functools
 import hashlib
 import json
 import os
-import stat
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.bounded import walk
 from generator.errors import GeneratorError, printable
+from generator.folder import Folder, compare
 from generator.iapp.bundle import service_name
 from generator.iapp.flow import STAGE_VARIABLE, apply_flow, rollback_flow, stage_runs
 from generator.load import MAX_SITE_BYTES, parse_site
@@ -72,6 +73,7 @@ from generator.proof.tmsh.replay import (
 )
 from generator.proof.tmsh.script import ScriptError, parse_script, split_commands
 from generator.render import render_version
+from generator.templating import compiled_from_source
 from generator.validate import validate_source
 from generator.versions import BigIpVersion
 
@@ -105,69 +107,6 @@ class Report:
         self.findings.append(Finding(path, check, message))
 
 
-class Folder:
-    """What a version folder holds, by "/"-separated relative path: the size of each regular
-    file (read only on demand, and only whole files of a size etherip could have written), or
-    why an entry is not one (a symlink, a device, unreadable)."""
-
-    def __init__(
-        self, entries: dict[str, int | str], root: Path | None = None, data: dict[str, bytes] | None = None
-    ) -> None:
-        self.entries = entries
-        self._root = root
-        self._data = dict(data or {})
-
-    @classmethod
-    def of(cls, files: dict[str, bytes]) -> Folder:
-        return cls({p: len(b) for p, b in files.items()}, data=files)
-
-    @classmethod
-    def on_disk(cls, root: Path) -> Folder:
-        entries: dict[str, int | str] = {}
-        for base, dirs, files in os.walk(root, onerror=lambda exc: None):
-            rel_base = Path(base).relative_to(root)
-            if not dirs and not files and base != str(root):
-                entries[rel_base.as_posix()] = "an empty folder, which etherip never writes"
-            for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(base, d))]):
-                rel = (rel_base / name).as_posix()
-                try:
-                    st = os.lstat(os.path.join(base, name))
-                except OSError as exc:
-                    entries[rel] = f"cannot be read ({exc.strerror})"
-                    continue
-                if stat.S_ISLNK(st.st_mode):
-                    entries[rel] = "a symlink, which etherip never writes"
-                elif not stat.S_ISREG(st.st_mode):
-                    entries[rel] = "not a regular file"
-                else:
-                    entries[rel] = st.st_size
-        return cls(entries, root=root)
-
-    def read(self, rel: str, limit: int) -> bytes | str:
-        """The file's bytes, or why they cannot be had (not a regular file, larger than `limit`)."""
-        entry = self.entries.get(rel)
-        if entry is None:
-            return "missing"
-        if isinstance(entry, str):
-            return entry
-        if entry > limit:
-            return f"{entry} bytes, more than the {limit} expected"
-        if rel not in self._data:
-            assert self._root is not None
-            try:
-                fd = os.open(self._root / rel, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-                try:
-                    if not stat.S_ISREG(os.fstat(fd).st_mode):
-                        return "not a regular file"
-                    with os.fdopen(os.dup(fd), "rb") as fh:
-                        self._data[rel] = fh.read(limit + 1)
-                finally:
-                    os.close(fd)
-            except OSError as exc:
-                return f"cannot be read ({exc.strerror})"
-        return self._data[rel]
-
-
 def check_tree(root: Path) -> list[tuple[Path, Report]]:
     """Check every version folder under `root` (or `root` itself). First, under each
     deployment folder's lock, finish what an interrupted render left there; then read each
@@ -176,9 +115,7 @@ def check_tree(root: Path) -> list[tuple[Path, Report]]:
         if needs_recovery(folder):
             with deployment_lock(folder, create=False, wait=LOCK_WAIT):
                 recover(folder)
-    folders = sorted(
-        f for f in _folders(root) if (f / "manifest.json").is_file() or (f / "manifest.json").is_symlink()
-    )
+    folders = sorted(f for f in _folders(root) if os.path.lexists(f / "manifest.json"))
     if not folders:
         raise GeneratorError(f"{root}: no rendered output here (no manifest.json); run etherip render first")
     with ExitStack() as stack:
@@ -188,16 +125,14 @@ def check_tree(root: Path) -> list[tuple[Path, Report]]:
 
 
 def _folders(root: Path) -> Iterator[Path]:
-    """`root` and every folder below it, symlinks not followed, hidden folders skipped."""
+    """`root` and every folder below it, symlinks not followed, hidden folders skipped; no
+    recursion, so any depth of nesting is walked."""
     if not root.is_dir():
         return
     yield root
-    for base, dirs, _ in os.walk(root, onerror=lambda exc: None):
-        dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(base, d))
-        )
-        for d in dirs:
-            yield Path(base) / d
+    for entry in walk(root, prune=lambda name: name.startswith(".")):
+        if entry.kind == "folder":
+            yield root / entry.rel
 
 
 def check_folder(
@@ -224,7 +159,8 @@ def check_folder(
         return report
     if written_by_another(folder.read("manifest.json", MAX_MANIFEST_BYTES), where, version, report):
         return report
-    tree = render_version(site, version, site_bytes)
+    with compiled_from_source():  # never from the bytecode cache `render` fills (templating.py)
+        tree = render_version(site, version, site_bytes)
     mine = tree.files()
     _compare(folder, mine, where, report)
     prove_render(site, mine, where, report)
@@ -296,26 +232,22 @@ def _as_version(value: object) -> BigIpVersion | None:
         return None
 
 
+_SAYS = {
+    "missing": "missing: etherip renders this file from site.yaml",
+    "extra": "extra: not part of etherip's render of site.yaml",
+    "changed": "changed: differs from etherip's render of site.yaml (edited after rendering?)",
+}
+
+
 def _compare(folder: Folder, mine: dict[str, bytes], where: str, report: Report) -> None:
     """Every file of the folder is etherip's render of its site.yaml, byte for byte."""
-    for rel in sorted(set(mine) | set(folder.entries)):
-        if rel not in folder.entries:
-            report.add(f"{where}/{rel}", "render", "missing: etherip renders this file from site.yaml")
-        elif rel not in mine:
-            report.add(f"{where}/{rel}", "render", "extra: not part of etherip's render of site.yaml")
-        else:
-            entry = folder.entries[rel]
-            theirs = (
-                folder.read(rel, len(mine[rel])) if entry == len(mine[rel]) or isinstance(entry, str) else b""
+    for diff in compare(folder, mine):
+        message = _SAYS[diff.kind]
+        if diff.detail:
+            message = (
+                f"{diff.kind}: {diff.detail}" if diff.kind == "changed" else f"{message} ({diff.detail})"
             )
-            if isinstance(theirs, str):
-                report.add(f"{where}/{rel}", "render", f"changed: {theirs}")
-            elif theirs != mine[rel]:
-                report.add(
-                    f"{where}/{rel}",
-                    "render",
-                    "changed: differs from etherip's render of site.yaml (edited after rendering?)",
-                )
+        report.add(f"{where}/{diff.rel}", "render", message)
 
 
 def prove_render(site: Site, files: dict[str, bytes], where: str, report: Report) -> None:
@@ -324,6 +256,7 @@ def prove_render(site: Site, files: dict[str, bytes], where: str, report: Report
     _check_words(files, where, report)
     if manifest is None:
         return
+    _check_read_only(files, manifest, where, report)
     tmsh_state = _tmsh_final_states(site, files, manifest, where, report)
     _check_expects(site, files, manifest, where, report)
     for entry in manifest:
@@ -379,6 +312,34 @@ def _check_words(files: dict[str, bytes], where: str, report: Report) -> None:
             report.add(
                 f"{where}/{path}", "tcl-words", f"line {line}: not a complete Tcl word list: {cmd[:60]}"
             )
+
+
+_READ_ONLY_KINDS = ("tmsh-precheck", "tmsh-verify")
+_READ_ONLY_VERBS = frozenset({"read", "backup", "preference"})
+
+
+def _check_read_only(
+    files: dict[str, bytes], manifest: list[dict[str, object]], where: str, report: Report
+) -> None:
+    """The pre-check and verify files hold only commands known to change nothing (show,
+    list, run util ping), the pre-change backup and the pager setting; anything else there,
+    `run util bash` included, is a finding."""
+    for entry in manifest:
+        path = str(entry["path"])
+        if entry["kind"] not in _READ_ONLY_KINDS or path not in files:
+            continue
+        try:
+            commands = parse_script(files[path].decode())
+        except (ScriptError, UnicodeDecodeError) as exc:
+            report.add(f"{where}/{path}", "read-only", str(exc))
+            continue
+        for command in commands:
+            if command.verb not in _READ_ONLY_VERBS:
+                report.add(
+                    f"{where}/{path}",
+                    "read-only",
+                    f"line {command.line}: changes the configuration: {command.text.strip()[:60]!r}",
+                )
 
 
 def _tmsh_final_states(

@@ -65,6 +65,7 @@ class Field:
     default_list: tuple[str, ...] | None = None  # multichoice default {"a", "b"}
     default_tcl: str | None = None  # default tcl { ... }
     choices_tcl: str | None = None  # choice x tcl { ... }: choices computed by Tcl in the GUI
+    choices_from_text: bool = False  # the values come from the field's entry in the text table
     macro: str | None = None  # the define'd or included macro this field uses
     in_table: bool = False
     line: int = 1
@@ -88,6 +89,7 @@ class Presentation:
     messages: list[tuple[str, ...]] = field(default_factory=list)
     fields: list[Field] = field(default_factory=list)
     text: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    text_choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # `key "label" { ... }`
     includes: list[str] = field(default_factory=list)
     macros: dict[str, Field] = field(default_factory=dict)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, message) seen while parsing
@@ -215,6 +217,12 @@ class _Parser:
             self.top_element(())
         if self.i < len(self.t):
             raise self.error("a tcl body where an element was expected")
+        # `choice x` whose values the text table lists, F5's style (APL spec, "The Text String
+        # Table Element": https://clouddocs.f5.com/api/iapps/APL.html)
+        for f in self.out.fields:
+            listed = self.out.text_choices.get(".".join(f.path))
+            if f.kind in CHOICE_KINDS and not f.choices and f.choices_tcl is None and listed is not None:
+                f.choices, f.choices_from_text = listed, True
         return self.out
 
     def top_element(self, conditions: tuple[str, ...]) -> None:
@@ -385,8 +393,6 @@ class _Parser:
         elif self.peek() == "{":
             f.choices = self.choices()
             f.choices_tcl = None
-        elif f.kind in CHOICE_KINDS and f.macro is None:
-            raise self.error(f"{'.'.join(f.path)}: a {f.kind} needs {{ choices }} or tcl {{ ... }}")
 
     def attributes(self, f: Field) -> None:
         while self.peek() in ("required", "display", "default", "validator"):
@@ -477,7 +483,8 @@ class _Parser:
             while (self.peek() or "").startswith('"'):
                 strings.append(_unquote(self.take()))
             if self.peek() == "{":
-                self.choices()  # localized labels of a choice's values: an entry of its own
+                # a choice's values, or their labels: `s.f "Label" { "One" => "one", "two" }`
+                self.out.text_choices[key] = self.choices()
                 if not strings:
                     self.out.text.setdefault(key, ())
                     continue
@@ -509,6 +516,10 @@ def grammar_lint(apl: Presentation) -> list[tuple[int, str]]:
     problems: list[tuple[int, str]] = list(apl.problems)
     seen: set[str] = set()
     by_key = {".".join(f.path): f for f in apl.fields}
+    # what else a condition may name: a section, row, table or message (F5 hides an element
+    # with `optional ( intro == "NEVER_SHOW_THIS" )`, naming a message or the section itself;
+    # `optional ( <expression> )`: https://clouddocs.f5.com/api/iapps/optional.html)
+    others = {*apl.sections, *(".".join(g) for g in apl.groups), *(".".join(m) for m in apl.messages)}
     local = [m for name, m in apl.macros.items() if name not in apl.library]
     local += [f for name, g in apl.group_macros.items() if name not in apl.library for f in g.fields]
     for f in [*local, *apl.fields]:
@@ -518,7 +529,7 @@ def grammar_lint(apl: Presentation) -> list[tuple[int, str]]:
                 problems.append((f.line, f"{key}: defined twice"))
             seen.add(key)
             for condition in f.conditions:
-                problems += [(f.line, p) for p in _condition_problems(key, condition, f.path, by_key)]
+                problems += [(f.line, p) for p in _condition_problems(key, condition, f.path, by_key, others)]
         if not f.expanded:
             problems += [(f.line, p) for p in _attribute_problems(key, f)]
     return problems
@@ -526,6 +537,10 @@ def grammar_lint(apl: Presentation) -> list[tuple[int, str]]:
 
 def _attribute_problems(key: str, f: Field) -> list[str]:
     problems = []
+    if f.kind in CHOICE_KINDS and not f.choices and f.choices_tcl is None and f.macro is None:
+        problems.append(
+            f"{key}: a {f.kind} with no choices: none inline, no tcl {{ ... }}, none in the text table"
+        )
     if f.validator is not None and f.validator.lower() not in VALIDATORS:
         problems.append(f"{key}: unknown validator {f.validator!r}")
     if f.display is not None and f.display not in DISPLAYS:
@@ -572,10 +587,11 @@ def _default_problems(key: str, f: Field) -> list[str]:
 
 
 def _condition_problems(
-    key: str, condition: str, path: tuple[str, ...], fields: dict[str, Field]
+    key: str, condition: str, path: tuple[str, ...], fields: dict[str, Field], others: set[str]
 ) -> list[str]:
     """A field named in an optional ( ... ) is `section.field` or, unqualified, a field of the
-    same row or section (the nearest enclosing group first)."""
+    same row or section (the nearest enclosing group first). A name that is a section, row,
+    table or message instead is valid too: it has no value, so the condition is a constant."""
     problems = []
     for left, literal in re.findall(r'("[^"]*"|[A-Za-z_][A-Za-z0-9_.]*) (?:==|!=) "([^"]*)"', condition):
         if left.startswith('"'):
@@ -583,6 +599,8 @@ def _condition_problems(
         candidates = (
             [left] if "." in left else [".".join((*path[:k], left)) for k in range(len(path) - 1, 0, -1)]
         )
+        if any(c in others for c in [*candidates, left]) and not any(c in fields for c in candidates):
+            continue
         ref = next((c for c in candidates if c in fields), None)
         if ref is None:
             problems.append(f"{key}: optional ( {condition} ) names unknown field {left!r}")

@@ -6,7 +6,9 @@ bodies of proc, if, while, for, foreach, catch, switch, namespace eval, uplevel,
 are walked as scripts; conditions of if, while, for and expr as expressions; `[...]`
 substitutions everywhere. Braced strings, quoted text and comments are data, never scanned. It
 also reports the F5-only leniencies stock Tcl rejects (`}{`, a line starting with else/elseif,
-the expr words `starts_with`, `contains`, `matches`, `and`) and any syntax error.
+the expr words `starts_with`, `contains`, `matches`, `and`) as warnings, and any other syntax
+error as an error. The scan reads `}{` as F5's Tcl does and goes on; after any other syntax
+error it goes on from the next line, so an 8.5 construct after it is still found.
 """
 
 from __future__ import annotations
@@ -70,9 +72,19 @@ def _findings(tcl: str) -> tuple[tuple[int, str, str], ...]:
     return tuple(sorted(set(walker.found)))
 
 
+NO_SPACE = "'}{' with no space (F5 accepts it, stock Tcl does not)"
+WARNING, ERROR = "warning", "error"
+# What F5's Tcl accepts (the template loads and runs on the box) is a warning; what Tcl 8.4
+# refuses at run time (8.5+ commands, options and syntax, syntax errors) is an error.
+_WARNINGS = (NO_SPACE, "else/elseif at the start of a line", "the expr word ", "scripts nested too deeply")
+
+
+def severity(what: str) -> str:
+    """`warning` or `error` for a finding's `what`."""
+    return WARNING if what.startswith(_WARNINGS) else ERROR
+
+
 def _syntax_message(tcl: str, exc: TclSyntaxError) -> str:
-    if exc.message == "extra characters after close-brace" and tcl.startswith("{", exc.offset):
-        return "'}{' with no space (F5 accepts it, stock Tcl does not)"
     return f"Tcl syntax error: {exc.message}"
 
 
@@ -89,12 +101,20 @@ class _Walker:
 
     # scripts ---------------------------------------------------------------------------------
     def script(self, start: int, end: int, nested: bool = False) -> None:
-        """Walk one script; a syntax error is a finding, and the rest of the script is skipped."""
+        """Walk one script. `}{` is read as F5's Tcl reads it (a finding, then on); after any
+        other syntax error (a finding), the scan goes on from the next line, so what follows
+        is still checked."""
+        tolerated: list[int] = []
+        errors: list[TclSyntaxError] = []
         try:
-            parsed = parse(self.src, start, end, nested)
-        except TclSyntaxError as exc:
+            parsed = parse(self.src, start, end, nested, tolerated=tolerated, errors=errors)
+        except TclSyntaxError as exc:  # in a nested [...] script: the enclosing one recovers
             self.add(exc.offset, _syntax_message(self.src, exc))
             return
+        for error in errors:
+            self.add(error.offset, _syntax_message(self.src, error))
+        for offset in tolerated:
+            self.add(offset, NO_SPACE)
         for command in parsed.commands:
             self.command(command)
 
@@ -225,20 +245,26 @@ class _Walker:
                 i += 1  # the option's variable name
         rest = args[i + 1 :]
         if len(rest) == 1 and rest[0].kind == "braced":
-            body = rest[0]
-            try:
-                inner = parse(self.src, body.body, body.body + len(body.text)).commands
-            except TclSyntaxError as exc:
-                self.add(exc.offset, _syntax_message(self.src, exc))
-                return
-            words = [w for c in inner for w in c.words]
-            for k in range(1, len(words), 2):
-                if words[k].literal != "-":
-                    self.braced_script(words[k])
+            self._switch_body(rest[0])
         else:
             for k in range(1, len(rest), 2):
                 if rest[k].literal != "-":
                     self.braced_script(rest[k])
+
+    def _switch_body(self, body: Word) -> None:
+        """`switch $x { pattern body ... }`: each body is a script."""
+        tolerated: list[int] = []
+        try:
+            inner = parse(self.src, body.body, body.body + len(body.text), tolerated=tolerated).commands
+        except TclSyntaxError as exc:
+            self.add(exc.offset, _syntax_message(self.src, exc))
+            return
+        for offset in tolerated:
+            self.add(offset, NO_SPACE)
+        words = [w for c in inner for w in c.words]
+        for k in range(1, len(words), 2):
+            if words[k].literal != "-":
+                self.braced_script(words[k])
 
     # expressions -----------------------------------------------------------------------------
     def expression(self, word: Word) -> None:
@@ -279,7 +305,10 @@ class _Walker:
 
     def nested(self, i: int, end: int) -> int:
         """Walk the command substitution starting at i; return the offset after its `]`."""
-        inner = parse(self.src, i, end, nested=True)
+        tolerated: list[int] = []
+        inner = parse(self.src, i, end, nested=True, tolerated=tolerated)
+        for offset in tolerated:
+            self.add(offset, NO_SPACE)
         for command in inner.commands:
             self.command(command)
         return inner.end + 1

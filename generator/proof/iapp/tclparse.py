@@ -65,12 +65,24 @@ class Script:
 
 
 def parse(
-    source: str, start: int = 0, end: int | None = None, nested: bool = False, substitutions: bool = True
+    source: str,
+    start: int = 0,
+    end: int | None = None,
+    nested: bool = False,
+    substitutions: bool = True,
+    tolerated: list[int] | None = None,
+    errors: list[TclSyntaxError] | None = None,
 ) -> Script:
     """Parse source[start:end]; nested=True stops at the `]` that closes a command substitution.
     substitutions=False reads tmsh config text, where `[` and `$` are ordinary characters (the
-    word, brace, quote and comment rules are the same)."""
-    return _Parser(source, end if end is not None else len(source), substitutions).script(start, nested)
+    word, brace, quote and comment rules are the same). With `tolerated`, a `{` right after a
+    close-brace (`}{`, which F5's Tcl accepts and stock Tcl refuses) starts the next word, and
+    its offset is appended there, instead of being a syntax error. With `errors`, a syntax
+    error in a top-level command is appended there and parsing goes on from the next line
+    (the commands before and after it are returned), instead of being raised."""
+    parser = _Parser(source, end if end is not None else len(source), substitutions)
+    parser.tolerated, parser.errors = tolerated, errors
+    return parser.script(start, nested)
 
 
 class _Parser:
@@ -78,20 +90,15 @@ class _Parser:
         self.s = src
         self.n = end
         self.substitutions = substitutions
+        self.tolerated: list[int] | None = None
+        self.errors: list[TclSyntaxError] | None = None
 
     def script(self, i: int, nested: bool) -> Script:
         s, n = self.s, self.n
         commands: list[Command] = []
         comments: list[tuple[int, int]] = []
         while True:
-            # Between commands: white space, newlines, semicolons and backslash-newlines.
-            while i < n:
-                if s[i] in _SPACE or s[i] in "\n;":
-                    i += 1
-                elif s.startswith("\\\n", i):
-                    i += 2
-                else:
-                    break
+            i = self.between_commands(i)
             if i >= n:
                 if nested:
                     raise TclSyntaxError(i, "missing close-bracket")
@@ -105,8 +112,32 @@ class _Parser:
                 comments.append((i, min(j, n)))
                 i = j
                 continue
-            command, i = self.command(i, nested)
-            commands.append(command)
+            command, i = self.command(i, nested) if self.errors is None or nested else self.recovering(i)
+            if command is not None:
+                commands.append(command)
+
+    def between_commands(self, i: int) -> int:
+        """Past white space, newlines, semicolons and backslash-newlines."""
+        s, n = self.s, self.n
+        while i < n:
+            if s[i] in _SPACE or s[i] in "\n;":
+                i += 1
+            elif s.startswith("\\\n", i):
+                i += 2
+            else:
+                break
+        return i
+
+    def recovering(self, i: int) -> tuple[Command | None, int]:
+        """A top-level command; on a syntax error, the error is kept and the parse goes on
+        from the next line."""
+        assert self.errors is not None
+        try:
+            return self.command(i, False)
+        except TclSyntaxError as exc:
+            self.errors.append(exc)
+            resume = self.s.find("\n", max(exc.offset, i), self.n)
+            return None, self.n if resume < 0 else resume + 1
 
     def command(self, i: int, nested: bool) -> tuple[Command, int]:
         s, n = self.s, self.n
@@ -164,6 +195,9 @@ class _Parser:
         s = self.s
         if i < self.n and s[i] not in _SPACE + "\n;" and not (nested and s[i] == "]"):
             if s.startswith("\\\n", i):
+                return
+            if self.tolerated is not None and what == "close-brace" and s[i] == "{":
+                self.tolerated.append(i)
                 return
             raise TclSyntaxError(i, f"extra characters after {what}")
 

@@ -1,7 +1,8 @@
 """One function per conflict kind. Each takes a `Unit` and returns its findings.
 
 Kinds: exists, missing, pool-rule, pool-min-active, tag, untagged, no-interface, address,
-overlap, hostname, device-group, configsync, version, route. Findings with `absence` set
+overlap, hostname, device-group, configsync, version, route; notes: not-read, duplicate,
+not-checked. Findings with `absence` set
 are found by something not being there; `check_unit` drops them (with a note) when the saved
 configuration lacks the part they need (bigip_base.conf or bigip.conf, or their content).
 """
@@ -161,11 +162,12 @@ def pool_restore(unit: Unit) -> list[Finding]:
 def vlan_tags(unit: Unit) -> list[Finding]:
     """A VLAN tag the change uses is already used by another VLAN."""
     out = []
+    saved = [(other, vlan_tag(other.body)) for other in unit.saved.of("net vlan").values()]
     for vlan in unit.peer.vlans:
         if vlan.tag is None:
             continue
-        for other in unit.saved.of("net vlan").values():
-            if other.name != vlan.path and vlan_tag(other.body) == vlan.tag:
+        for other, tag in saved:
+            if other.name != vlan.path and tag == vlan.tag:
                 message = f"tag {vlan.tag} of new VLAN {vlan.path} is already used by VLAN {other.name}"
                 out.append(_finding(unit, "tag", (vlan.path, other.name), message, other.where))
     return out
@@ -174,12 +176,13 @@ def vlan_tags(unit: Unit) -> list[Finding]:
 def untagged_interfaces(unit: Unit) -> list[Finding]:
     """An interface the change puts untagged into a VLAN is untagged in another VLAN."""
     out = []
+    saved = [(other, vlan_interfaces(other.body)) for other in unit.saved.of("net vlan").values()]
     for vlan in unit.peer.vlans:
         for name, mode in vlan.interfaces:
             if mode != "untagged":
                 continue
-            for other in unit.saved.of("net vlan").values():
-                if other.name != vlan.path and vlan_interfaces(other.body).get(name) is False:
+            for other, interfaces in saved:
+                if other.name != vlan.path and interfaces.get(name) is False:
                     message = f"interface {name} is untagged in VLAN {other.name}; new VLAN {vlan.path} wants it untagged too"
                     out.append(
                         _finding(unit, "untagged", (name, vlan.path, other.name), message, other.where)
@@ -206,12 +209,17 @@ def interfaces_exist(unit: Unit) -> list[Finding]:
 
 
 def _saved_selfs(unit: Unit) -> list[tuple[Stanza, IPv4Interface]]:
-    out = []
-    for stanza in unit.saved.of("net self").values():
-        address = address_of(stanza)
-        if address is not None and address.route_domain == 0:  # the change works in route domain 0
-            out.append((stanza, address.interface))
-    return out
+    """The saved self IPs in route domain 0 (where the change works), read once per unit."""
+    memo = unit.saved.memo
+    if "selfs" not in memo:
+        out = []
+        for stanza in unit.saved.of("net self").values():
+            address = address_of(stanza)
+            if address is not None and address.route_domain == 0:
+                out.append((stanza, address.interface))
+        memo["selfs"] = out
+    selfs: list[tuple[Stanza, IPv4Interface]] = memo["selfs"]
+    return selfs
 
 
 def self_addresses(unit: Unit) -> list[Finding]:
@@ -342,11 +350,28 @@ def _covered(
 
 
 def unread(unit: Unit) -> list[Finding]:
-    """What the parser could not read, of the stanza kinds these checks use."""
-    return [
+    """What could not be read, of the stanza kinds these checks use (run last: the bodies the
+    checks above looked at are parsed by now), and stanzas saved twice."""
+    out = [
         _finding(unit, "not-read", (item.what,), item.reason, item.where, severity=NOTE)
         for item in unit.saved.unread
     ]
+    out += [
+        _finding(
+            unit,
+            "not-read",
+            (f"{stanza.kind} {stanza.name}".strip(),),
+            f"its properties could not be read ({stanza.problem}); not checked",
+            stanza.where,
+            severity=NOTE,
+        )
+        for stanza in unit.saved.unreadable_bodies()
+    ]
+    out += [
+        _finding(unit, "duplicate", (item.what,), item.reason, item.where, severity=NOTE)
+        for item in unit.saved.duplicates
+    ]
+    return out
 
 
 CHECKS: tuple[Callable[[Unit], list[Finding]], ...] = (

@@ -1,18 +1,18 @@
-"""A unit's saved configuration, parsed by tmconfpy and normalised for the checks.
+"""A unit's saved configuration, read stanza by stanza and normalised for the checks.
 
-The parsing is tmconfpy's (PyPI `tmconfpy`, pinned in pyproject.toml; it gives a dict keyed by
-stanza header, every value a string, nested blocks as dicts, `key { a b }` as lists). This module
-only normalises its output: object names with and without `/Common/`, route-domain suffixes
-(`%0`), VLAN interface forms (`1.1 { }`, `1.1 { tagged }`, `1.1 { untagged }`), `allow-service`
-as a word or a list, and pool monitor rules (`a and b`, `min 1 of { a b }`).
-
-tmconfpy gives no line numbers. Each stanza's line is found by one pass over the file that
-indexes its top-level header lines (`net vlan /Common/x {`); findings cite that line.
+Reading is in two steps, both etherip's own and independent of the tmsh reader that proves
+etherip's output (generator/proof/tmsh/): `stanzas.split` finds every top-level stanza in one
+linear pass by the format's rules (iRule bodies are one Tcl braced word, never read as
+configuration) and keeps the header line of each; only the stanza kinds the checks read
+(KINDS) are kept, and their properties are parsed (`properties.parse_body`) when a check first
+looks at them. This module then normalises: object names with and without `/Common/`,
+route-domain suffixes (`%0`), VLAN interface forms (`1.1 { }`, `1.1 { tagged }`, `1.1 {
+untagged }`), `allow-service` as a word or a list, and pool monitor rules (`a and b`,
+`min 1 of { a b }`). A kind and name saved twice is a note; the later stanza is the one read.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,11 +20,12 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
 
 from generator import bigip
+from generator.proof.precheck.properties import PropertyError, parse_body
 from generator.proof.precheck.sources import SavedConfigError, SavedFile, SavedSource
+from generator.proof.precheck.stanzas import RawStanza, StanzaError, split
 
 PARTITION = bigip.PARTITION
-MAX_INDENT = 256  # leading characters on a line; bounds tmconfpy's nesting work (64 levels)
-# The stanza kinds the checks read, longest first so "net vlan-group" wins over "net vlan".
+# The stanza kinds the checks read, as header words (with `sys global-settings`: 13 kinds).
 KINDS = (
     "net tunnels tunnel",
     "cm device-group",
@@ -40,17 +41,12 @@ KINDS = (
     "sys db",
 )
 GLOBAL_SETTINGS = "sys global-settings"
+_KIND_WORDS = {tuple(k.split()): k for k in (*KINDS, GLOBAL_SETTINGS)}
 # The two parts of a saved configuration; findings about a missing object name the part they need.
 BASE, USER = ("base",), ("user",)  # bigip_base.conf (network, device), bigip.conf (ltm, routes)
-_BASE_KINDS = frozenset({"net interface", "net vlan", "net self", "cm device", GLOBAL_SETTINGS})
-_VERSION = re.compile(r"#TMSH-VERSION:\s*(\S+)")
-# A one-line stanza whose body is exactly one `key value` pair (`sys db x { value "enable" }`).
-# tmconfpy reads only the multi-line form; this one case is unambiguous, so it is put on its own
-# line first. Longer one-line bodies are not split (that would need a grammar): see `Unread`.
-_ONE_PAIR = re.compile(
-    r'^(\S[^{}"]*?) \{ ((?:"[^"\n]*"|[^\s{}"]+) (?:"[^"\n]*"|[^\s{}"]+)) \}[ \t]*$', re.MULTILINE
+_BASE_KINDS = frozenset(
+    {("net", "interface"), ("net", "vlan"), ("net", "self"), ("cm", "device"), ("sys", "global-settings")}
 )
-_PARSER_LOGGER = "tmconfpy.parser"
 
 
 @dataclass(frozen=True)
@@ -62,19 +58,45 @@ class Where:
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
-@dataclass(frozen=True)
 class Stanza:
-    kind: str  # one of KINDS or GLOBAL_SETTINGS
-    name: str  # normalised: /Common/x for partitioned objects; bare for interfaces, trunks, db keys
-    subtype: str  # the monitor type of `ltm monitor <type> <name>`, else ""
-    body: Mapping[str, Any]
-    where: Where
-    readable: bool  # False: a one-line stanza whose body tmconfpy cannot read
+    """One saved stanza of a checked kind. Its properties are parsed when first asked for;
+    `problem` then says why they could not be read (the body is then empty)."""
+
+    __slots__ = ("_body", "_file", "_raw", "kind", "name", "problem", "subtype")
+
+    def __init__(self, kind: str, name: str, subtype: str, file: SavedFile, raw: RawStanza) -> None:
+        self.kind, self.name, self.subtype = kind, name, subtype
+        self._file, self._raw = file, raw
+        self._body: Mapping[str, Any] | None = None
+        self.problem: str | None = None
+
+    @property
+    def where(self) -> Where:
+        return Where(self._file.display, self._raw.line)
+
+    @property
+    def body(self) -> Mapping[str, Any]:
+        if self._body is None:
+            text = self._file.data[self._raw.start : self._raw.end].decode("utf-8", errors="replace")
+            try:
+                self._body = parse_body(text, one_line=self._raw.one_line)
+            except (PropertyError, RecursionError) as exc:
+                self._body, self.problem = {}, str(exc)
+        return self._body
+
+    @property
+    def readable(self) -> bool:
+        self.body  # noqa: B018  (parses it)
+        return self.problem is None
+
+    @property
+    def parsed(self) -> bool:
+        return self._body is not None
 
 
 @dataclass(frozen=True)
 class Unread:
-    """Something of a checked kind that the parser could not read."""
+    """Something of a checked kind that could not be read, or a note about the file's stanzas."""
 
     what: str
     where: Where
@@ -89,17 +111,63 @@ class VersionLine:
 
 @dataclass
 class SavedConfig:
+    """A unit's stanzas of the checked kinds. They are kept as found until a check asks for a
+    kind (`of`) or an object (`get`): a kind is indexed by name when first asked for (a name
+    saved twice is a duplicate; the later stanza counts), and a `Stanza` is made for what is
+    looked at, so the thousands of pools of a large unit cost one index entry each."""
+
     source: SavedSource
-    stanzas: dict[str, dict[str, Stanza]] = field(default_factory=dict)
     versions: list[VersionLine] = field(default_factory=list)
     unread: list[Unread] = field(default_factory=list)
     parts: set[str] = field(default_factory=set)  # "base", "user": which parts the files hold
+    memo: dict[str, Any] = field(default_factory=dict)  # views the checks compute once
+    found: dict[str, list[tuple[RawStanza, SavedFile]]] = field(default_factory=dict)
+    _index: dict[str, dict[str, tuple[RawStanza, SavedFile, str]]] = field(default_factory=dict)
+    _made: dict[tuple[str, str], Stanza] = field(default_factory=dict)
+    _duplicates: list[Unread] = field(default_factory=list)
 
     def of(self, kind: str) -> dict[str, Stanza]:
-        return self.stanzas.get(kind, {})
+        return {name: self._make(kind, name, entry) for name, entry in self._indexed(kind).items()}
 
     def get(self, kind: str, name: str) -> Stanza | None:
-        return self.of(kind).get(name)
+        entry = self._indexed(kind).get(name)
+        return None if entry is None else self._make(kind, name, entry)
+
+    @property
+    def duplicates(self) -> list[Unread]:
+        for kind in self.found:
+            self._indexed(kind)
+        return self._duplicates
+
+    def unreadable_bodies(self) -> Iterator[Stanza]:
+        """The stanzas a check looked at whose properties could not be read."""
+        return (s for s in self._made.values() if s.parsed and s.problem is not None)
+
+    def _indexed(self, kind: str) -> dict[str, tuple[RawStanza, SavedFile, str]]:
+        index = self._index.get(kind)
+        if index is None:
+            index = self._index[kind] = {}
+            for raw, saved in self.found.get(kind, ()):
+                name, subtype = _name(kind, raw.words)
+                earlier = index.get(name)
+                if earlier is not None:
+                    where, before = Where(saved.display, raw.line), Where(earlier[1].display, earlier[0].line)
+                    self._duplicates.append(
+                        Unread(
+                            " ".join(raw.words),
+                            where,
+                            f"saved twice (also at {before}); the later one is read",
+                        )
+                    )
+                index[name] = (raw, saved, subtype)
+        return index
+
+    def _make(self, kind: str, name: str, entry: tuple[RawStanza, SavedFile, str]) -> Stanza:
+        stanza = self._made.get((kind, name))
+        if stanza is None:
+            raw, saved, subtype = entry
+            stanza = self._made[(kind, name)] = Stanza(kind, name, subtype, saved, raw)
+        return stanza
 
 
 def object_path(name: str) -> str:
@@ -115,7 +183,13 @@ def bare_name(name: str) -> str:
 
 
 def unquote(value: Any) -> str:
-    return value.strip().strip('"') if isinstance(value, str) else ""
+    """A property's text: a quoted string without its quotes and backslash escapes."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
+        return re.sub(r"\\(.)", r"\1", text[1:-1], flags=re.DOTALL)
+    return text
 
 
 def parse_saved(source: SavedSource) -> SavedConfig:
@@ -127,37 +201,63 @@ def parse_saved(source: SavedSource) -> SavedConfig:
     return config
 
 
+_WANTED_PAIRS = frozenset((words[0], words[1]) for words in _KIND_WORDS)
+
+
 def _add_file(config: SavedConfig, saved: SavedFile) -> None:
-    lines = saved.text.split("\n")
-    headers = _header_lines(lines, saved.display)
-    first = next((i for i, line in enumerate(lines, start=1) if line.strip()), None)
-    match = _VERSION.match(lines[first - 1].strip()) if first else None
-    if match:
-        config.versions.append(VersionLine(match.group(1), Where(saved.display, first)))
-    parsed, warnings = _parse(saved)
-    if not parsed and saved.role == "partition":
-        return  # an empty partition (only the #TMSH-VERSION line) is normal
-    if not parsed:
+    try:
+        found = split(saved.data, _WANTED_PAIRS)
+    except StanzaError as exc:
+        raise SavedConfigError(f"{saved.display}:{exc.line}", str(exc)) from None
+    if found.version is not None:
+        config.versions.append(VersionLine(found.version[0], Where(saved.display, found.version[1])))
+    if not found.kinds:
+        if saved.role == "partition":
+            return  # an empty partition (only the #TMSH-VERSION line) is normal
         raise SavedConfigError(saved.display, "no configuration stanzas found")
-    config.parts.update(_parts(saved, parsed))
-    for key, body in parsed.items():
-        header = key.split(" {", 1)[0].strip()
-        where = Where(saved.display, headers.get(header))
-        stanza = _stanza(header, body, where, readable=" {" not in key)
-        if stanza is None:
-            continue
-        config.stanzas.setdefault(stanza.kind, {})[stanza.name] = stanza
-        if not stanza.readable:
-            reason = "one-line stanza: tmconfpy reads only the saved multi-line form; its body is not checked"
-            config.unread.append(Unread(header, where, reason))
-    for header, line in warnings:
-        if _kind_of(header) is not None:
-            config.unread.append(
-                Unread(header, Where(saved.display, headers.get(header)), f"line not read: {line}")
+    config.parts.update(_parts(saved, found.kinds))
+    for raw in found.stanzas:
+        kind = _kind_of(raw.words)
+        if kind is not None:
+            config.found.setdefault(kind, []).append((raw, saved))
+    if found.stray_count:
+        lines = ", ".join(str(n) for n in found.strays)
+        more = (
+            f" and {found.stray_count - len(found.strays)} more"
+            if found.stray_count > len(found.strays)
+            else ""
+        )
+        config.unread.append(
+            Unread(
+                "lines",
+                Where(saved.display, found.strays[0]),
+                f"line(s) {lines}{more} outside any stanza (not a header, comment or blank line); not read",
             )
+        )
 
 
-def _parts(saved: SavedFile, parsed: dict[str, Any]) -> set[str]:
+_BARE_KINDS = frozenset({"net interface", "net trunk", "sys db"})
+_COMMON = f"{PARTITION}/"
+
+
+def _name(kind: str, header: tuple[str, ...]) -> tuple[str, str]:
+    """The normalised name and (monitors) type of a stanza, from its header words."""
+    words = header[_KIND_SIZE[kind] :]
+    subtype = ""
+    if kind == "ltm monitor" and words:
+        subtype, words = words[0], words[1:]
+    text = words[0] if len(words) == 1 else " ".join(words)
+    if kind in _BARE_KINDS:
+        return bare_name(text), subtype
+    if kind == GLOBAL_SETTINGS:
+        return "", subtype
+    return (text if text.startswith(_COMMON) else object_path(text)), subtype
+
+
+_KIND_SIZE = {kind: len(kind.split()) for kind in (*KINDS, GLOBAL_SETTINGS)}
+
+
+def _parts(saved: SavedFile, kinds: set[tuple[str, ...]]) -> set[str]:
     """Which parts a file holds: by its name, or for a single saved file by what it holds.
     Partition files add objects but never stand in for /Common's bigip_base.conf or bigip.conf."""
     if saved.role == "partition":
@@ -165,80 +265,19 @@ def _parts(saved: SavedFile, parsed: dict[str, Any]) -> set[str]:
     if saved.role != "full":
         return {saved.role}
     held: set[str] = set()
-    if any(_kind_of(k.split(" {", 1)[0].strip()) in _BASE_KINDS for k in parsed):
+    if kinds & _BASE_KINDS:
         held.update(BASE)
-    if any(k.startswith("ltm ") for k in parsed):
+    if any(k[:1] == ("ltm",) for k in kinds):
         held.update(USER)
     return held
 
 
-def _header_lines(lines: list[str], display: str) -> dict[str, int]:
-    """Top-level stanza header → its line number (first occurrence), in one pass."""
-    index: dict[str, int] = {}
-    for number, line in enumerate(lines, start=1):
-        stripped = line.lstrip()
-        if len(line) - len(stripped) > MAX_INDENT:
-            raise SavedConfigError(
-                f"{display}:{number}", f"nested deeper than {MAX_INDENT // 4} levels; refused"
-            )
-        if line[:1] in ("", " ", "\t", "#", "}") or "{" not in line:
-            continue
-        index.setdefault(line.split(" {", 1)[0].split("{", 1)[0].strip(), number)
-    return index
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.items: list[tuple[str, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        args = record.args if isinstance(record.args, tuple) else ()
-        if len(args) == 2 and "UNRECOGNIZED" in str(record.msg):
-            self.items.append((str(args[0]), " ".join(str(args[1]).split())[:120]))
-
-
-def _parse(saved: SavedFile) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    from tmconfpy import Parser  # type: ignore[import-untyped]  # no type hints shipped
-
-    logger = logging.getLogger(_PARSER_LOGGER)
-    collect = _Collect()
-    logger.addHandler(collect)
-    propagate, logger.propagate = logger.propagate, False
-    try:
-        parsed = Parser(_ONE_PAIR.sub("\\1 {\n    \\2\n}", saved.text)).dict
-    except (ValueError, IndexError, KeyError, AttributeError, TypeError, RecursionError) as exc:
-        detail = " ".join(str(exc).split())[:160] or type(exc).__name__
-        raise SavedConfigError(saved.display, f"tmconfpy could not parse it: {detail}") from None
-    finally:
-        logger.removeHandler(collect)
-        logger.propagate = propagate
-    if not isinstance(parsed, dict):
-        raise SavedConfigError(saved.display, "tmconfpy returned no stanzas")
-    return parsed, collect.items
-
-
-def _kind_of(header: str) -> str | None:
-    if header == GLOBAL_SETTINGS:
-        return GLOBAL_SETTINGS
-    return next((k for k in KINDS if header.startswith(k + " ")), None)
-
-
-def _stanza(header: str, body: Any, where: Where, readable: bool) -> Stanza | None:
-    kind = _kind_of(header)
-    if kind is None:
-        return None
-    rest = header[len(kind) :].strip()
-    subtype = ""
-    if kind == "ltm monitor":
-        subtype, _, rest = rest.partition(" ")
-    if kind in ("net interface", "net trunk", "sys db"):
-        name = bare_name(rest)
-    elif kind == GLOBAL_SETTINGS:
-        name = ""
-    else:
-        name = object_path(rest)
-    return Stanza(kind, name, subtype, body if isinstance(body, dict) else {}, where, readable)
+def _kind_of(words: tuple[str, ...]) -> str | None:
+    for size in (3, 2):
+        kind = _KIND_WORDS.get(words[:size])
+        if kind is not None and (len(words) > size or kind == GLOBAL_SETTINGS):
+            return kind
+    return None
 
 
 # --- normalised views of the stanzas the checks read ---------------------------------------

@@ -2,8 +2,8 @@
 
 - a UCS archive (gzip tar, or a plain tar): the regular files `config/bigip_base.conf` and
   `config/bigip.conf` (also `./config/…`, or the two names at the archive's top) are read from
-  the tar stream, each once, and reading stops when both are found; nothing is extracted. Any
-  other name (absolute, with `..`, elsewhere) and any link, device or non-file is skipped.
+  the tar stream, each once; nothing is extracted. Any other name (absolute, with `..`,
+  elsewhere) is skipped; a link, device or other non-file under a wanted name is noted.
 - a folder holding `bigip_base.conf` and `bigip.conf` (or an unpacked UCS: `config/…`);
 - in both, the files of other administrative partitions, `config/partitions/<P>/bigip_base.conf`
   and `…/bigip.conf` (where a UCS keeps them [S: oxidized's F5 model, `save sys config`
@@ -11,28 +11,38 @@
 - a single configuration file (`bigip_base.conf`, `bigip.conf`, or one file written by
   `save sys config file …`).
 
-Every read is bounded: a member or file larger than MAX_FILE_BYTES is refused, and an archive
-is read through at most MAX_ARCHIVE_BYTES of decompressed data (a gzip bomb stops there), so a
-hostile input costs bounded time and memory. Failures raise `SavedConfigError`, one line each.
+Every file is read through the one bounded reader (`generator.bounded`): only regular files,
+no symlink followed inside a folder (a `bigip_base.conf` that is a FIFO, a device or a symlink
+makes the unit unreadable, it is never taken for absent), at most MAX_FILE_BYTES each and
+MAX_TOTAL_BYTES for all the files of a folder; an archive is read through at most
+MAX_TOTAL_BYTES of decompressed data (a gzip bomb stops there), and its headers are bounded too
+(a long-name or pax header larger than MAX_HEADER_BYTES is refused before it is read). Text is
+normalised: a UTF-8 byte order mark is dropped, CRLF and CR-only line endings become LF.
+Failures raise `SavedConfigError`, one line each.
 """
 
 from __future__ import annotations
 
 import gzip
+import os
+import stat
 import tarfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
+from generator.bounded import ReadRefused, describe, open_file, read_file, too_large
 from generator.errors import GeneratorError
 
-MAX_FILE_BYTES = 64 * 1024 * 1024  # one configuration file (tmconfpy parses about 5 MB/s)
-MAX_ARCHIVE_BYTES = 512 * 1024 * 1024  # decompressed bytes read from one archive, at most
-MAX_MEMBERS = 200_000  # tar headers read from one archive, at most
+MAX_FILE_BYTES = 512 * 1024 * 1024  # one configuration file
+MAX_TOTAL_BYTES = 1024 * 1024 * 1024  # all files of a folder; decompressed bytes of an archive
+MAX_HEADER_BYTES = 1024 * 1024  # one GNU long-name or pax header of an archive
+MAX_MEMBERS = 200_000  # tar headers read from one archive, at most; entries of partitions/
 BASE, USER = "bigip_base.conf", "bigip.conf"
 WANTED = (BASE, USER)
 GZIP_MAGIC = b"\x1f\x8b"
+BOM = b"\xef\xbb\xbf"
 
 
 class SavedConfigError(GeneratorError):
@@ -48,7 +58,11 @@ class SavedFile:
     display: str  # how findings name the file, e.g. "dc1-a.ucs/config/bigip_base.conf"
     role: str  # "base" (bigip_base.conf), "user" (bigip.conf), "full" (a single saved file) or
     # "partition" (a file of another administrative partition)
-    text: str
+    data: bytes  # UTF-8 (not checked), LF line endings, no byte order mark
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
 
 
 @dataclass(frozen=True)
@@ -68,65 +82,107 @@ def read_source(path: Path, display: str | None = None) -> SavedSource:
     shown = display or str(path)
     if path.is_dir():
         return _read_folder(path, shown)
-    if not path.is_file():
-        raise SavedConfigError(shown, "neither a file nor a folder (a pipe or device is never read)")
-    head = _head(path, shown)
+    try:
+        with open_file(path, display=shown) as fh:
+            head = fh.read(512)
+    except ReadRefused as exc:
+        raise SavedConfigError(shown, exc.reason) from None
+    except OSError as exc:
+        raise SavedConfigError(shown, f"cannot read: {exc.strerror or exc}") from None
     if head.startswith(GZIP_MAGIC) or _is_tar(head):
         return _read_archive(path, shown, compressed=head.startswith(GZIP_MAGIC))
     role = {BASE: "base", USER: "user"}.get(path.name, "full")
     absent = tuple(n for n in WANTED if role != "full" and n != path.name)
-    return SavedSource(shown, "file", (SavedFile(shown, role, _read_file(path, shown)),), absent)
-
-
-def _head(path: Path, shown: str) -> bytes:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(512)
-    except OSError as exc:
-        raise SavedConfigError(shown, f"cannot read: {exc.strerror}") from None
+    return SavedSource(shown, "file", (SavedFile(shown, role, _read(path, None, shown)),), absent)
 
 
 def _is_tar(head: bytes) -> bool:
     return len(head) >= 262 and head[257:262] == b"ustar"
 
 
-def _decode(data: bytes, shown: str) -> str:
+def normalise(data: bytes, shown: str) -> bytes:
+    """Text as the reader wants it: no NUL, no byte order mark, LF line endings only."""
     if b"\x00" in data:
         raise SavedConfigError(shown, "not a text configuration file (binary data)")
-    return data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    data = data.removeprefix(BOM)
+    if b"\r\n" in data:  # one copy at a time: a CRLF file costs twice its size while it is read
+        data = data.replace(b"\r\n", b"\n")
+    if b"\r" in data:
+        data = data.replace(b"\r", b"\n")
+    return data
 
 
-def _read_file(path: Path, shown: str) -> str:
+def _read(path: Path, root: Path | None, shown: str) -> bytes:
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise SavedConfigError(shown, f"cannot read: {exc.strerror}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise SavedConfigError(shown, f"larger than {MAX_FILE_BYTES // 2**20} MiB; refused")
-    return _decode(data, shown)
+        return normalise(read_file(path, MAX_FILE_BYTES, root=root, display=shown), shown)
+    except ReadRefused as exc:
+        raise SavedConfigError(exc.where, exc.reason) from None
+
+
+class _FolderBudget:
+    """What the files of one folder may still add up to."""
+
+    def __init__(self, shown: str) -> None:
+        self.left, self.shown = MAX_TOTAL_BYTES, shown
+
+    def read(self, root: Path, rel: PurePosixPath, where: str) -> bytes:
+        limit = min(MAX_FILE_BYTES, self.left)
+        try:
+            data = read_file(Path(rel), limit, root=root, display=where)
+        except ReadRefused as exc:
+            if limit < MAX_FILE_BYTES and exc.reason == too_large(limit):
+                raise SavedConfigError(
+                    self.shown, f"its files together are larger than {MAX_TOTAL_BYTES // 2**20} MiB; refused"
+                ) from None
+            raise SavedConfigError(exc.where, exc.reason) from None
+        self.left -= len(data)
+        return normalise(data, where)
 
 
 def _read_folder(path: Path, shown: str) -> SavedSource:
-    base = path / "config" if not any((path / n).is_file() for n in WANTED) else path
+    top = "" if any(os.path.lexists(path / n) for n in WANTED) else "config"
+    budget = _FolderBudget(shown)
     files = []
     for name in WANTED:
-        candidate = base / name
-        if candidate.is_file():
-            where = f"{shown.rstrip('/')}/{candidate.relative_to(path).as_posix()}"
-            files.append(SavedFile(where, "base" if name == BASE else "user", _read_file(candidate, where)))
+        rel = PurePosixPath(top, name)
+        if os.path.lexists(path / rel):  # present in any form: read, or refused, never "absent"
+            where = f"{shown.rstrip('/')}/{rel}"
+            files.append(SavedFile(where, "base" if name == BASE else "user", budget.read(path, rel, where)))
     if not files:
         raise SavedConfigError(shown, f"folder holds neither {BASE} nor {USER} (nor config/…)")
-    partitions = base / "partitions"
-    if partitions.is_dir():
-        for folder in sorted(p for p in partitions.iterdir() if p.is_dir() and not p.is_symlink()):
-            for name in WANTED:
-                candidate = folder / name
-                if candidate.is_file() and not candidate.is_symlink():
-                    where = f"{shown.rstrip('/')}/{candidate.relative_to(path).as_posix()}"
-                    files.append(SavedFile(where, "partition", _read_file(candidate, where)))
-    absent = tuple(n for n in WANTED if not (base / n).is_file())
-    return SavedSource(shown, "folder", tuple(files), absent)
+    notes: list[str] = []
+    files += _partition_files(path, PurePosixPath(top, "partitions"), shown, budget, notes)
+    absent = tuple(n for n in WANTED if not os.path.lexists(path / top / n))
+    return SavedSource(shown, "folder", tuple(files), absent, tuple(notes))
+
+
+def _partition_files(
+    path: Path, partitions: PurePosixPath, shown: str, budget: _FolderBudget, notes: list[str]
+) -> list[SavedFile]:
+    """The two files of each partition folder (never through a symlink); others are noted."""
+    try:
+        mode = os.lstat(path / partitions).st_mode
+    except OSError:
+        return []
+    if not stat.S_ISDIR(mode):
+        notes.append(f"{shown.rstrip('/')}/{partitions}: {describe(mode)}, not read")
+        return []
+    with os.scandir(path / partitions) as listing:
+        folders = sorted(e.name for _, e in zip(range(MAX_MEMBERS), listing, strict=False))
+    out = []
+    for folder in folders:
+        for name in WANTED:
+            rel = partitions / folder / name
+            where = f"{shown.rstrip('/')}/{rel}"
+            if not os.path.lexists(path / rel):
+                continue
+            try:
+                out.append(SavedFile(where, "partition", budget.read(path, rel, where)))
+            except SavedConfigError as exc:
+                if "together are larger" in exc.reason:
+                    raise
+                notes.append(f"{where}: {exc.reason}")
+    return out
 
 
 class _Budget:
@@ -146,6 +202,23 @@ class _Budget:
                 "refused (copy the two files out and pass the folder)",
             )
         return data
+
+
+class _BoundedTarInfo(tarfile.TarInfo):
+    """A tar header whose own extension blocks (GNU long names, pax headers) are refused when
+    larger than MAX_HEADER_BYTES, before tarfile reads them into memory."""
+
+    _EXTENDED = frozenset(
+        {tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE, tarfile.XGLTYPE, b"X"}
+    )
+
+    def _proc_member(self, tarfile: tarfile.TarFile) -> Any:  # tarfile's own hook per header
+        if self.type in self._EXTENDED and self.size > MAX_HEADER_BYTES:
+            raise SavedConfigError(
+                f"archive header at byte {self.offset}",
+                f"a long-name or pax header of {self.size} bytes (more than {MAX_HEADER_BYTES // 2**20} MiB); refused",
+            )
+        return super()._proc_member(tarfile)  # type: ignore[misc]
 
 
 def _member_name(name: str) -> str | None:
@@ -172,18 +245,21 @@ def _read_archive(path: Path, shown: str, compressed: bool) -> SavedSource:
     found: dict[str, SavedFile] = {}
     notes: list[str] = []
     try:
-        with open(path, "rb") as raw:
-            stream = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
-            budget = _Budget(stream, MAX_ARCHIVE_BYTES, shown)
-            with tarfile.open(fileobj=budget, mode="r|") as tar:  # type: ignore[call-overload]
-                _scan(tar, shown, found, notes)
+        with open_file(path, display=shown) as raw:
+            _read_stream(raw, shown, compressed, found, notes)
     except SavedConfigError as exc:
         if not all(n in found for n in WANTED) or "decompressed" not in exc.reason:
+            if "header" in exc.where:
+                raise SavedConfigError(shown, f"{exc.where}: {exc.reason}") from None
             raise
         # Both files were read; the rest of the archive is past the read limit.
         notes.append(
-            f"archive read up to {MAX_ARCHIVE_BYTES // 2**20} MiB: partition files after that point not read"
+            f"archive read up to {MAX_TOTAL_BYTES // 2**20} MiB: partition files after that point not read"
         )
+    except ReadRefused as exc:
+        raise SavedConfigError(shown, exc.reason) from None
+    except MemoryError:
+        raise SavedConfigError(shown, "not enough memory to read it; refused") from None
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, OSError, ValueError) as exc:
         what = "truncated" if isinstance(exc, EOFError) else "damaged or not a tar archive"
         raise SavedConfigError(shown, f"{what}: {_one_line(exc)}") from None
@@ -193,6 +269,15 @@ def _read_archive(path: Path, shown: str, compressed: bool) -> SavedSource:
         f for n, f in sorted(found.items()) if n not in WANTED
     )
     return SavedSource(shown, "ucs", files, tuple(n for n in WANTED if n not in found), tuple(notes))
+
+
+def _read_stream(
+    raw: BinaryIO, shown: str, compressed: bool, found: dict[str, SavedFile], notes: list[str]
+) -> None:
+    stream = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
+    budget = _Budget(stream, MAX_TOTAL_BYTES, shown)
+    with tarfile.open(fileobj=budget, mode="r|", tarinfo=_BoundedTarInfo) as tar:  # type: ignore[call-overload]
+        _scan(tar, shown, found, notes)
 
 
 def _scan(tar: tarfile.TarFile, shown: str, found: dict[str, SavedFile], notes: list[str]) -> None:
@@ -210,11 +295,11 @@ def _scan(tar: tarfile.TarFile, shown: str, found: dict[str, SavedFile], notes: 
         if name in found:
             raise SavedConfigError(where, "appears twice in the archive; refused")
         if member.size > MAX_FILE_BYTES:
-            raise SavedConfigError(where, f"larger than {MAX_FILE_BYTES // 2**20} MiB; refused")
+            raise SavedConfigError(where, too_large(MAX_FILE_BYTES))
         fh = tar.extractfile(member)
-        data = fh.read(MAX_FILE_BYTES + 1) if fh is not None else b""
+        data = fh.read(member.size) if fh is not None else b""
         role = {BASE: "base", USER: "user"}.get(name, "partition")
-        found[name] = SavedFile(where, role, _decode(data, where))
+        found[name] = SavedFile(where, role, normalise(data, where))
 
 
 def _one_line(exc: BaseException) -> str:

@@ -23,7 +23,10 @@ OTHER_COMMANDS = {
 }
 PAGER_OFF = ("modify", "cli", "preference", "pager", "disabled", "display-threshold", "0")
 BACKUP = ("save", "sys", "ucs")  # save sys ucs <name>: a backup, no configuration change
-READ_VERBS = frozenset({"show", "list"})
+READ_VERBS = frozenset({"show", "list"})  # tmsh's display verbs: they never change the configuration
+# `run util <name>` runs a program on the box; only these are known to change nothing. `bash`,
+# `tmsh`, `imish` and every other utility are refused (a step file never needs them).
+READ_ONLY_UTILITIES = frozenset({"ping"})
 
 
 class ScriptError(ValueError):
@@ -97,10 +100,26 @@ def parse_command(line: int, text: str) -> Command:
     if plain == BACKUP and len(words) == 4:
         return Command(line, text, "backup", target=words[3].text)
     if words and (words[0].text in READ_VERBS or plain[:2] == ("run", "util")):
-        return Command(line, text, "read")
+        return _parse_read(line, text, words)
     if not words or words[0].text not in CONFIG_VERBS:
         raise ScriptError(line, f"command outside the emitted subset: {text.strip()[:60]!r}")
     return _parse_config(line, text, words)
+
+
+def _parse_read(line: int, text: str, words: list[Word]) -> Command:
+    """Only commands known to change nothing are reads: `show`/`list` (no pipe to anything
+    else) and `run util` with a utility on READ_ONLY_UTILITIES."""
+    if words[0].text == "run":
+        utility = words[2].text if len(words) > 2 else ""
+        if utility not in READ_ONLY_UTILITIES or words[2].braced or words[2].quoted:
+            known = ", ".join(sorted(READ_ONLY_UTILITIES))
+            raise ScriptError(
+                line,
+                f"run util {utility[:20]!r} is not a known read-only utility (only {known}): {text.strip()[:60]!r}",
+            )
+    elif any(w.text == "|" and not (w.braced or w.quoted) for w in words):
+        raise ScriptError(line, f"a pipe in a read command is not read-only: {text.strip()[:60]!r}")
+    return Command(line, text, "read")
 
 
 def _parse_sync(line: int, text: str, words: list[Word]) -> Command:
