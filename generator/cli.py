@@ -244,6 +244,10 @@ def _check_drift(
     from generator.output import drift, stray_folders, versions_on_disk
     from generator.render import render_version
 
+    deployment = out / model.deployment
+    if not os.path.lexists(deployment):
+        _say(f"{deployment}: no rendered output for {model.deployment} here; run etherip render {display} --out {out}")
+        raise Reported(EXIT_INVALID_INPUT)
     if chosen is None:
         wanted = {model.bigip_version.value, *versions_on_disk(out, model.deployment)}
         chosen = [v for v in ALL_VERSIONS if v.value in wanted]

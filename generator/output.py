@@ -24,6 +24,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -195,12 +196,36 @@ def foreign_files(target: Path) -> list[str]:
     return sorted(found)
 
 
+MAX_EDITED_BYTES = 64 * 1024 * 1024  # far above any file etherip writes
+
+
 def _manifest_paths(folder: Path) -> set[str] | None:
     try:
         entries = json.loads(read_file(Path("manifest.json"), MAX_MANIFEST_BYTES, root=folder))["artifacts"]
         return {e["path"] for e in entries if isinstance(e, dict) and isinstance(e.get("path"), str)}
     except (ReadRefused, ValueError, KeyError, TypeError, RecursionError):
         return None
+
+
+def edited_files(target: Path) -> list[str]:
+    """Files of a version folder whose bytes differ from the sha256 its manifest.json lists for
+    them: edited after etherip wrote them (a listed file that is gone counts too)."""
+    try:
+        entries = json.loads(read_file(Path("manifest.json"), MAX_MANIFEST_BYTES, root=target))["artifacts"]
+    except (ReadRefused, ValueError, KeyError, TypeError, RecursionError):
+        return []  # no readable manifest: foreign_files already refuses the folder
+    edited = []
+    for e in entries:
+        if not (isinstance(e, dict) and isinstance(e.get("path"), str) and isinstance(e.get("sha256"), str)):
+            continue
+        try:
+            data = read_file(Path(e["path"]), MAX_EDITED_BYTES, root=target)
+        except ReadRefused:
+            edited.append(f"{e['path']} (missing or not a regular file)")
+            continue
+        if hashlib.sha256(data).hexdigest() != e["sha256"]:
+            edited.append(e["path"])
+    return sorted(edited)
 
 
 def _refuse_foreign(targets: list[Path]) -> None:
@@ -211,6 +236,15 @@ def _refuse_foreign(targets: list[Path]) -> None:
             raise OutputError(
                 f"{target}: holds files etherip did not write (not in its manifest.json); nothing "
                 "was changed. Move them away, or render with --force to replace the folder:",
+                shown,
+            )
+        edited = edited_files(target)
+        if edited:
+            shown = edited[:_SHOWN] + ([f"... and {len(edited) - _SHOWN} more"] if len(edited) > _SHOWN else [])
+            raise OutputError(
+                f"{target}: files were edited after etherip wrote them (their sha256 differs from "
+                "manifest.json); nothing was changed. Copy your edits elsewhere, or render with --force "
+                "to replace them:",
                 shown,
             )
 

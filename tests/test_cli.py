@@ -192,12 +192,19 @@ def test_unwritable_output_exits_3(tmp_path: Path) -> None:
 def test_render_check_reports_drift_exactly(tmp_path: Path) -> None:
     site_file = str(CASES_DIR / "mixed.yaml")
     args = ["render", site_file, "--version", "all", "--out", str(tmp_path)]
+    nothing = runner.invoke(app, [*args, "--check"])
+    assert nothing.exit_code == 1
+    assert nothing.stdout.splitlines() == [
+        f"{tmp_path / 'vmotion'}: no rendered output for vmotion here; run etherip render {site_file} --out {tmp_path}"
+    ]
+    assert not any(tmp_path.iterdir()), "--check never writes"
+    (tmp_path / "vmotion").mkdir()  # the deployment folder, with no version folder in it
     missing = runner.invoke(app, [*args, "--check"])
     assert missing.exit_code == 1
     assert len(missing.stdout.splitlines()) == len(BigIpVersion) * len(
         tree("mixed", BigIpVersion.V11_6_5).files()
     )
-    assert not any(tmp_path.iterdir()), "--check never writes"
+    (tmp_path / "vmotion").rmdir()
     assert runner.invoke(app, args).exit_code == 0
     clean = runner.invoke(app, [*args, "--check"])
     assert clean.exit_code == 0, clean.stdout
