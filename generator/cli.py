@@ -246,7 +246,9 @@ def _check_drift(
 
     deployment = out / model.deployment
     if not os.path.lexists(deployment):
-        _say(f"{deployment}: no rendered output for {model.deployment} here; run etherip render {display} --out {out}")
+        _say(
+            f"{deployment}: no rendered output for {model.deployment} here; run etherip render {display} --out {out}"
+        )
         raise Reported(EXIT_INVALID_INPUT)
     if chosen is None:
         wanted = {model.bigip_version.value, *versions_on_disk(out, model.deployment)}
@@ -407,7 +409,10 @@ def init(
         raise SiteFileError([problem])
     schema_path = path.parent / SCHEMA_FILE
     schema_text = (json.dumps(site_schema(), indent=2) + "\n").encode()
-    header = f"# yaml-language-server: $schema=./{SCHEMA_FILE}\n".encode()
+    header = (
+        f"# yaml-language-server: $schema=./{SCHEMA_FILE}\n"
+        f"# bigip_version takes one of: {SUPPORTED} (etherip versions)\n"
+    ).encode()
     try:
         schema_state = _put_schema(schema_path, schema_text)
         _create_whole(path, header + example_site().read_bytes())

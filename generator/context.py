@@ -457,7 +457,12 @@ def _device_step(
             )
     words = WORDS[phase]
     creates_endpoint = wan_self is not None and ETHERIP_SERVICE in wan_self.services
-    inferred = step.inferred + (step.inferred_for_endpoint if creates_endpoint else ())
+    pair = len(plans) == 2
+    inferred = (
+        (step.inferred_pair if pair else ())
+        + step.inferred
+        + (step.inferred_for_endpoint if creates_endpoint else ())
+    )
     return DeviceStep(
         step=step,
         phase=phase,

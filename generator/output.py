@@ -240,7 +240,9 @@ def _refuse_foreign(targets: list[Path]) -> None:
             )
         edited = edited_files(target)
         if edited:
-            shown = edited[:_SHOWN] + ([f"... and {len(edited) - _SHOWN} more"] if len(edited) > _SHOWN else [])
+            shown = edited[:_SHOWN] + (
+                [f"... and {len(edited) - _SHOWN} more"] if len(edited) > _SHOWN else []
+            )
             raise OutputError(
                 f"{target}: files were edited after etherip wrote them (their sha256 differs from "
                 "manifest.json); nothing was changed. Copy your edits elsewhere, or render with --force "

@@ -69,6 +69,7 @@ class Step:
     # facts that hold only where this device's copy of the step creates the tunnel's endpoint
     # self IP (a standalone device's WAN self IP); stated after `inferred`
     inferred_for_endpoint: tuple[str, ...] = ()
+    inferred_pair: tuple[str, ...] = ()  # facts about config-sync: stated only on an HA pair
 
 
 _NOT_SYNCED = "VLANs, VLAN groups and non-floating self IPs are not config-synced, so every unit changes its own (F5 BIG-IP Device Service Clustering, list of objects config-sync does not synchronize [S])."
@@ -96,7 +97,7 @@ APPLY: tuple[Step, ...] = (
         False,
         True,
         "step.tmsh.j2",
-        inferred=(_NOT_SYNCED,),
+        inferred_pair=(_NOT_SYNCED,),
         inferred_for_endpoint=(_ETHERIP_LOCKDOWN,),
     ),
     Step(
@@ -108,10 +109,8 @@ APPLY: tuple[Step, ...] = (
         "step.tmsh.j2",
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
-        inferred=(
-            _TUNNEL_SYNCED,
-            _ETHERIP_LOCKDOWN,
-        ),
+        inferred_pair=(_TUNNEL_SYNCED,),
+        inferred=(_ETHERIP_LOCKDOWN,),
     ),
     Step(
         3,
@@ -152,7 +151,9 @@ ROLLBACK: tuple[Step, ...] = (
         undoes=4,
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
-        inferred=("Config-sync removes synced objects deleted on the first unit from the other unit [I].",),
+        inferred_pair=(
+            "Config-sync removes synced objects deleted on the first unit from the other unit [I].",
+        ),
     ),
     Step(
         2,
@@ -162,7 +163,7 @@ ROLLBACK: tuple[Step, ...] = (
         True,
         "step.tmsh.j2",
         undoes=3,
-        inferred=(_NOT_SYNCED,),
+        inferred_pair=(_NOT_SYNCED,),
     ),
     Step(
         3,
@@ -174,7 +175,7 @@ ROLLBACK: tuple[Step, ...] = (
         undoes=2,
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
-        inferred=(_TUNNEL_SYNCED,),
+        inferred_pair=(_TUNNEL_SYNCED,),
     ),
     Step(
         4,
@@ -184,7 +185,7 @@ ROLLBACK: tuple[Step, ...] = (
         True,
         "step.tmsh.j2",
         undoes=1,
-        inferred=(_NOT_SYNCED,),
+        inferred_pair=(_NOT_SYNCED,),
     ),
     _SAVE,
 )

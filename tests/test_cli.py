@@ -16,6 +16,7 @@ from generator.versions import (
     CAPABILITIES,
     KNOWN_ISSUES,
     RELEASES,
+    SUPPORTED,
     BigIpVersion,
     Capability,
     known_issues,
@@ -72,7 +73,10 @@ def test_init_writes_example_and_never_overwrites(tmp_path: Path) -> None:
     target = tmp_path / "site.yaml"
     first = runner.invoke(app, ["init", str(target)])
     assert first.exit_code == 0
-    header = b"# yaml-language-server: $schema=./etherip.schema.json\n"
+    header = (
+        b"# yaml-language-server: $schema=./etherip.schema.json\n"
+        + f"# bigip_version takes one of: {SUPPORTED} (etherip versions)\n".encode()
+    )
     assert target.read_bytes() == header + example_site().read_bytes()
     assert json.loads((tmp_path / "etherip.schema.json").read_text())["title"] == "etherip site file"
     target.write_text("mine")
