@@ -15,6 +15,7 @@ class ArtifactKind(StrEnum):
     SITE = "site"
     TMSH_PRECHECK = "tmsh-precheck"
     TMSH_APPLY = "tmsh-apply"
+    SHELL_APPLY = "shell-apply"  # an apply step run in bash (the IPsec key step)
     TMSH_VERIFY = "tmsh-verify"
     TMSH_ROLLBACK = "tmsh-rollback"
     EXPECTED_STATE = "expected-state"

@@ -15,11 +15,13 @@ from generator.context import PeerContext, SiteContext
 from generator.mtu import DOT1Q_TAG
 from generator.operations import Value, Verb
 from generator.runbook import Row, Runbook
+from generator.steps import Phase, plan
 from generator.traffic import Paragraphs, traffic_sections
 
 PRECHECK_MIN = 10  # read-only checks plus `save sys ucs` and copying the UCS off the box
 VERIFY_MIN = 5
-STEP_MIN = {1: 5, 2: 5, 3: 5, 4: 5, 5: 3}  # apply steps; the rollback step that undoes one takes as long
+# Per apply step (by slug); the rollback step that undoes one takes as long.
+STEP_MIN = {"local-network": 5, "tunnel": 5, "ike-peer": 5, "vlan-group": 5, "pool-monitor": 5, "save": 3}
 GATE_MIN = 5  # each go/no-go call
 VMOTION_TEST_MIN = 20  # there and back, watching the connection
 WINDOW_MARGIN_MIN = 30
@@ -91,7 +93,7 @@ def build_board(ctx: SiteContext, runbook: Runbook) -> Board:
         durations=durations,
         per_file=(
             ("pre-check and UCS backup", PRECHECK_MIN),
-            *((f"step {n}", m) for n, m in STEP_MIN.items()),
+            *((f"step {s.number}", STEP_MIN[s.slug]) for s in plan(Phase.APPLY, key_step=_key_step(ctx))),
             ("verify", VERIFY_MIN),
             ("go/no-go call", GATE_MIN),
             ("vMotion test", VMOTION_TEST_MIN),
@@ -144,7 +146,11 @@ def build_board(ctx: SiteContext, runbook: Runbook) -> Board:
 
 
 def _step_minutes(row: Row) -> int:
-    return STEP_MIN[row.step]
+    return STEP_MIN[row.slug]
+
+
+def _key_step(ctx: SiteContext) -> bool:
+    return ctx.ipsec is not None and ctx.ipsec.psk
 
 
 def _durations(ctx: SiteContext, runbook: Runbook) -> tuple[DurationRow, ...]:
@@ -260,6 +266,16 @@ def _impact(ctx: SiteContext) -> tuple[str, ...]:
             "cross the WAN from step 3 on."
         ),
         "Config-sync (HA pairs) pushes the first unit's whole configuration to its peer, not only these objects.",
+        *(
+            (
+                (
+                    "EtherIP between the data centers is encrypted and authenticated by IPsec ESP from step 2 on (Traffic, "
+                    "IPsec); until both data centers hold their IPsec objects, the tunnel carries nothing."
+                ),
+            )
+            if ctx.ipsec
+            else ()
+        ),
         (
             "Expected impact on existing traffic when every Expect line matches: "
             + ("the changes to existing objects above; " if changes else "none; ")
@@ -294,6 +310,17 @@ def _risks(ctx: SiteContext) -> tuple[tuple[str, str, str], ...]:
                 "tunnel) and the vMotion test show it before the change is closed"
             ),
         ),
+        *(
+            (
+                (
+                    "IKE does not complete (a key, algorithm or address differs between the data centers)",
+                    "only connections of VMs moved to the other data center",
+                    "verify lists the IPsec security associations before the vMotion test; rollback removes IPsec with the tunnel",
+                ),
+            )
+            if ctx.ipsec
+            else ()
+        ),
         (
             "config-sync pushes unrelated pending changes",
             "the whole device group",
@@ -320,7 +347,7 @@ def _roles(ctx: SiteContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
         (
             "network / firewall",
             tuple(
-                f"WAN path {p.tunnel.local_address} ⇄ {p.tunnel.remote_address}: IP protocol 97 both ways, "
+                f"WAN path {p.tunnel.local_address} ⇄ {p.tunnel.remote_address}: {_wan_protocols(ctx)} both ways, "
                 f"no NAT, {ctx.mtu.wan_required}-byte IP packets unfragmented ({ctx.mtu.wan_frame}-byte frames on the wire); "
                 f"{_route_duty(p)}"
                 for p in peers
@@ -339,12 +366,43 @@ def _roles(ctx: SiteContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
     )
 
 
+def _wan_protocols(ctx: SiteContext) -> str:
+    """What the firewalls between the endpoints pass: EtherIP, and with IPsec ESP and IKE."""
+    if ctx.ipsec is None:
+        return "IP protocol 97"
+    nat = " and 4500" if ctx.ipsec.nat_traversal != "off" else ""
+    return f"IP protocol 97, ESP (IP protocol 50) and IKE (UDP 500{nat})"
+
+
 def _route_duty(peer: PeerContext) -> str:
     if peer.gateway is None:
         return "the other endpoint is reached on-link"
     if peer.gateway == "existing":
         return "the existing routing reaches the other endpoint"
     return f"gateway {peer.gateway} reaches the other endpoint"
+
+
+def _esp_line(ctx: SiteContext) -> str:
+    s, m = ctx.ipsec, ctx.mtu
+    assert s is not None
+    cipher = (
+        "AES-GCM: IV 8, padding to 4 bytes, ICV 16 (RFC 4106)"
+        if s.gcm
+        else (
+            f"AES-CBC: IV 16, padding to 16 bytes (RFC 3602), {s.phase2_auth} ICV "
+            + {"sha1": "12 (RFC 2404)", "sha256": "16 (RFC 4868)", "sha512": "32 (RFC 4868)"}[s.phase2_auth]
+        )
+    )
+    mode = (
+        "a new IPv4 header of 20 bytes (tunnel mode)"
+        if s.mode == "tunnel"
+        else "no new IP header (transport mode)"
+    )
+    nat = "; UDP 8 bytes for NAT traversal (RFC 3948)" if s.nat_traversal != "off" else ""
+    return (
+        f"IPsec ESP adds {m.esp} bytes to each full tunnel packet: ESP header 8 (RFC 4303), {cipher}, pad length and "
+        f"next header 2, and {mode}{nat} [C: the RFCs; I: the arithmetic, and the ICV length BIG-IP uses]."
+    )
 
 
 def _mtu_lines(ctx: SiteContext) -> tuple[str, ...]:
@@ -356,11 +414,13 @@ def _mtu_lines(ctx: SiteContext) -> tuple[str, ...]:
         (
             f"The WAN path between {a.name} ({a.tunnel.local_address}) and {b.name} ({b.tunnel.local_address}) carries IP "
             f"packets of **{m.wan_required} bytes** without fragmenting them: Ethernet frames of {m.wan_frame} bytes on the "
-            f"wire ({m.wan_frame + DOT1Q_TAG} with an 802.1Q tag). EtherIP adds {m.wan_required - m.tunnel} bytes (IPv4 header 20, "
+            f"wire ({m.wan_frame + DOT1Q_TAG} with an 802.1Q tag). EtherIP adds {m.overhead - m.esp} bytes (IPv4 header 20, "
             f"EtherIP header 2 (RFC 3378), the VM frame's Ethernet header 14; its FCS is not carried) to the tunnel's "
             f"{m.tunnel}-byte packets [I: arithmetic; 4 more if an inner 802.1Q tag were carried]."
         ),
     ]
+    if ctx.ipsec is not None:
+        lines.append(_esp_line(ctx))
     for p in ctx.peers:
         if p.wan.create:
             lines.append(f"{p.name}: the change creates WAN VLAN `{p.wan.path}` with mtu {p.wan.mtu}.")
@@ -473,7 +533,33 @@ def _have_ready(ctx: SiteContext) -> tuple[str, ...]:
             "on it (Traffic, One bridge only)."
         ),
         _return_path_item(ctx),
+        *_ipsec_ready(ctx),
         "This package, with its SHA-256 list (Artifacts) checked, and the site file it came from.",
+    )
+
+
+def _ipsec_ready(ctx: SiteContext) -> tuple[str, ...]:
+    s = ctx.ipsec
+    if s is None:
+        return ()
+    if s.psk:
+        return (
+            (
+                "The IPsec pre-shared key, agreed between the two data centers' teams outside this package (a password "
+                "vault, not e-mail or the ticket): 16 to 128 characters from A-Z a-z 0-9 + / = . _ -, e.g. from "
+                "`openssl rand -base64 48`. Each team types it in its key step; no file of this change holds it."
+            ),
+        )
+    certs = "; ".join(
+        f"{p.name}: " + ", ".join(f"`{path}`" for _, path in p.ipsec.certificates)
+        for p in ctx.peers
+        if p.ipsec
+    )
+    return (
+        (
+            f"The IPsec certificates, keys and CA certificates on the units, installed and config-synced before the window "
+            f"({certs}); each side's certificate is signed by the CA the other side names (the pre-check lists them)."
+        ),
     )
 
 

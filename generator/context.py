@@ -12,9 +12,20 @@ from dataclasses import replace
 
 from generator import bigip, probes
 from generator.bigip import ETHERIP_PROFILE, TG_FLOATING, TG_LOCAL, VLOC_PARENT, path, quoted
-from generator.expects import Probe
+from generator.expects import Probe, service_forms
+from generator.ipsec import (
+    CERT_METHOD,
+    DIRECTION,
+    ETHERIP_PROTOCOL,
+    MAIN_MODE,
+    PSK_METHOD,
+    PSK_VARIABLE,
+    IpsecSettings,
+    resolve,
+)
 from generator.model import Peer, Site, Vlan
 from generator.mtu import DEFAULT_MTU, MtuPlan, plan_mtu
+from generator.operations import Value, entries
 from generator.scalars import is_physical_interface
 from generator.step_operations import StepObjects, step_operations
 from generator.steps import WORDS, Phase, Step, applies, plan
@@ -23,6 +34,8 @@ from generator.views import (
     DeviceContext,
     DeviceStep,
     EndpointView,
+    IpsecObject,
+    IpsecView,
     MonitorView,
     PeerContext,
     PoolView,
@@ -61,8 +74,6 @@ VLAN_GROUP_MODE = bigip.VLAN_GROUP.defaults["mode"]  # stated explicitly so the 
 # may be numbers (`replace-all-with { 50:0 udp:500 }` in F5ChannelSE/f5-azure-afm [S]); no source
 # shows 97 itself, so the form is [I]. Whether 11.6 needs it at all is open (project reference bigip-11.6-etherip.md §8, doubt 4).
 ETHERIP_SERVICE = "97:0"
-# Every way a site file may write an entry that admits EtherIP (by number or name, :0 or :any).
-ADMITS_ETHERIP = frozenset({"97:0", "97:any", "etherip:0", "etherip:any"})
 MIN_ACTIVE_MEMBERS = 1  # priority-group activation, so the Virtual Location monitor's preference counts [I]
 
 
@@ -102,8 +113,9 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
         tuple(pool.restore_monitor or ()),
         pool.also_monitor or "",
     )
-    mtu = plan_mtu(site)
-    peers = tuple(_peer_context(site, name, version, pool_view, monitor, mtu) for name in site.peers)
+    ipsec = resolve(site, version)
+    mtu = plan_mtu(site, ipsec)
+    peers = tuple(_peer_context(site, name, version, pool_view, monitor, mtu, ipsec) for name in site.peers)
     row = release(version)
     ctx = SiteContext(
         deployment=site.deployment,
@@ -120,10 +132,11 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
         pool=pool_view,
         monitor=monitor,
         peers=peers,
-        step_count=len(plan(Phase.APPLY)),
+        step_count=len(plan(Phase.APPLY, key_step=ipsec is not None and ipsec.psk)),
         etherip_service=ETHERIP_SERVICE,
         pager_back=probes.pager_back(),
         mtu=mtu,
+        ipsec=ipsec,
         return_path=site.return_path,
         shared_gateways=tuple(str(a) for a in site.shared_gateways),
     )
@@ -162,6 +175,8 @@ def _closing(ctx: SiteContext, device: DeviceContext, ds: DeviceStep) -> tuple[s
 
 
 def _step_checks(peer: PeerContext, device: DeviceContext, ds: DeviceStep) -> tuple[Probe, ...]:
+    if ds.step.shell:
+        return ()
     return probes.save_probes(peer) if not ds.step.transaction else probes.gates(peer, device, ds)
 
 
@@ -186,17 +201,20 @@ def _allow_service(vlan: Vlan, role: Role) -> tuple[str, ...]:
     return tuple(vlan.allow_service or role.default_lockdown)
 
 
-def _lockdown(vlan: Vlan, role: Role, *, endpoint: bool = False) -> tuple[str, tuple[str, ...]]:
+def _lockdown(vlan: Vlan, role: Role, needed: tuple[str, ...] = ()) -> tuple[str, tuple[str, ...]]:
     """(keyword, entries): `none`/`default`/`all`, or "" and the protocol:port entries.
 
-    The tunnel's local self IP (`endpoint`) also admits EtherIP, whatever the site asks."""
-    chosen = _allow_service(vlan, role)
-    if endpoint and chosen != ("all",):
-        kept = tuple(c for c in chosen if c != "none")
-        chosen = kept + (() if ETHERIP_SERVICE in kept else (ETHERIP_SERVICE,))
+    The tunnel's local self IP also admits what the tunnel needs (`needed`: EtherIP, and with
+    IPsec ESP and IKE), whatever the site asks."""
+    chosen = admitting(_allow_service(vlan, role), needed)
     if len(chosen) == 1 and ":" not in chosen[0]:
         return chosen[0], ()
     return "", chosen
+
+
+def endpoint_services(ipsec: IpsecSettings | None) -> tuple[str, ...]:
+    """What the tunnel's local self IP must admit: EtherIP, and with IPsec ESP and IKE."""
+    return (ETHERIP_SERVICE, *(ipsec.services if ipsec else ()))
 
 
 def _self_ip(
@@ -234,7 +252,13 @@ def _tunnel(site: Site, peer: Peer, remote_name: str, remote: Peer, mtu: MtuPlan
 
 
 def _peer_context(
-    site: Site, name: str, version: BigIpVersion, pool: PoolView, monitor: MonitorView, mtu: MtuPlan
+    site: Site,
+    name: str,
+    version: BigIpVersion,
+    pool: PoolView,
+    monitor: MonitorView,
+    mtu: MtuPlan,
+    ipsec: IpsecSettings | None,
 ) -> PeerContext:
     peer = site.peers[name]
     remote_name, remote = site.remote(name)
@@ -242,7 +266,8 @@ def _peer_context(
     wan_path, vm_path = path(peer.wan.vlan), path(peer.vm.vlan)
     group_path, tunnel_path = path(peer.vlan_group), path(peer.tunnel)
     wan_lock, vm_lock = _lockdown(peer.wan, Role.WAN), _lockdown(peer.vm, Role.VM)
-    endpoint_lock = _lockdown(peer.wan, Role.WAN, endpoint=True)
+    needed = endpoint_services(ipsec)
+    endpoint_lock = _lockdown(peer.wan, Role.WAN, needed)
     hostnames = tuple(peer.devices)
     wan_floating = vm_floating = None
     if peer.wan.floating_self is not None and peer.wan.create:
@@ -258,7 +283,8 @@ def _peer_context(
     created_vlans = () if peer.is_guest else wanted
     route = _route(prefix, peer, remote)
     tunnel = _tunnel(site, peer, remote_name, remote, mtu)
-    endpoint = _endpoint(peer)
+    endpoint = _endpoint(peer, needed)
+    ipsec_view = _ipsec(site, peer, remote_name, remote, ipsec)
     vlan_group = VlanGroupView(
         peer.vlan_group,
         group_path,
@@ -292,12 +318,14 @@ def _peer_context(
             vlan_group=vlan_group,
             pool=pool,
             monitor=monitor,
+            ipsec=ipsec_view,
         )
+    key_step = ipsec_view is not None and ipsec_view.key_step
     plans = {
         phase: {
             h: tuple(
                 s
-                for s in plan(phase)
+                for s in plan(phase, key_step=key_step)
                 if applies(
                     s, first_device=i == 0, has_operations=bool(step_operations(phase, s.slug, objects[h]))
                 )
@@ -311,7 +339,8 @@ def _peer_context(
         wan_self, vm_self = selves[host]
         steps = {
             phase: tuple(
-                _device_step(s, phase, plans[phase], wan_self, objects[host]) for s in plans[phase][host]
+                _device_step(s, phase, plans[phase], wan_self, objects[host], key_step)
+                for s in plans[phase][host]
             )
             for phase in Phase
         }
@@ -362,10 +391,12 @@ def _peer_context(
         existing_wan_addresses=existing_wan,
         endpoint_self=str(peer.wan.floating_self or next(iter(peer.devices.values())).wan_self),
         endpoint=endpoint,
+        endpoint_services=needed,
         gateway=None if peer.wan.gateway is None else str(peer.wan.gateway),
         route=route,
         tunnel=tunnel,
         vlan_group=vlan_group,
+        ipsec=ipsec_view,
         devices=tuple(devices),
         notes=notes,
         check_backplane_mtu=Precheck.BACKPLANE_MTU_KEY in prechecks,
@@ -375,15 +406,19 @@ def _peer_context(
     )
 
 
-def admitting_etherip(entries: tuple[str, ...]) -> tuple[str, ...]:
-    """A port lockdown that admits EtherIP: `all` and a list holding protocol 97 stay as they
-    are; otherwise 97:0 is added (to `default` or the entries; `none` is dropped)."""
-    if "all" in entries or set(entries) & ADMITS_ETHERIP:
-        return entries
-    return (*(e for e in entries if e != "none"), ETHERIP_SERVICE)
+def admitting(chosen: tuple[str, ...], needed: tuple[str, ...]) -> tuple[str, ...]:
+    """A port lockdown that admits each of `needed`: `all` stays as it is; an entry already
+    there in any of its printed forms (97:0 = etherip:any) is kept; each missing one is added
+    (to `default` or the entries; `none` is dropped once something is added)."""
+    if "all" in chosen or not needed:
+        return chosen
+    missing = tuple(n for n in needed if not set(service_forms(n)) & set(chosen))
+    if not missing:
+        return chosen
+    return (*(c for c in chosen if c != "none"), *missing)
 
 
-def _endpoint(peer: Peer) -> EndpointView | None:
+def _endpoint(peer: Peer, needed: tuple[str, ...]) -> EndpointView | None:
     named = peer.wan.endpoint_self
     if named is None:
         return None
@@ -392,7 +427,86 @@ def _endpoint(peer: Peer) -> EndpointView | None:
         path=path(named.name),
         address=str(peer.wan.floating_self or next(iter(peer.devices.values())).wan_self),
         current=tuple(named.allow_service),
-        after=admitting_etherip(tuple(named.allow_service)),
+        after=admitting(tuple(named.allow_service), needed),
+    )
+
+
+def _ipsec(
+    site: Site, peer: Peer, remote_name: str, remote: Peer, ipsec: IpsecSettings | None
+) -> IpsecView | None:
+    """The IPsec objects of one peer: a policy (ESP between the endpoints), a traffic selector
+    for EtherIP from this endpoint to the other (F5: the same source and destination addresses
+    as the EtherIP tunnel [C]), and the IKE peer at the other endpoint."""
+    if ipsec is None:
+        return None
+    prefix = site.deployment
+    local, far = str(peer.endpoint), str(remote.endpoint)
+    names = {k: f"{prefix}_{k}" for k in ("ipsec", "ts", "ike")}
+    tunnel_mode = ipsec.mode == "tunnel"
+    policy_values: dict[str, Value | None] = {
+        "protocol": "esp",
+        "mode": ipsec.mode,
+        "tunnel-local-address": local if tunnel_mode else None,
+        "tunnel-remote-address": far if tunnel_mode else None,
+        "ike-phase2-encrypt-algorithm": ipsec.phase2_encrypt,
+        "ike-phase2-auth-algorithm": ipsec.phase2_auth,
+        "ike-phase2-perfect-forward-secrecy": ipsec.pfs,
+        "ike-phase2-lifetime": str(ipsec.phase2_lifetime),
+    }
+    selector_values: dict[str, Value | None] = {
+        "source-address": f"{local}/32",
+        "destination-address": f"{far}/32",
+        "ip-protocol": str(ETHERIP_PROTOCOL),
+        "direction": DIRECTION,
+        "ipsec-policy": path(names["ipsec"]),
+    }
+    cert = peer.ipsec_certificate
+    v2 = ipsec.ike_version == "v2"
+    peer_values: dict[str, Value | None] = {
+        "remote-address": far,
+        "version": entries("replace-all-with", (ipsec.ike_version,)) if ipsec.writes_version else None,
+        "mode": None if v2 else MAIN_MODE,
+        "phase1-auth-method": PSK_METHOD if ipsec.psk else CERT_METHOD,
+        "phase1-encrypt-algorithm": ipsec.phase1_encrypt,
+        "phase1-hash-algorithm": ipsec.phase1_hash,
+        "phase1-perfect-forward-secrecy": ipsec.dh_group,
+        "prf": ipsec.phase1_hash if v2 else None,
+        "lifetime": str(ipsec.phase1_lifetime),
+        # With a key, each side names itself and the other by address; with certificates, by
+        # the certificate's subject (asn1dn), verified against the CA [S: F5 Ansible, 12.0 schema].
+        "my-id-type": "address" if ipsec.psk else "asn1dn",
+        "my-id-value": local if ipsec.psk else None,
+        "peers-id-type": "address" if ipsec.psk else "asn1dn",
+        "peers-id-value": far if ipsec.psk else None,
+        "my-cert-file": path(cert.cert) if cert else None,
+        "my-cert-key-file": path(cert.key) if cert else None,
+        "ca-cert-file": path(cert.ca) if cert else None,
+        "verify-cert": "true" if cert else None,
+        "nat-traversal": ipsec.nat_traversal,
+        "traffic-selector": entries("replace-all-with", (path(names["ts"]),)) if v2 else None,
+        "preshared-key": PSK_VARIABLE if ipsec.psk else None,
+    }
+
+    def obj(kind: bigip.Kind, key: str, values: dict[str, Value | None], label: str) -> IpsecObject:
+        kept = tuple((n, v) for n in kind.properties if (v := values.get(n)) is not None)
+        return IpsecObject(kind, names[key], path(names[key]), kept, label)
+
+    certificates: tuple[tuple[bigip.Kind, str], ...] = ()
+    if cert:
+        certificates = (
+            (bigip.SSL_CERT, path(cert.cert)),
+            (bigip.SSL_KEY, path(cert.key)),
+            (bigip.SSL_CERT, path(cert.ca)),
+        )
+    return IpsecView(
+        settings=ipsec,
+        local=local,
+        remote=far,
+        remote_peer=remote_name,
+        policy=obj(bigip.IPSEC_POLICY, "ipsec", policy_values, "the IPsec policy"),
+        selector=obj(bigip.TRAFFIC_SELECTOR, "ts", selector_values, "the IPsec traffic selector"),
+        ike_peer=obj(bigip.IKE_PEER, "ike", peer_values, f"the IKE peer {remote_name}"),
+        certificates=certificates,
     )
 
 
@@ -446,9 +560,10 @@ def _device_step(
     plans: dict[str, tuple[Step, ...]],
     wan_self: SelfIpView | None,
     objects: StepObjects,
+    key_step: bool,
 ) -> DeviceStep:
     before = []
-    for earlier in plan(phase)[: step.number - 1]:
+    for earlier in plan(phase, key_step=key_step)[: step.number - 1]:
         hosts = tuple(h for h, steps in plans.items() if earlier in steps)
         if hosts:
             undoes = f", undoes step {earlier.undoes}" if earlier.undoes else ""
@@ -467,7 +582,7 @@ def _device_step(
         step=step,
         phase=phase,
         words=words,
-        filename=f"{words.folder}{step.number:02d}-{step.slug}.tmsh",
+        filename=f"{words.folder}{step.number:02d}-{step.slug}.{step.suffix}",
         before=tuple(before),
         inferred=inferred,
         operations=step_operations(phase, step.slug, objects),

@@ -160,6 +160,23 @@ ADMITS_97 = "admits IP protocol 97"
 ADMITS_97_FORMS = f"all, or an entry {', '.join(ETHERIP_FORMS[:-1])} or {ETHERIP_FORMS[-1]}"
 
 
+def admits(extra: tuple[str, ...]) -> str:
+    """The self IP claim: it admits EtherIP, and `extra` entries (IPsec's ESP and IKE)."""
+    if not extra:
+        return ADMITS_97
+    return (
+        f"{ADMITS_97}, {', '.join(extra[:-1])} and {extra[-1]}"
+        if len(extra) > 1
+        else f"{ADMITS_97} and {extra[0]}"
+    )
+
+
+def admits_forms(extra: tuple[str, ...]) -> str:
+    """How each admitted entry may show, for the note under a self IP claim."""
+    more = "".join(f"; {' = '.join(service_forms(x))}" for x in extra)
+    return f"{ADMITS_97_FORMS}{more}"
+
+
 def no_route(network: str) -> Expect:
     return Expect(_lines(f"no route with network {network} (the change creates one; a second one fails)."))
 
@@ -252,6 +269,36 @@ def no_self_in(vlan: str, subnet: str) -> Expect:
             f"no self IP listed on vlan {vlan} has an address in {subnet}.",
             "  One that has: stop; the VM subnet would be on the VLAN and on the VLAN group at once",
             '  (CHANGE.md, "Self IPs on an existing VM VLAN").',
+        )
+    )
+
+
+def no_ike_peer_for(remote: str) -> Expect:
+    return Expect(
+        _lines(
+            f"no IKE peer listed with remote-address {remote}.",
+            "  One that has: stop; two IKE peers for one address compete, and which one answers is not defined.",
+        )
+    )
+
+
+def ipsec_sas(selector: str) -> Expect:
+    """`show net ipsec ipsec-sa traffic-selector …`: one SA each way, mature [C: F5's IPsec
+    troubleshooting guide shows `Direction: in/out` and `State: mature` per SA]."""
+    return Expect(
+        _lines(
+            f"two IPsec security associations for traffic selector {short(selector)}, Direction in and Direction out, each State mature.",
+            "  None listed: IKE has not completed; paste the tunnel pings above again and this line after them. Still",
+            '  none: stop (CHANGE.md, "IPsec"; the IKE log is /var/log/ipsec.log, IKEv1 /var/log/racoon.log).',
+        )
+    )
+
+
+def ike_sa(remote: str) -> Expect:
+    return Expect(
+        _lines(
+            f"an IKE security association with {remote} listed.",
+            "  None: IKE has not completed; see the line above.",
         )
     )
 

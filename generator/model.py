@@ -12,19 +12,29 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from generator.rules import RuleViolations, check_site
 from generator.scalars import (
     DeploymentName,
+    DhGroup,
     Empty,
     Flag,
     Gateway,
     Hostname,
+    IkeVersion,
     Int,
     Interface,
+    IpsecAuth,
+    IpsecMode,
     Lockdown,
     Member,
     MonitorRef,
     MonitorRule,
     Name,
+    NatTraversal,
     NetName,
     Network,
+    PfsGroup,
+    Phase1Encrypt,
+    Phase1Hash,
+    Phase2Auth,
+    Phase2Encrypt,
     Platform,
     ReturnPath,
     SelfAddress,
@@ -110,6 +120,36 @@ class WanVlan(Vlan):
     endpoint_self: EndpointSelf | None = None
 
 
+class IpsecCertificate(_Frozen):
+    """Certificate authentication of one peer's IKE peer: objects already on its units (the change
+    never creates, imports or deletes a certificate or a key)."""
+
+    cert: Name  # sys file ssl-cert: this side's certificate
+    key: Name  # sys file ssl-key: its key
+    ca: Name  # sys file ssl-cert: the CA that signed the other side's certificate
+
+
+IKE_LIFETIME_MAX = 10080  # minutes (a week); F5's range is wider, an IKE SA that old is not a design
+
+
+class Ipsec(_Frozen):
+    """IPsec for the EtherIP tunnel (F5's "Securing EtherIP Tunnel Traffic with IPsec"): unset
+    values take the defaults generator/ipsec.py documents (some depend on the release)."""
+
+    ike_version: IkeVersion | None = None
+    auth: IpsecAuth = "psk"
+    mode: IpsecMode = "tunnel"
+    nat_traversal: NatTraversal = "off"
+    phase1_encrypt: Phase1Encrypt | None = None
+    phase1_hash: Phase1Hash = "sha256"
+    dh_group: DhGroup = "modp2048"
+    phase1_lifetime: Annotated[Int, Field(ge=1, le=IKE_LIFETIME_MAX)] = 1440
+    phase2_encrypt: Phase2Encrypt = "aes256"
+    phase2_auth: Phase2Auth | None = None
+    pfs: PfsGroup = "modp2048"
+    phase2_lifetime: Annotated[Int, Field(ge=1, le=IKE_LIFETIME_MAX)] = 1440
+
+
 class Device(_Frozen):
     """One BIG-IP: its non-floating self IPs on the WAN VLAN and on the VLAN group."""
 
@@ -129,6 +169,7 @@ class Peer(_Frozen):
     tunnel: NetName
     vlan_group: NetName
     devices: Annotated[dict[Hostname, Device], Field(min_length=1, max_length=2)]
+    ipsec_certificate: IpsecCertificate | None = None  # with ipsec.auth: certificate
 
     @property
     def is_ha(self) -> bool:
@@ -176,6 +217,8 @@ class Site(_Frozen):
     shared_gateways: Annotated[tuple[IPv4Address, ...], Field(max_length=8)] = ()
     pool: Pool
     peers: Annotated[dict[Name, Peer], Field(min_length=2, max_length=2)]
+    # IPsec for the tunnel: absent = EtherIP in clear (as before); {} = the defaults.
+    ipsec: Ipsec | None = None
 
     @model_validator(mode="after")
     def _cross_object_rules(self) -> Site:
@@ -196,6 +239,8 @@ __all__ = [
     "IPv4Address",
     "IPv4Interface",
     "IPv4Network",
+    "Ipsec",
+    "IpsecCertificate",
     "Monitor",
     "Peer",
     "Pool",

@@ -152,8 +152,9 @@ def final_objects(operations: Iterable[Operation]) -> tuple[ConfigObject, ...]:
     objects: dict[str, dict[str, Value]] = {}
     kinds: dict[str, bigip.Kind] = {}
     for op in operations:
-        if op.verb is Verb.CREATE:
-            objects[op.path], kinds[op.path] = dict(op.values), op.kind
+        if op.verb is Verb.CREATE:  # a secret is never printed: the unit holds it encrypted
+            objects[op.path] = {n: v for n, v in op.values if n not in op.kind.secret}
+            kinds[op.path] = op.kind
         elif op.verb is Verb.MODIFY and op.path in objects:
             objects[op.path].update(op.values)
         elif op.verb is Verb.DELETE:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from generator import expects as e
 from generator.bigip import TG_FLOATING, TG_LOCAL
+from generator.citations import IPSEC_TSG_ISAKMP
 from generator.expects import Probe, short
-from generator.operations import ConfigObject, Operation, Verb, final_objects
+from generator.operations import ConfigObject, Operation, Value, Verb, final_objects
 from generator.steps import Phase
 from generator.views import DeviceContext, DeviceStep, PeerContext, Role, SelfIpView, SiteContext, VlanView
 
 PAGER_OFF = "modify cli preference pager disabled display-threshold 0"
+SERVICE_NAMES = {"97:0": "EtherIP", "50:0": "ESP", "udp:500": "IKE", "udp:4500": "NAT traversal"}
 
 
 def pager_probes() -> tuple[Probe, ...]:
@@ -94,6 +96,7 @@ def precheck(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tupl
     probes += _absent(peer, device)
     probes += _existing(ctx, peer, device)
     probes += _traffic(ctx, peer)
+    probes += _ipsec_precheck(peer)
     probes.append(
         Probe(
             f"save sys ucs {ctx.deployment}-pre-change",
@@ -261,6 +264,78 @@ def _traffic(ctx: SiteContext, peer: PeerContext) -> list[Probe]:
     return [Probe(p.command, p.expect, heading if i == 0 else ()) for i, p in enumerate(probes)]
 
 
+def _ipsec_precheck(peer: PeerContext) -> list[Probe]:
+    """IPsec (CHANGE.md, "IPsec"): the certificates the IKE peer names are there; no IKE peer for
+    the other endpoint exists already; the traffic selectors today, written down."""
+    ipsec = peer.ipsec
+    if ipsec is None:
+        return []
+    heading = ('IPsec (CHANGE.md, "IPsec"): what the new IKE peer and traffic selector meet on this unit.',)
+    probes = [Probe(f"list {kind.tmsh} {name}", e.listed()) for kind, name in ipsec.certificates]
+    probes.append(Probe("list net ipsec ike-peer remote-address", e.no_ike_peer_for(ipsec.remote)))
+    probes.append(
+        Probe(
+            "list net ipsec traffic-selector source-address destination-address ip-protocol ipsec-policy",
+            e.noted(
+                f"any traffic selector (other than the built-in default-traffic-selector-interface) whose addresses "
+                f"cover {ipsec.local} to {ipsec.remote}: it could match EtherIP before the new one [I]; tell the "
+                "security team"
+            ),
+        )
+    )
+    return [Probe(p.command, p.expect, heading if i == 0 else ()) for i, p in enumerate(probes)]
+
+
+def _ipsec_verify(peer: PeerContext) -> list[Probe]:
+    """The IPsec objects as the change leaves them (every unit: they are synced)."""
+    ipsec = peer.ipsec
+    if ipsec is None:
+        return []
+    probes = []
+    for obj in (ipsec.policy, ipsec.selector, ipsec.ike_peer):
+        pairs = tuple((n, _listed(v)) for n, v in obj.values if n not in obj.kind.secret)
+        note = "ip-protocol may print as etherip (IP protocol 97)." if obj is ipsec.selector else ""
+        probes.append(
+            Probe(f"list {obj.kind.tmsh} {obj.path} {' '.join(n for n, _ in pairs)}", e.values(pairs, note))
+        )
+    return probes
+
+
+def _ipsec_sas(peer: PeerContext) -> list[Probe]:
+    """After the pings through the tunnel: IKE completed and ESP carries EtherIP (active unit)."""
+    ipsec = peer.ipsec
+    if ipsec is None:
+        return []
+    before = (
+        "IPsec: the pings through the tunnel made IKE negotiate; the security associations carry EtherIP.",
+        *(
+            (
+                "  IKEv1 runs in racoon, outside tmsh: in bash, `racoonctl -ll show-sa isakmp` lists its IKE SA with",
+                f"  {ipsec.remote} ({IPSEC_TSG_ISAKMP} [C]).",
+            )
+            if ipsec.settings.ike_version == "v1"
+            else ()
+        ),
+    )
+    probes = [
+        Probe(
+            f"show net ipsec ipsec-sa traffic-selector {ipsec.selector.path} all-properties",
+            e.ipsec_sas(ipsec.selector.path),
+            before=before,
+        )
+    ]
+    if ipsec.settings.ike_version == "v2":
+        probes.append(Probe(f"show net ipsec ike-sa peer-ip {ipsec.remote}", e.ike_sa(ipsec.remote)))
+    return probes
+
+
+def _listed(value: Value) -> str:
+    """A value as `tmsh list` prints it: names without /Common/, a list in braces."""
+    if isinstance(value, str):
+        return short(value)
+    return "{ " + " ".join(short(n) for n in value.names) + " }"
+
+
 def _host_vlan_probe(ctx: SiteContext, v: VlanView, peer: PeerContext) -> Probe:
     """A VLAN the vCMP host or F5OS gives this guest or tenant: it is there, with the site's tag
     and an MTU that carries the change (CHANGE.md, "Host tasks")."""
@@ -320,7 +395,8 @@ def _existing_selfs(peer: PeerContext, device: DeviceContext) -> Probe:
     unit lists only its own non-floating self IPs); the tunnel endpoint must admit EtherIP."""
     wan = short(peer.wan_vlan_path)
     endpoint = peer.tunnel.local_address
-    admits = "" if peer.endpoint else e.ADMITS_97  # a named endpoint is checked by name below
+    extra = peer.endpoint_services[1:]  # after 97:0: IPsec's ESP and IKE
+    admits = "" if peer.endpoint else e.admits(extra)  # a named endpoint is checked by name below
     entries = [(device.wan_address, wan, short(TG_LOCAL), "" if peer.is_ha else admits)]
     if peer.is_ha and peer.wan_floating_address:
         entries.append((peer.wan_floating_address, wan, short(TG_FLOATING), admits))
@@ -330,12 +406,18 @@ def _existing_selfs(peer: PeerContext, device: DeviceContext) -> Probe:
         )
     else:
         note = (
-            f"{endpoint} is the tunnel's local address; its allow-service {e.ADMITS_97} when it shows {e.ADMITS_97_FORMS}.\n"
+            f"{endpoint} is the tunnel's local address; its allow-service {admits} when it shows {e.admits_forms(extra)}.\n"
             f"If it does not: stop, and add `endpoint_self: {{name: <its name as listed>, allow_service: <its allow-service>}}`\n"
-            f"under peers.{peer.name}.wan in the site file and render again: the change then admits 97 in step 2\n"
+            f"under peers.{peer.name}.wan in the site file and render again: the change then admits {_admitted(peer)} in step 2\n"
             "and rollback puts that allow-service back."
         )
     return Probe("list net self address allow-service traffic-group vlan", e.self_ips(tuple(entries), note))
+
+
+def _admitted(peer: PeerContext) -> str:
+    """What step 2 admits on a named endpoint: 97 (EtherIP), and with IPsec its entries."""
+    services = peer.endpoint_services
+    return "97" if services == ("97:0",) else " ".join(services)
 
 
 def _endpoint_probe(peer: PeerContext, after: bool) -> Probe:
@@ -346,8 +428,10 @@ def _endpoint_probe(peer: PeerContext, after: bool) -> Probe:
     chosen = ep.after if after else ep.current
     service = "{ " + " ".join(chosen) + " }" if ":" in " ".join(chosen) or len(chosen) > 1 else chosen[0]
     if after:
+        added = ", ".join(f"{x} ({SERVICE_NAMES.get(x, x)})" for x in ep.after if x not in ep.current)
+        undo = next(ds.step.number for ds in peer.devices[0].rollback if ds.step.slug == "tunnel")
         note = (
-            "Step 2 added 97:0 (EtherIP); rollback step 3 puts the earlier value back." if ep.changes else ""
+            f"Step 2 added {added}; rollback step {undo} puts the earlier value back." if ep.changes else ""
         )
     else:
         note = (
@@ -399,6 +483,7 @@ def verify(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tuple[
                 e.values((("network", peer.route.network), ("gw", peer.route.gateway))),
             )
         )
+    probes += _ipsec_verify(peer)
     if device.is_first:
         via = (
             f" through {peer.route.gateway}"
@@ -490,6 +575,7 @@ def verify(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tuple[
             )
         )
         probes.append(Probe(f"show net tunnels tunnel {tunnel.path}", e.tunnel_traffic()))
+        probes += _ipsec_sas(peer)
     if peer.is_ha:
         probes.append(Probe("show cm sync-status", e.sync_status("In Sync", str(peer.device_group))))
     return tuple(_split_notes(probes))

@@ -23,12 +23,11 @@ from generator.provenance import writer
 from generator.runbook import (
     EXPECTED_STATE_FILE,
     PRECHECK_FILE,
-    VERIFY_FILE,
     build_runbook,
     inferred_facts,
     summarize,
+    verify_file,
 )
-from generator.steps import APPLY
 from generator.templating import Style, render_template
 from generator.topology import layout
 from generator.versions import BigIpVersion
@@ -75,10 +74,13 @@ class Output:
 
     kind: ArtifactKind  # manifest.json's kind
     scope: Scope
-    path: str  # pattern: {peer}, {device}, {file} (a step's file name), {name} (the iApp template's)
+    path: (
+        str  # pattern: {peer}, {device}, {file} (a step's file name), {verify}, {name} (the iApp template's)
+    )
     template: str | None  # under templates/common/; "{template}": the step's own
     source: Source = Source.TEMPLATE
     step: int | None = None  # manifest.json's step, for kinds not rendered per step
+    after_apply: bool = False  # its step is the one after the last apply step (verify)
     values: Values | None = None  # template values beyond site (and peer, device, ds by scope)
 
 
@@ -101,9 +103,9 @@ OUTPUTS: tuple[Output, ...] = (
     Output(
         kind=ArtifactKind.TMSH_VERIFY,
         scope=Scope.DEVICE,
-        path=f"{DEVICE_FOLDER}/{VERIFY_FILE}",
+        path=f"{DEVICE_FOLDER}/{{verify}}",
         template="verify.tmsh.j2",
-        step=len(APPLY) + 1,
+        after_apply=True,
     ),
     Output(
         kind=ArtifactKind.TMSH_ROLLBACK,
@@ -244,11 +246,13 @@ def _matches(pattern: str, path: str, *, peer: str) -> bool:
 
 def _device_files(row: Output, ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> list[Artifact]:
     """A device row's files: one, or one per step of the device's apply or rollback plan."""
-    where = {"peer": peer.name, "device": device.hostname}
+    where = {"peer": peer.name, "device": device.hostname, "verify": verify_file(ctx.step_count)}
     values = {"site": ctx, "peer": peer, "device": device}
     if row.scope is Scope.DEVICE:
         content = _render(row, row.template, **values)
-        return [_artifact(row, row.path.format(**where), content, peer=peer.name, device=device.hostname)]
+        step = ctx.step_count + 1 if row.after_apply else None
+        path = row.path.format(**where)
+        return [_artifact(row, path, content, peer=peer.name, device=device.hostname, step=step)]
     steps = device.steps if row.scope is Scope.APPLY_STEP else device.rollback
     return [
         _artifact(
@@ -258,6 +262,7 @@ def _device_files(row: Output, ctx: SiteContext, peer: PeerContext, device: Devi
             peer=peer.name,
             device=device.hostname,
             step=ds.step.number,
+            kind=ArtifactKind.SHELL_APPLY if ds.step.shell else None,
         )
         for ds in steps
     ]
@@ -271,12 +276,13 @@ def _artifact(
     peer: str | None = None,
     device: str | None = None,
     step: int | None = None,
+    kind: ArtifactKind | None = None,
 ) -> Artifact:
     return Artifact(
         path=path,
         peer=peer,
         device=device,
-        kind=row.kind,
+        kind=kind or row.kind,
         step=row.step if step is None else step,
         content=content,
     )

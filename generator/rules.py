@@ -12,8 +12,9 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING
 
 from generator.bigip import BUILTIN_MONITORS, BUILTIN_NET_NAMES
+from generator.ipsec import resolve, version_problems
 from generator.load import key_path
-from generator.mtu import ETHERIP_OVERHEAD, MAX_VLAN_MTU, plan_mtu
+from generator.mtu import MAX_VLAN_MTU, largest_tunnel, plan_mtu
 
 if TYPE_CHECKING:
     from generator.model import Peer, Pool, Site, Vlan
@@ -42,12 +43,52 @@ def check_site(site: Site) -> Iterator[Violation]:
     for name, peer in site.peers.items():
         yield from _check_peer(("peers", name), peer, site.vm_subnet)
     yield from _check_across_peers(site)
+    yield from _check_ipsec(site)
+
+
+def _check_ipsec(site: Site) -> Iterator[Violation]:
+    """IPsec choices the release does not take, and certificates named where the authentication
+    needs them and nowhere else."""
+    ipsec = site.ipsec
+    if ipsec is None:
+        for name, peer in site.peers.items():
+            if peer.ipsec_certificate is not None:
+                yield Violation(
+                    ("peers", name, "ipsec_certificate"),
+                    "names a certificate, but the site has no ipsec key: add `ipsec: {auth: certificate}` or remove this",
+                    at_key=True,
+                )
+        return
+    for key, message in version_problems(ipsec, site.bigip_version):
+        yield Violation(("ipsec", key), message)
+    if ipsec.phase2_encrypt.startswith("aes-gcm") and ipsec.phase2_auth is not None:
+        yield Violation(
+            ("ipsec", "phase2_auth"),
+            f"{ipsec.phase2_encrypt} authenticates itself (the policy names it for both): remove phase2_auth",
+        )
+    for name, peer in site.peers.items():
+        if ipsec.auth == "certificate" and peer.ipsec_certificate is None:
+            yield Violation(
+                ("peers", name),
+                "ipsec.auth is certificate: add `ipsec_certificate: {cert: <ssl-cert>, key: <ssl-key>, ca: <CA ssl-cert>}` "
+                "naming the objects on this peer's units",
+                at_key=True,
+            )
+        if ipsec.auth == "psk" and peer.ipsec_certificate is not None:
+            yield Violation(
+                ("peers", name, "ipsec_certificate"),
+                "ipsec.auth is psk (the default): remove ipsec_certificate, or write `auth: certificate` under ipsec",
+                at_key=True,
+            )
 
 
 def _check_mtu(site: Site) -> Iterator[Violation]:
     """Explicit numbers that cannot work together (generator/mtu.py): a tunnel smaller than what
-    the VMs are said to send, a WAN VLAN smaller than the tunnel plus EtherIP's 36 bytes."""
-    plan = plan_mtu(site)
+    the VMs are said to send, a WAN VLAN smaller than the tunnel plus EtherIP's 36 bytes (and
+    ESP's, with IPsec)."""
+    ipsec = resolve(site, site.bigip_version)
+    plan = plan_mtu(site, ipsec)
+    adds = "EtherIP's" if ipsec is None else "EtherIP's and ESP's"
     if site.vm_mtu is not None and site.tunnel_mtu is not None and site.tunnel_mtu < site.vm_mtu:
         yield Violation(
             ("tunnel_mtu",),
@@ -57,8 +98,8 @@ def _check_mtu(site: Site) -> Iterator[Violation]:
     if plan.wan_required > MAX_VLAN_MTU:
         yield Violation(
             ("tunnel_mtu",) if site.tunnel_mtu is not None else ("vm_mtu",),
-            f"{plan.tunnel} plus EtherIP's {ETHERIP_OVERHEAD} bytes needs a WAN MTU of {plan.wan_required}, above "
-            f"the largest VLAN MTU {MAX_VLAN_MTU}: write {MAX_VLAN_MTU - ETHERIP_OVERHEAD} or less",
+            f"{plan.tunnel} plus {adds} {plan.overhead} bytes needs a WAN MTU of {plan.wan_required}, above "
+            f"the largest VLAN MTU {MAX_VLAN_MTU}: write {largest_tunnel(MAX_VLAN_MTU, ipsec)} or less",
         )
     if not plan.stated:
         return
@@ -67,9 +108,9 @@ def _check_mtu(site: Site) -> Iterator[Violation]:
             lower = "tunnel_mtu" if site.tunnel_mtu is not None else "vm_mtu"
             yield Violation(
                 ("peers", name, "wan", "mtu"),
-                f"{peer.wan.mtu} cannot carry the tunnel's {plan.tunnel}-byte packets plus EtherIP's "
-                f"{ETHERIP_OVERHEAD} bytes ({plan.wan_required}): write mtu: {plan.wan_required} or more, "
-                f"or set {lower}: {peer.wan.mtu - ETHERIP_OVERHEAD}",
+                f"{peer.wan.mtu} cannot carry the tunnel's {plan.tunnel}-byte packets plus {adds} "
+                f"{plan.overhead} bytes ({plan.wan_required}): write mtu: {plan.wan_required} or more, "
+                f"or set {lower}: {largest_tunnel(peer.wan.mtu, ipsec)}",
             )
 
 

@@ -10,7 +10,13 @@ from generator.context import PeerContext, Role, SiteContext, VlanView
 from generator.steps import WORDS, Phase
 
 PRECHECK_FILE = "00-precheck.tmsh"
-VERIFY_FILE = "06-verify.tmsh"
+
+
+def verify_file(step_count: int) -> str:
+    """The verification file: numbered after the last apply step (06 without the IPsec key step)."""
+    return f"{step_count + 1:02d}-verify.tmsh"
+
+
 EXPECTED_STATE_FILE = "expected-state.conf"
 
 
@@ -23,6 +29,7 @@ class Row:
     what: str
     expect: str
     step: int = 0  # apply or rollback step number; 0 for pre-check and verify rows
+    slug: str = ""  # the step's slug ("" for pre-check and verify rows)
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,7 @@ def build_runbook(ctx: SiteContext) -> Runbook:
     counter = count(1)
     prechecks = _device_rows(ctx.peers, counter, PRECHECK_FILE, "pre-check and UCS backup")
     apply = _step_rows(ctx.peers, counter, ctx.step_count, Phase.APPLY)
-    verify = _device_rows(ctx.peers, counter, VERIFY_FILE, "verification (read-only)")
+    verify = _device_rows(ctx.peers, counter, verify_file(ctx.step_count), "verification (read-only)")
     rollback = _step_rows(tuple(reversed(ctx.peers)), count(1), ctx.step_count, Phase.ROLLBACK)
     return Runbook(prechecks, apply, verify, rollback, _stops(ctx, apply, rollback))
 
@@ -106,6 +113,7 @@ def _step_rows(
             f"{label} {ds.step.number}: {ds.title}",
             f"{ds.step.expect}; {ds.step.expect_pair}" if p.is_ha and ds.step.expect_pair else ds.step.expect,
             ds.step.number,
+            ds.step.slug,
         )
         for p in peers
         for number in range(1, steps + 1)

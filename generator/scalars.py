@@ -159,6 +159,17 @@ def parse_tagging(value: Any) -> str:
 
 RETURN_PATHS = ("snat", "bigip_gateway")
 PLATFORMS = ("appliance", "vcmp-guest", "f5os-tenant")
+# IPsec choices (generator/ipsec.py says what each means and which releases take it).
+IKE_VERSIONS = ("v1", "v2")
+IPSEC_AUTH = ("psk", "certificate")
+IPSEC_MODES = ("tunnel", "transport")
+NAT_TRAVERSAL = ("off", "on", "force")
+PHASE1_ENCRYPT = ("aes", "aes128", "aes192", "aes256", "3des")
+PHASE1_HASH = ("sha1", "sha256", "sha384", "sha512")
+DH_GROUPS = ("modp1024", "modp1536", "modp2048", "modp3072", "modp4096")
+PFS_GROUPS = ("none", *DH_GROUPS)
+PHASE2_ENCRYPT = ("aes128", "aes256", "aes-gcm128", "aes-gcm256")
+PHASE2_AUTH = ("sha1", "sha256", "sha512")
 
 
 def _choice(choices: tuple[str, ...], what: str) -> Any:
@@ -351,6 +362,16 @@ ReturnPath = Annotated[
     str, BeforeValidator(_choice(RETURN_PATHS, "how replies of a moved VM come back through this BIG-IP"))
 ]
 Platform = Annotated[str, BeforeValidator(_choice(PLATFORMS, "what the unit runs on"))]
+IkeVersion = Annotated[str, BeforeValidator(_choice(IKE_VERSIONS, "the IKE version"))]
+IpsecAuth = Annotated[str, BeforeValidator(_choice(IPSEC_AUTH, "how the IKE peers authenticate"))]
+IpsecMode = Annotated[str, BeforeValidator(_choice(IPSEC_MODES, "the ESP mode"))]
+NatTraversal = Annotated[str, BeforeValidator(_choice(NAT_TRAVERSAL, "IKE NAT traversal"))]
+Phase1Encrypt = Annotated[str, BeforeValidator(_choice(PHASE1_ENCRYPT, "the IKE phase-1 cipher"))]
+Phase1Hash = Annotated[str, BeforeValidator(_choice(PHASE1_HASH, "the IKE phase-1 hash"))]
+DhGroup = Annotated[str, BeforeValidator(_choice(DH_GROUPS, "the IKE phase-1 Diffie-Hellman group"))]
+PfsGroup = Annotated[str, BeforeValidator(_choice(PFS_GROUPS, "phase-2 perfect forward secrecy"))]
+Phase2Encrypt = Annotated[str, BeforeValidator(_choice(PHASE2_ENCRYPT, "the ESP cipher"))]
+Phase2Auth = Annotated[str, BeforeValidator(_choice(PHASE2_AUTH, "the ESP integrity algorithm"))]
 Flag = Annotated[bool, BeforeValidator(parse_bool)]
 Int = Annotated[int, BeforeValidator(parse_int)]
 SelfAddress = Annotated[IPv4Interface, BeforeValidator(parse_self_address)]

@@ -15,6 +15,8 @@ from generator.operations import Entries, Item, Operation, Value, create, delete
 from generator.steps import Phase
 from generator.views import (
     EndpointView,
+    IpsecObject,
+    IpsecView,
     MonitorView,
     PoolView,
     RouteView,
@@ -41,6 +43,7 @@ class StepObjects:
     vlan_group: VlanGroupView
     pool: PoolView
     monitor: MonitorView
+    ipsec: IpsecView | None = None  # the tunnel's IPsec objects (site key ipsec)
 
 
 def step_operations(phase: Phase, slug: str, objects: StepObjects) -> tuple[Operation, ...]:
@@ -116,6 +119,32 @@ def create_pool(p: PoolView, deployment: str) -> Operation:
     return create(bigip.POOL, p.path, values, "the pool")
 
 
+def create_ipsec(obj: IpsecObject) -> Operation:
+    return create(obj.kind, obj.path, dict(obj.values), obj.label)
+
+
+def _ipsec_creates(ipsec: IpsecView | None) -> list[Operation]:
+    """The policy, the selector that names it and, with certificates, the IKE peer (with a
+    pre-shared key the key step creates the peer)."""
+    if ipsec is None:
+        return []
+    ops = [create_ipsec(ipsec.policy), create_ipsec(ipsec.selector)]
+    if not ipsec.key_step:
+        ops.append(create_ipsec(ipsec.ike_peer))
+    return ops
+
+
+def _ipsec_deletes(ipsec: IpsecView | None) -> list[Operation]:
+    if ipsec is None:
+        return []
+    ops = [] if ipsec.key_step else [delete(ipsec.ike_peer.kind, ipsec.ike_peer.path, ipsec.ike_peer.label)]
+    ops += [
+        delete(ipsec.selector.kind, ipsec.selector.path, ipsec.selector.label),
+        delete(ipsec.policy.kind, ipsec.policy.path, ipsec.policy.label),
+    ]
+    return ops
+
+
 def _tunnel_label(o: StepObjects) -> str:
     return f"the EtherIP tunnel to {o.tunnel.remote_peer}"
 
@@ -147,8 +176,16 @@ def _tunnel(o: StepObjects) -> list[Operation]:
     if o.endpoint and o.endpoint.changes:
         after = {"allow-service": lockdown_of(o.endpoint.after)}
         ops.append(modify(bigip.SELF_IP, o.endpoint.path, after, _endpoint_label(o.endpoint)))
+    ops += _ipsec_creates(o.ipsec)
     ops.append(create_from_props(bigip.TUNNEL, o.tunnel.path, o.tunnel.props.items, _tunnel_label(o)))
     return ops
+
+
+def _ike_peer(o: StepObjects) -> list[Operation]:
+    """The key step: the IKE peer, its pre-shared key the shell variable the operator fills."""
+    if o.ipsec is None or not o.ipsec.key_step:
+        return []
+    return [create_ipsec(o.ipsec.ike_peer)]
 
 
 def _vlan_group(o: StepObjects) -> list[Operation]:
@@ -179,6 +216,7 @@ def _pool_monitor(o: StepObjects) -> list[Operation]:
 _APPLY: dict[str, Callable[[StepObjects], list[Operation]]] = {
     "local-network": _local_network,
     "tunnel": _tunnel,
+    "ike-peer": _ike_peer,
     "vlan-group": _vlan_group,
     "pool-monitor": _pool_monitor,
 }
@@ -208,8 +246,16 @@ def _undo_vlan_group(o: StepObjects) -> list[Operation]:
     ]
 
 
+def _undo_ike_peer(o: StepObjects) -> list[Operation]:
+    if o.ipsec is None or not o.ipsec.key_step:
+        return []
+    peer = o.ipsec.ike_peer
+    return [delete(peer.kind, peer.path, peer.label)]
+
+
 def _undo_tunnel(o: StepObjects) -> list[Operation]:
     ops = [delete(bigip.TUNNEL, o.tunnel.path, _tunnel_label(o))]
+    ops += _ipsec_deletes(o.ipsec)
     if o.route:
         ops.append(delete(bigip.ROUTE, o.route.path, "the route to the other tunnel endpoint"))
     if o.wan_floating:
@@ -231,6 +277,7 @@ def _undo_local_network(o: StepObjects) -> list[Operation]:
 _ROLLBACK: dict[str, Callable[[StepObjects], list[Operation]]] = {
     "pool-monitor": _undo_pool_monitor,
     "vlan-group": _undo_vlan_group,
+    "ike-peer": _undo_ike_peer,
     "tunnel": _undo_tunnel,
     "local-network": _undo_local_network,
 }

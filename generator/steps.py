@@ -7,7 +7,8 @@ Rollback walks the same plan backwards with the same device and sync discipline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from generator.citations import TUNNELS_HA
@@ -70,6 +71,11 @@ class Step:
     # self IP (a standalone device's WAN self IP); stated after `inferred`
     inferred_for_endpoint: tuple[str, ...] = ()
     inferred_pair: tuple[str, ...] = ()  # facts about config-sync: stated only on an HA pair
+    shell: bool = False  # runs in bash, not tmsh (the IPsec key step: the key is typed there)
+
+    @property
+    def suffix(self) -> str:
+        return "sh" if self.shell else "tmsh"
 
 
 _NOT_SYNCED = "VLANs, VLAN groups and non-floating self IPs are not config-synced, so every unit changes its own (F5 BIG-IP Device Service Clustering, list of objects config-sync does not synchronize [S])."
@@ -111,6 +117,24 @@ APPLY: tuple[Step, ...] = (
         expect_pair=_SYNC_EXPECT_PAIR,
         inferred_pair=(_TUNNEL_SYNCED,),
         inferred=(_ETHERIP_LOCKDOWN,),
+    ),
+    Step(
+        0,  # numbered by plan(): only a site with an IPsec pre-shared key has it
+        "ike-peer",
+        "IKE peer, with the pre-shared key typed on the unit",
+        True,
+        False,
+        "ike_peer.sh.j2",
+        expect="'etherip: IKE peer created.', no error",
+        expect_pair="then the config-sync returns with no error",
+        inferred=(
+            "tmsh writes the commands it runs to ~/.tmsh-history-<user>, also when bash runs it (project notes on 21.x [S]); this step deletes the lines naming preshared-key from that file; F5's qkview collects /root/.tmsh-history-root unless excluded [C].",
+            "While the one tmsh command runs (about a second), the key is in its command line, visible to `ps` on this unit [I]; whether /var/log/audit records it masked is not known [I]: the step counts the audit lines naming preshared-key.",
+        ),
+        inferred_pair=(
+            "The IKE peer is config-synced like the other IPsec objects (F5's list of objects config-sync leaves out does not name it [S]); its key travels encrypted with the device group's master key [I].",
+        ),
+        shell=True,
     ),
     Step(
         3,
@@ -166,6 +190,17 @@ ROLLBACK: tuple[Step, ...] = (
         inferred_pair=(_NOT_SYNCED,),
     ),
     Step(
+        0,
+        "ike-peer",
+        "delete the IKE peer",
+        True,
+        True,
+        "step.tmsh.j2",
+        undoes=0,
+        expect=_SYNC_EXPECT,
+        expect_pair=_SYNC_EXPECT_PAIR,
+    ),
+    Step(
         3,
         "tunnel",
         "delete the EtherIP tunnel (and the route)",
@@ -191,8 +226,23 @@ ROLLBACK: tuple[Step, ...] = (
 )
 
 
-def plan(phase: Phase) -> tuple[Step, ...]:
-    return APPLY if phase is Phase.APPLY else ROLLBACK
+KEY_STEP = "ike-peer"
+
+
+def plan(phase: Phase, *, key_step: bool = False) -> tuple[Step, ...]:
+    """The steps of `phase`, numbered in order. `key_step`: the site's IPsec uses a pre-shared
+    key, so an apply step creates the IKE peer where the key is typed (and a rollback step
+    deletes it); otherwise there is no such step and the others keep their numbers."""
+    apply = _numbered(s for s in APPLY if key_step or s.slug != KEY_STEP)
+    if phase is Phase.APPLY:
+        return apply
+    numbers = {s.slug: s.number for s in apply}
+    steps = _numbered(s for s in ROLLBACK if key_step or s.slug != KEY_STEP)
+    return tuple(replace(s, undoes=numbers[s.slug]) if s.undoes is not None else s for s in steps)
+
+
+def _numbered(steps: Iterable[Step]) -> tuple[Step, ...]:
+    return tuple(replace(s, number=n) for n, s in enumerate(steps, start=1))
 
 
 def applies(step: Step, *, first_device: bool, has_operations: bool) -> bool:

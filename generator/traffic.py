@@ -12,7 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.bigip import path
-from generator.citations import MIRRORING, REST_HELP
+from generator.citations import (
+    IPSEC_CHAPTER,
+    IPSEC_MIRRORING_BUG,
+    IPSEC_OBJECTS,
+    IPSEC_TSG,
+    MIRRORING,
+    REST_HELP,
+)
 from generator.views import SiteContext
 
 
@@ -37,7 +44,67 @@ def traffic_sections(ctx: SiteContext) -> tuple[Paragraphs, ...]:
     if any(not p.vm.create for p in ctx.peers):
         sections.append(_vm_vlan_selfs(ctx))
     sections.append(_tunnel_defaults())
+    if ctx.ipsec is not None:
+        sections.append(_ipsec(ctx))
     return tuple(sections)
+
+
+def _ipsec(ctx: SiteContext) -> Paragraphs:
+    """What IPsec adds, where each value comes from, and what a failover does to it."""
+    s = ctx.ipsec
+    assert s is not None
+    a, b = ctx.peers
+    pairs = [p for p in ctx.peers if p.is_ha]
+    key = (
+        "a pre-shared key, typed on each data center's first unit in the key step (`bash`, asked twice, never "
+        "shown); no file of this change holds it"
+        if s.psk
+        else "certificates already on the units (`ipsec_certificate` per data center; the pre-check lists them), "
+        "each side's subject checked against the CA named"
+    )
+    lines = [
+        (
+            f"EtherIP between {a.tunnel.local_address} and {b.tunnel.local_address} is protected by IPsec ESP: on each "
+            "side a traffic selector for IP protocol 97 from this endpoint /32 to the other, its IPsec policy, and an IKE "
+            f"peer at the other endpoint. F5's chapter ({IPSEC_CHAPTER}) adds a traffic selector on each side "
+            "with the same source and destination addresses as the EtherIP tunnel [C]; its other values were not "
+            "found, so each value below is this change's choice [I], written explicitly (no BIG-IP default is relied on; "
+            f"property names from {IPSEC_OBJECTS} [S]). Restricting the selector to protocol 97 is [I]."
+        ),
+        f"- IKE {s.ike_version}"
+        + (" (main mode)" if s.ike_version == "v1" else "")
+        + f"; authentication: {key}.",
+        f"- Phase 1: {s.phase1_encrypt}, {s.phase1_hash}, Diffie-Hellman {s.dh_group}, lifetime {s.phase1_lifetime} minutes.",
+        f"- Phase 2 (ESP, {s.mode} mode): {s.phase2_encrypt}"
+        + ("" if s.gcm else f" with {s.phase2_auth}")
+        + f", perfect forward secrecy {s.pfs}, lifetime {s.phase2_lifetime} minutes.",
+        (
+            f"- NAT traversal {s.nat_traversal}; the tunnel endpoints admit {', '.join(s.services)} besides 97:0, and the "
+            "firewalls between the data centers pass them both ways (Roles)."
+        ),
+        (
+            "Both data centers must hold the same values: an IKE mismatch (key, algorithms, version, addresses) stops "
+            "the tunnel, and while only one side has its traffic selector, EtherIP between the sites breaks (one side "
+            "sends ESP, the other expects clear EtherIP) [I]. Apply and roll back both data centers in the same window."
+        ),
+    ]
+    if pairs:
+        names = ", ".join(p.name for p in pairs)
+        if s.ike_version == "v2" and s.mirrored:
+            lines.append(
+                f"Failover ({names}): F5 mirrors IKEv2 security associations to the standby unit from 16.1.0 on, "
+                f"with connection mirroring set up between the units ({IPSEC_MIRRORING_BUG} [C]; {IPSEC_TSG} [C]); "
+                "without mirroring, the new active unit negotiates again and the tunnel carries nothing until it has."
+            )
+        else:
+            lines.append(
+                f"Failover ({names}): F5: only IKEv2 tunnels support HA failover, and security associations are "
+                f"mirrored for IKEv2 only, from 16.1.0 ({IPSEC_TSG} [C]; {IPSEC_MIRRORING_BUG} [C]). Here the new "
+                "active unit negotiates IKE again after a failover, and the tunnel carries nothing until it has (dead "
+                "peer detection finds the lost peer after about 30 seconds, F5's default dpd-delay [S]) [I]: a vMotion "
+                "during a failover loses its connections."
+            )
+    return Paragraphs("IPsec", tuple(lines))
 
 
 def _gateways(ctx: SiteContext) -> str:

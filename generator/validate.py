@@ -75,11 +75,7 @@ def _pydantic_problem(source: SiteSource, err: Any) -> Problem:
         message = _unknown_key(loc)
         at_key = True
     elif kind in ("dict_type", "model_type", "model_attributes_type"):
-        message = (
-            "missing value: expected a mapping of keys"
-            if err.get("input") is None or isinstance(err.get("input"), Empty)
-            else "expected a mapping of keys"
-        )
+        message = _mapping_message(loc, err)
     elif kind in ("tuple_type", "list_type"):
         message = (
             "missing value: expected a list, e.g. [a, b]"
@@ -95,6 +91,14 @@ def _pydantic_problem(source: SiteSource, err: Any) -> Problem:
     else:
         message = err["msg"]
     return source.problem(loc, message, at_key=at_key)
+
+
+def _mapping_message(loc: tuple[Any, ...], err: Any) -> str:
+    if loc == ("ipsec",):
+        return "expected a mapping: write `ipsec: {}` for IPsec with etherip's defaults, or name settings under it"
+    if err.get("input") is None or isinstance(err.get("input"), Empty):
+        return "missing value: expected a mapping of keys"
+    return "expected a mapping of keys"
 
 
 def _missing_message(loc: tuple[Any, ...]) -> str:

@@ -53,6 +53,12 @@ class Feature(Enum):
     VIRTUAL_LOCATION_MONITOR = "ltm monitor virtual-location"
     CLI_TRANSACTION = "create/submit cli transaction in interactive tmsh"
     BACKPLANE_MTU_DB_KEY = "sys db vlan.backplane.mtu (fix for Bug 470715)"
+    # IPsec (site key ipsec; docs/research/ipsec-issue-19.md). 11.6's IPsec objects are known only
+    # through the 12.0 schema [S]; what it adds after 11.6 is not offered there.
+    IKEV2 = "net ipsec ike-peer version v2 (IKEv2 in tmm; show net ipsec ike-sa)"
+    IKE_AES_KEY_LENGTHS = "phase-1 encryption named aes128/aes192/aes256 (11.6/12.0: aes)"
+    IPSEC_AES_GCM = "phase-2 AES-GCM (ike-phase2-encrypt-algorithm aes-gcm128/aes-gcm256)"
+    IPSEC_SA_MIRRORING = "IKEv2 security associations mirrored to the standby unit (Bug 807453: 16.1.0)"
 
 
 Capability = Feature  # the name the project reference uses
@@ -86,7 +92,12 @@ class Release:
         return f"{self.support.value} since {self.support_ends} (F5 K5903 [S])"
 
 
-_ALL_11_6 = frozenset(Feature)
+# What 11.6 lacks, or is not known to have: IKEv2 and the later IPsec algorithm names (the
+# nearest schema, 12.0's, lists phase-1 `aes` only [S]; IKEv2 on 11.6 was not found).
+_AFTER_11_6 = frozenset(
+    {Feature.IKEV2, Feature.IKE_AES_KEY_LENGTHS, Feature.IPSEC_AES_GCM, Feature.IPSEC_SA_MIRRORING}
+)
+_ALL_11_6 = frozenset(Feature) - _AFTER_11_6
 _11_6 = (
     BigIpVersion.V11_6_1,
     BigIpVersion.V11_6_2,
@@ -114,7 +125,10 @@ def _row_11_6(version: BigIpVersion) -> Release:
 # 13.1 onward: the objects and commands etherip emits exist unchanged (research §2 and rows
 # 6-9, 19-22, 24 [C/S]); every feature the output relies on is present. New properties
 # (VLAN-group virtual-wire mode, vwire-propagate-linkstatus) are never emitted.
-_LATER_FEATURES = frozenset(Feature)
+_LATER_FEATURES = frozenset(Feature) - {Feature.IPSEC_SA_MIRRORING}
+# IPsec SA mirroring for IKEv2 came with 16.1.0; F5 recommends 16.1.0 or later where IPsec HA
+# mirroring matters (Bug 807453 [C]).
+_MIRRORING_FEATURES = frozenset(Feature)
 # Research rows 1 and 2 (the texts reach CHANGE.md, so they name F5's documents, not the research file).
 _PROCEDURE_14_1 = (
     "F5 TMOS Tunneling and IPsec 14.1.0, 'Configuring an EtherIP Tunnel' (one page for 14.1.0 to 17.0.0) [C]"
@@ -124,7 +138,13 @@ _PROCEDURE_INFERRED = (
 )
 
 
-def _later_row(version: BigIpVersion, support: Support, ends: str, procedure: str) -> Release:
+def _later_row(
+    version: BigIpVersion,
+    support: Support,
+    ends: str,
+    procedure: str,
+    features: frozenset[Feature] = _MIRRORING_FEATURES,
+) -> Release:
     # `#TMSH-VERSION` and requires-bigip-version-min: the branch's .0 release (research rows 17-18 [S]).
     return Release(
         version=version,
@@ -133,7 +153,7 @@ def _later_row(version: BigIpVersion, support: Support, ends: str, procedure: st
         iapp_min=f"{version.value}.0",
         iapp_max="none",
         support=support,
-        features=_LATER_FEATURES,
+        features=features,
         support_ends=ends,
         procedure=procedure,
     )
@@ -151,10 +171,11 @@ RELEASES: Mapping[BigIpVersion, Release] = {
         "no F5 EtherIP chapter found for this release line; the tunnel and VLAN-group properties "
         "used are in F5's Declarative Onboarding schema and field lists for 13.1 and later [C], "
         "the 14.1-17.0 procedure is assumed unchanged [I]",
+        _LATER_FEATURES,
     ),
-    BigIpVersion.V14_1: _later_row(BigIpVersion.V14_1, _EOTS, "2023-12-31", _PROCEDURE_14_1),
+    BigIpVersion.V14_1: _later_row(BigIpVersion.V14_1, _EOTS, "2023-12-31", _PROCEDURE_14_1, _LATER_FEATURES),
     # 15.1's end of support: release-data says 2024-12-31, products/big-ip.md 2025-12-31; past either way.
-    BigIpVersion.V15_1: _later_row(BigIpVersion.V15_1, _EOTS, "2024-12-31", _PROCEDURE_14_1),
+    BigIpVersion.V15_1: _later_row(BigIpVersion.V15_1, _EOTS, "2024-12-31", _PROCEDURE_14_1, _LATER_FEATURES),
     BigIpVersion.V16_1: _later_row(BigIpVersion.V16_1, _EOTS, "2025-07-31", _PROCEDURE_14_1),
     BigIpVersion.V17_1: _later_row(BigIpVersion.V17_1, _SUPPORTED, "2027-03-31", _PROCEDURE_INFERRED),
     BigIpVersion.V17_5: _later_row(BigIpVersion.V17_5, _SUPPORTED, "2029-01-01", _PROCEDURE_INFERRED),

@@ -12,8 +12,9 @@ from enum import StrEnum
 from generator import bigip
 from generator.bigip import path
 from generator.expects import Probe
+from generator.ipsec import KEY_FORM, IpsecSettings
 from generator.mtu import MtuPlan
-from generator.operations import ConfigObject, Operation, title
+from generator.operations import ConfigObject, Operation, Value, title
 from generator.steps import Phase, PhaseWords, Step
 
 
@@ -118,6 +119,45 @@ class TunnelView:
 
 
 @dataclass(frozen=True)
+class IpsecObject:
+    """One IPsec object of a peer, with its values as its create writes them (list values as
+    entries; a secret as the key step's shell variable)."""
+
+    kind: bigip.Kind
+    name: str
+    path: str
+    values: tuple[tuple[str, Value], ...]
+    label: str  # how a title names it
+
+    def value(self, name: str) -> Value | None:
+        return next((v for n, v in self.values if n == name), None)
+
+
+@dataclass(frozen=True)
+class IpsecView:
+    """IPsec for one peer's end of the tunnel: the policy, the traffic selector and the IKE peer
+    (generator/ipsec.py says where each value comes from)."""
+
+    settings: IpsecSettings
+    local: str  # this peer's tunnel endpoint
+    remote: str  # the other's
+    remote_peer: str
+    policy: IpsecObject
+    selector: IpsecObject
+    ike_peer: IpsecObject
+    certificates: tuple[tuple[bigip.Kind, str], ...]  # (kind, path) the IKE peer names (certificate auth)
+
+    @property
+    def key_step(self) -> bool:
+        """The IKE peer is created by the key step, where the pre-shared key is typed."""
+        return self.settings.psk
+
+    @property
+    def key_form(self) -> str:
+        return KEY_FORM
+
+
+@dataclass(frozen=True)
 class VlanGroupView:
     name: str
     path: str
@@ -192,7 +232,7 @@ class DeviceContext:
     rollback: tuple[DeviceStep, ...]
     selfs: tuple[SelfIpView, ...]  # every self IP this change creates that this device ends up with
     precheck: tuple[Probe, ...] = ()  # 00-precheck.tmsh: the unit before the change
-    verify: tuple[Probe, ...] = ()  # 06-verify.tmsh: the unit after both data centers are done
+    verify: tuple[Probe, ...] = ()  # NN-verify.tmsh: the unit after both data centers are done
     expected: tuple[ConfigObject, ...] = ()  # what the change leaves on this unit (expected-state.conf)
 
     @property
@@ -224,10 +264,12 @@ class PeerContext:
     existing_wan_addresses: tuple[str, ...]  # self IPs on an existing WAN VLAN
     endpoint_self: str  # the tunnel endpoint's self IP, with its prefix
     endpoint: EndpointView | None  # the existing endpoint self IP the site names (wan.endpoint_self)
+    endpoint_services: tuple[str, ...]  # what the endpoint must admit: 97:0, and IPsec's ESP and IKE
     gateway: str | None  # next hop to the other endpoint, "existing", or None (on-link)
     route: RouteView | None  # the route this change creates (gateway given as an address)
     tunnel: TunnelView
     vlan_group: VlanGroupView
+    ipsec: IpsecView | None  # the site's ipsec key: the tunnel's IPsec objects on this peer
     devices: tuple[DeviceContext, ...]
     notes: tuple[str, ...]  # known issues of the target version that apply to this peer
     check_backplane_mtu: bool  # a known issue that applies asks the pre-check for vlan.backplane.mtu
@@ -264,6 +306,7 @@ class SiteContext:
     step_count: int
     etherip_service: str  # the allow-service entry that admits EtherIP
     mtu: MtuPlan  # the MTU arithmetic (generator/mtu.py)
+    ipsec: IpsecSettings | None  # the site's ipsec key resolved for this release
     return_path: str | None  # snat | bigip_gateway | None (not stated: the team confirms one)
     shared_gateways: tuple[str, ...]  # the VLAN groups' proxy exclusion list
     pager_back: tuple[str, ...] = ()  # how the last file of a device puts the pager preference back

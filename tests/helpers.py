@@ -208,21 +208,38 @@ def _diff_lines(content: bytes | None) -> list[str]:
     return lines
 
 
+def diff_chain(base: BigIpVersion) -> list[tuple[BigIpVersion, BigIpVersion]]:
+    """(pinned version, the version its diff is against), nearest to the base first: a
+    version's output differs least from its neighbour's, so each diff holds only its own change."""
+    pinned = list(pinned_versions())
+    at = pinned.index(base)
+    newer = [(pinned[i], pinned[i - 1]) for i in range(at + 1, len(pinned))]
+    older = [(pinned[i], pinned[i + 1]) for i in range(at - 1, -1, -1)]
+    return newer + older
+
+
 def golden_files() -> dict[str, bytes]:
     """Every file golden/ holds, by its path under golden/: the base version's views whole
-    (golden/<base>/<case>/...), each other pinned version as one diff per case against them
-    (golden/<version>/<case>.diff), and the iApp's static Tcl once (golden/implementation.tcl)."""
+    (golden/<base>/<case>/...), each other pinned version as one diff per case against the pinned
+    version next to it on the way from the base (golden/<version>/<case>.diff: 21.1 against 15.1,
+    15.1 against the base), and the iApp's static Tcl once (golden/implementation.tcl)."""
     base = golden_base()
     out: dict[str, bytes] = {}
     for case in CASES:
-        view = golden_view(tree(case, base))
-        out |= {f"{base.value}/{case}/{rel}": content for rel, content in view.items()}
-        for version in (v for v in pinned_versions() if v != base):
-            header = (
-                f"# {version.value} renders tests/cases/{case}.yaml as golden/{base.value}/{case}/ with these"
-                " changes (tests/test_golden.py)\n"
+        views = {base: golden_view(tree(case, base))}
+        out |= {f"{base.value}/{case}/{rel}": content for rel, content in views[base].items()}
+        for version, against in diff_chain(base):
+            views[version] = golden_view(tree(case, version))
+            where = (
+                f"golden/{against.value}/{case}/"
+                if against == base
+                else f"golden/{against.value}/{case}.diff"
             )
-            out[f"{version.value}/{case}.diff"] = version_diff(view, golden_view(tree(case, version)), header)
+            header = (
+                f"# {version.value} renders tests/cases/{case}.yaml as {where} renders it for {against.value},"
+                " with these changes (tests/test_golden.py)\n"
+            )
+            out[f"{version.value}/{case}.diff"] = version_diff(views[against], views[version], header)
     tmpl = next(a.content for a in tree(CASES[0], base).artifacts if a.kind == "iapp-template")
     out[IMPLEMENTATION_GOLDEN] = implementation_section(tmpl)
     return out

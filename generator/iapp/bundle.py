@@ -26,6 +26,7 @@ from generator.iapp.flow import (
     rollback_ops,
 )
 from generator.operations import Verb, join_and
+from generator.runbook import verify_file
 from generator.steps import Phase
 from generator.templating import Style, raw_template, render_template
 
@@ -345,6 +346,7 @@ def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
         **base,
     )
     hosts = peer.hostnames
+    key_step = peer.ipsec is not None and peer.ipsec.key_step
     guide = render_template(
         "iapp/IMPORT.md.j2",
         Style.IAPP,
@@ -355,10 +357,13 @@ def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
         hosts=list(hosts),
         pool=ctx.pool.name,
         pool_create=ctx.pool.create,
-        apply=flow_views(ctx, peer, apply_ops(peer.name, hosts, peer.local_step), name),
-        rollback=flow_views(ctx, peer, rollback_ops(peer.name, hosts, peer.local_step), name, rollback=True),
+        apply=flow_views(ctx, peer, apply_ops(peer.name, hosts, peer.local_step, key_step), name),
+        rollback=flow_views(
+            ctx, peer, rollback_ops(peer.name, hosts, peer.local_step, key_step), name, rollback=True
+        ),
         stages=[(STAGE_LABELS[s], stage_content(ctx, peer, s)) for s in (NETWORK, COMPLETE, REMOVED)],
         version_notes=list(ctx.iapp_notes),
+        verify_file=verify_file(ctx.step_count),
         **base,
     )
     folder = f"{peer.name}/iapp"

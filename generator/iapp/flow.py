@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.model import Site
+from generator.steps import Phase, plan
 
 STAGE_VARIABLE = "deploy__stage"
 NETWORK = "network"  # this unit's VLANs and WAN self IP, the floating WAN self IP, the tunnel
@@ -56,64 +57,79 @@ class Op:
         return f"{self.host}: config-sync to the device group"
 
 
-def _tmsh(peer: str, host: str, name: str) -> Op:
-    return Op("tmsh", host, f"{peer}/{host}/{name}")
+def _tmsh(peer: str, host: str, phase: Phase, slug: str, key_step: bool) -> Op:
+    """The step file of `slug` on `host`, named as the step plan numbers it."""
+    step = next(s for s in plan(phase, key_step=key_step) if s.slug == slug)
+    folder = "rollback/" if phase is Phase.ROLLBACK else ""
+    return Op("tmsh", host, f"{peer}/{host}/{folder}{step.number:02d}-{slug}.{step.suffix}")
+
+
+def uses_key_step(site: Site) -> bool:
+    """The tmsh plan has the IPsec key step (a pre-shared key): the iApp takes the key as a
+    password answer instead, but the step files it interleaves are numbered with it."""
+    return site.ipsec is not None and site.ipsec.auth == "psk"
 
 
 def apply_flow(site: Site, peer_name: str) -> tuple[Op, ...]:
     peer = site.peers[peer_name]
-    return apply_ops(peer_name, tuple(peer.devices), peer.local_step)
+    return apply_ops(peer_name, tuple(peer.devices), peer.local_step, uses_key_step(site))
 
 
 def rollback_flow(site: Site, peer_name: str) -> tuple[Op, ...]:
     peer = site.peers[peer_name]
-    return rollback_ops(peer_name, tuple(peer.devices), peer.local_step)
+    return rollback_ops(peer_name, tuple(peer.devices), peer.local_step, uses_key_step(site))
 
 
-def apply_ops(peer_name: str, hosts: tuple[str, ...], local_step: bool) -> tuple[Op, ...]:
+def apply_ops(
+    peer_name: str, hosts: tuple[str, ...], local_step: bool, key_step: bool = False
+) -> tuple[Op, ...]:
     """The apply flow of a peer with these devices (two: a pair)."""
     first = hosts[0]
+    apply = Phase.APPLY
     if len(hosts) == 1:
-        return (Op("create", first, stage=COMPLETE), _tmsh(peer_name, first, "05-save.tmsh"))
+        return (Op("create", first, stage=COMPLETE), _tmsh(peer_name, first, apply, "save", key_step))
     second = hosts[1]
     ops: list[Op] = []
     if local_step:
-        ops.append(_tmsh(peer_name, second, "01-local-network.tmsh"))
+        ops.append(_tmsh(peer_name, second, apply, "local-network", key_step))
     ops += [
         Op("create", first, stage=NETWORK),
         Op("sync", first),
-        _tmsh(peer_name, second, "03-vlan-group.tmsh"),
+        _tmsh(peer_name, second, apply, "vlan-group", key_step),
         Op("reconfigure", first, stage=COMPLETE),
         Op("sync", first),
-        _tmsh(peer_name, first, "05-save.tmsh"),
-        _tmsh(peer_name, second, "05-save.tmsh"),
+        _tmsh(peer_name, first, apply, "save", key_step),
+        _tmsh(peer_name, second, apply, "save", key_step),
     ]
     return tuple(ops)
 
 
-def rollback_ops(peer_name: str, hosts: tuple[str, ...], local_step: bool) -> tuple[Op, ...]:
+def rollback_ops(
+    peer_name: str, hosts: tuple[str, ...], local_step: bool, key_step: bool = False
+) -> tuple[Op, ...]:
     first = hosts[0]
+    back = Phase.ROLLBACK
     if len(hosts) == 1:
         return (
             Op("reconfigure", first, stage=REMOVED),
             Op("delete", first),
-            _tmsh(peer_name, first, "rollback/05-save.tmsh"),
+            _tmsh(peer_name, first, back, "save", key_step),
         )
     second = hosts[1]
     ops = [
         Op("reconfigure", first, stage=NETWORK),
         Op("sync", first),
-        _tmsh(peer_name, second, "rollback/02-vlan-group.tmsh"),
+        _tmsh(peer_name, second, back, "vlan-group", key_step),
         Op("reconfigure", first, stage=REMOVED),
         Op("sync", first),
     ]
     if local_step:
-        ops.append(_tmsh(peer_name, second, "rollback/04-local-network.tmsh"))
+        ops.append(_tmsh(peer_name, second, back, "local-network", key_step))
     ops += [
         Op("delete", first),
         Op("sync", first),
-        _tmsh(peer_name, first, "rollback/05-save.tmsh"),
-        _tmsh(peer_name, second, "rollback/05-save.tmsh"),
+        _tmsh(peer_name, first, back, "save", key_step),
+        _tmsh(peer_name, second, back, "save", key_step),
     ]
     return tuple(ops)
 

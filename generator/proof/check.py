@@ -60,6 +60,7 @@ from generator.proof.iapp.tmpl import TmplError, brace_policy, brace_problems, p
 from generator.proof.provenance import written_by_another
 from generator.proof.tcl import tcl
 from generator.proof.tmsh.iapp_service import FlowRunner, service_key
+from generator.proof.tmsh.keystep import parse_step
 from generator.proof.tmsh.replay import (
     SERVICE,
     Cluster,
@@ -355,7 +356,7 @@ def _tmsh_final_states(
         try:
             for art in runbook_order(site, peer, manifest):
                 path = str(art["path"])
-                cluster.run(str(art["device"]), parse_script(files[path].decode()), f"{where}/{path}")
+                cluster.run(str(art["device"]), parse_step(path, files[path].decode()), f"{where}/{path}")
         except (ReplayError, ScriptError, KeyError, ValueError) as exc:
             report.add(f"{where}/{peer}", "replay", str(exc))
             replayed = False
@@ -394,7 +395,7 @@ def _check_tmsh_rollback(
     try:
         for art in runbook_order(site, peer, manifest, kind="tmsh-rollback"):
             path = str(art["path"])
-            cluster.run(str(art["device"]), parse_script(files[path].decode()), f"{where}/{path}")
+            cluster.run(str(art["device"]), parse_step(path, files[path].decode()), f"{where}/{path}")
     except (ReplayError, ScriptError, KeyError) as exc:
         report.add(f"{where}/{peer}", "rollback", str(exc))
         return

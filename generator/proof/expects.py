@@ -76,12 +76,20 @@ _FORMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("not-bridged", r"no VLAN group listed has (\S+) among its members\."),
         ("no-self-in", r"no self IP listed on vlan (\S+) has an address in (\S+)\."),
+        ("no-ike-peer-for", r"no IKE peer listed with remote-address (\S+)\."),
+        (
+            "ipsec-sas",
+            r"two IPsec security associations for traffic selector (\S+), Direction in and Direction out, each State mature\.",
+        ),
+        ("ike-sa", r"an IKE security association with (\S+) listed\."),
     )
 )
+_ENTRY = r"[a-z0-9]+:[a-z0-9-]+"
 _SELF = re.compile(
-    r"address (\S+) \(vlan (\S+), traffic-group (\S+)(?:, allow-service (none|default|all|\{[^}]*\}))?(, admits IP protocol 97)?\)"
+    r"address (\S+) \(vlan (\S+), traffic-group (\S+)(?:, allow-service (none|default|all|\{[^}]*\}))?"
+    rf"(, admits IP protocol 97((?:, {_ENTRY})*(?: and {_ENTRY}))?)?\)"
 )
-_VALUE = re.compile(r"([a-z][a-z-]*) (.+)")
+_VALUE = re.compile(r"([a-z][a-z0-9-]*) (.+)")
 
 
 def _sentence(lines: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
@@ -113,8 +121,11 @@ def _self_entry(text: str) -> tuple[str, str, str, str]:
     m = _SELF.fullmatch(text)
     if m is None:
         raise ValueError(f"a self IP entry this reader does not know: {text[:80]!r}")
-    address, vlan, group, exact, admits = m.groups()
-    return address, vlan, group, "admits-97" if admits else (exact or "")
+    address, vlan, group, exact, admits, extra = m.groups()
+    if not admits:
+        return address, vlan, group, exact or ""
+    more = tuple(e for e in re.split(r", | and ", extra or "") if e)
+    return address, vlan, group, " ".join(("admits", "97:0", *more))
 
 
 def _values(text: str) -> tuple[tuple[str, str], ...]:

@@ -50,6 +50,11 @@ _DEFAULTS: dict[tuple[str, ...], dict[str, object]] = {
     ("net", "self"): {"allow-service": "none"},
 }
 _KINDS = (
+    ("net", "ipsec", "ipsec-policy"),
+    ("net", "ipsec", "traffic-selector"),
+    ("net", "ipsec", "ike-peer"),
+    ("sys", "file", "ssl-cert"),
+    ("sys", "file", "ssl-key"),
     ("net", "tunnels", "tunnel"),
     ("ltm", "monitor", "virtual-location"),
     ("net", "vlan-group"),
@@ -137,6 +142,8 @@ _HANDLERS: tuple[tuple[tuple[str, ...], Callable[[World, Unit, list[str]], Shown
         lambda w, u, words: _tunnel_counters(w, u, words[4] if len(words) > 4 else ""),
     ),
     (("show", "ltm", "pool"), _show_pool),
+    (("show", "net", "ipsec", "ipsec-sa"), lambda w, u, words: _ipsec_sas(w, u, words)),
+    (("show", "net", "ipsec", "ike-sa"), lambda w, u, words: _ike_sas(w, u, words)),
     (("list", "ltm", "monitor"), lambda w, u, words: _monitors(w.device(u), words)),
     (("list", "ltm", "virtual"), lambda w, u, words: _list_kind(w.device(u), ("ltm", "virtual"))),
     (("list",), lambda w, u, words: _list(w.device(u), words[1:])),
@@ -295,10 +302,55 @@ def _fits_tunnel(world: World, size: int) -> bool | None:
                 if kind != TUNNEL:
                     continue
                 wan = _mtu_of(device, IPv4Address(str(props.get("local-address"))))
-                mtus.append(None if wan is None else wan - 36)
+                mtus.append(None if wan is None else _largest_inner(wan, _esp_of(device)))
                 if str(props.get("mtu", "0")) != "0":
                     mtus.append(int(str(props["mtu"])))
     return _carries(mtus, size)
+
+
+# ESP's bytes, this reader's own table (RFC 4303 header 8 and trailer 2; AES-CBC IV and block 16,
+# RFC 3602; AES-GCM IV 8, padding to 4, ICV 16, RFC 4106; HMAC ICVs 12/16/32, RFC 2404/4868).
+_CIPHER = {"aes128": (16, 16), "aes256": (16, 16), "aes-gcm128": (8, 4), "aes-gcm256": (8, 4)}
+_ICV = {"sha1": 12, "sha256": 16, "sha512": 32, "aes-gcm128": 16, "aes-gcm256": 16}
+
+
+def _esp_of(device: Device) -> tuple[str, str, str, bool] | None:
+    """(mode, cipher, integrity, NAT traversal) of the IPsec that takes this unit's EtherIP."""
+    for (kind, _), props in device.objects.items():
+        if kind == ("net", "ipsec", "traffic-selector") and str(props.get("ip-protocol")) in ("97", "255"):
+            policy = device.get(("net", "ipsec", "ipsec-policy"), str(props.get("ipsec-policy")))
+            if policy is None:
+                return None
+            nat = any(
+                k == ("net", "ipsec", "ike-peer") and p.get("nat-traversal") in ("on", "force")
+                for (k, _), p in device.objects.items()
+            )
+            return (
+                str(policy.get("mode")),
+                str(policy.get("ike-phase2-encrypt-algorithm")),
+                str(policy.get("ike-phase2-auth-algorithm")),
+                nat,
+            )
+    return None
+
+
+def _outer(inner: int, esp: tuple[str, str, str, bool] | None) -> int:
+    """The WAN packet for one inner (VM) packet of `inner` bytes: EtherIP's 20 + 2 + 14, then ESP."""
+    etherip = inner + 36
+    if esp is None:
+        return etherip
+    mode, cipher, integrity, nat = esp
+    iv, block = _CIPHER.get(cipher, (16, 16))
+    carried = etherip if mode == "tunnel" else etherip - 20
+    padded = (carried + 2 + block - 1) // block * block
+    return 20 + (8 if nat else 0) + 8 + iv + padded + _ICV.get(integrity, 16)
+
+
+def _largest_inner(wan: int, esp: tuple[str, str, str, bool] | None) -> int:
+    inner = wan - 36
+    while inner > 0 and _outer(inner, esp) > wan:
+        inner -= 1
+    return inner
 
 
 def _source(device: Device, target: IPv4Address, active: bool, chosen: str | None) -> IPv4Address | None:
@@ -328,6 +380,36 @@ def _tunnel_down(world: World, unit: Unit) -> bool:
     ) or any(
         p.startswith(f"{world.site.remote(unit[0])[0]}/") for p in tunnel_problems(world.site, world.clusters)
     )
+
+
+def _ipsec_up(world: World, unit: Unit) -> bool:
+    """IKE completes and ESP carries EtherIP on this unit: it is active (the standby holds no
+    security associations of its own [I]) and the tunnel with its IPsec comes up between both
+    peers' current states (replay.tunnel_problems, IPsec's mirror and lockdown rules included)."""
+    return world.active(unit) and not _tunnel_down(world, unit)
+
+
+def _option(words: list[str], name: str) -> str | None:
+    return words[words.index(name) + 1] if name in words and words.index(name) + 1 < len(words) else None
+
+
+def _ipsec_sas(world: World, unit: Unit, words: list[str]) -> Shown:
+    """`show net ipsec ipsec-sa traffic-selector NAME`: an SA each way while IPsec is up."""
+    name = _option(words, "traffic-selector")
+    if name is None or world.device(unit).get(("net", "ipsec", "traffic-selector"), name) is None:
+        return Shown(fields=(("sas", "no"),))
+    return Shown(fields=(("sas", "yes" if _ipsec_up(world, unit) else "no"),))
+
+
+def _ike_sas(world: World, unit: Unit, words: list[str]) -> Shown:
+    """`show net ipsec ike-sa peer-ip ADDRESS`: an IKE SA with that peer while IPsec is up."""
+    address = _option(words, "peer-ip")
+    device = world.device(unit)
+    known = any(
+        k == ("net", "ipsec", "ike-peer") and str(p.get("remote-address")) == address
+        for (k, _), p in device.objects.items()
+    )
+    return Shown(fields=(("ike", "yes" if known and _ipsec_up(world, unit) else "no"),))
 
 
 def _tunnel_counters(world: World, unit: Unit, name: str) -> Shown:
@@ -394,6 +476,11 @@ _JUDGES: dict[str, Callable[[Claim, Shown], bool | None]] = {
         not any(c.args[0] in _block(p.get("members") or {}) for _, p in s.objects or ())
     ),
     "self-ips": lambda c, s: _self_ips(s, c),
+    "no-ike-peer-for": lambda c, s: (
+        not any(str(p.get("remote-address")) == c.args[0] for _, p in s.objects or ())
+    ),
+    "ipsec-sas": lambda c, s: s.field("sas") == "yes",
+    "ike-sa": lambda c, s: s.field("ike") == "yes",
     "values": lambda c, s: _values(s, c),
 }
 
@@ -448,8 +535,8 @@ def _self_ips(shown: Shown, claim: Claim) -> bool | None:
             return False
         verdicts.append(_equal("vlan", props.get("vlan"), vlan))
         verdicts.append(_equal("traffic-group", props.get("traffic-group"), group))
-        if service == "admits-97":
-            verdicts.append(_admits_97(props.get("allow-service")))
+        if service.startswith("admits "):
+            verdicts.append(_admits(props.get("allow-service"), service.split()[1:]))
         elif service:
             verdicts.append(_equal("allow-service", props.get("allow-service"), service))
     return _all(verdicts)
@@ -530,10 +617,12 @@ def _services(value: object) -> frozenset[tuple[str, str]] | str:
     return frozenset(canonical)
 
 
-def _admits_97(value: object) -> bool | None:
+def _admits(value: object, entries: list[str]) -> bool | None:
+    """Whether a lockdown admits every entry (protocol:0 or udp:port, in any print form)."""
     if value == UNKNOWN:
         return None
     services = _services(value)
     if services == "all":
         return True
-    return isinstance(services, frozenset) and ("97", "0") in services
+    wanted = _services(" ".join(entries))
+    return isinstance(services, frozenset) and isinstance(wanted, frozenset) and wanted <= services

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from generator import bigip
-from generator.model import Site
+from generator.model import Peer, Site
 from generator.proof.tmsh.script import Command, ListValue, Value
 
 Key = tuple[tuple[str, ...], str]
@@ -32,6 +32,14 @@ POOL = bigip.POOL.words
 MONITOR = bigip.MONITOR.words
 OTHER_MONITOR = ("ltm", "monitor", "existing")  # a monitor the site names but etherip does not manage
 SERVICE = bigip.SERVICE.words  # an iApp service (generator/proof/tmsh/iapp_service.py)
+IPSEC_POLICY = bigip.IPSEC_POLICY.words
+SELECTOR = bigip.TRAFFIC_SELECTOR.words
+IKE_PEER = bigip.IKE_PEER.words
+SSL_CERT = bigip.SSL_CERT.words
+SSL_KEY = bigip.SSL_KEY.words
+# A pre-shared key typed on the unit in the key step (generator/proof/tmsh/keystep.py): the
+# model never holds a key, only that one was typed there.
+TYPED_KEY = "typed-on-the-unit"
 TG_LOCAL = bigip.TG_LOCAL
 
 BUILTIN_TRAFFIC_GROUPS = bigip.TRAFFIC_GROUPS
@@ -146,6 +154,26 @@ def references(key: Key, props: Props) -> Iterator[tuple[tuple[tuple[str, ...], 
         for monitor in props.get("monitor") or ():  # type: ignore[attr-defined]
             if monitor not in BUILTIN_MONITORS:
                 yield (MONITOR, OTHER_MONITOR), str(monitor)
+    else:
+        yield from _ipsec_references(kind, props)
+
+
+def _ipsec_references(
+    kind: tuple[str, ...], props: Props
+) -> Iterator[tuple[tuple[tuple[str, ...], ...], str]]:
+    """A selector names its policy; an IKE peer its selectors (IKEv2) and certificate files."""
+    if kind == SELECTOR and "ipsec-policy" in props:
+        yield (IPSEC_POLICY,), str(props["ipsec-policy"])
+    elif kind == IKE_PEER:
+        for selector in props.get("traffic-selector") or {}:  # type: ignore[attr-defined]
+            yield (SELECTOR,), str(selector)
+        for prop, cert_kind in (
+            ("my-cert-file", SSL_CERT),
+            ("my-cert-key-file", SSL_KEY),
+            ("ca-cert-file", SSL_CERT),
+        ):
+            if prop in props:
+                yield (cert_kind,), str(props[prop])
 
 
 def _check_builtin_refs(device: Device, key: Key, props: Props) -> None:
@@ -161,9 +189,26 @@ def _check_builtin_refs(device: Device, key: Key, props: Props) -> None:
             )
     if kind == MONITOR and props.get("defaults-from") != "/Common/virtual_location":
         raise ReplayError(f"{key[1]}: defaults-from must be /Common/virtual_location")
+    if kind == SELECTOR and "ipsec-policy" not in props:
+        # it would fall back to /Common/default-ipsec-policy (transport mode, other algorithms) [S]
+        raise ReplayError(f"{key[1]}: no ipsec-policy: the selector would use the built-in default policy")
+    if kind == IKE_PEER:
+        _check_ike_peer(key[1], props)
     if kind == ROUTE and not device.on_link(IPv4Address(str(props.get("gw")))):
         raise ReplayError(
             f"{key[1]}: gateway {props.get('gw')} is not a neighbour on a directly connected network of {device.hostname}"
+        )
+
+
+def _check_ike_peer(name: str, props: Props) -> None:
+    """A unit refuses an IKE peer authenticated by a pre-shared key without one (F5's own test:
+    "Preshared key value cannot be empty" [S]); a key written in a file is refused here too."""
+    key = props.get("preshared-key")
+    if props.get("phase1-auth-method") == "pre-shared-key" and not key:
+        raise ReplayError(f"{name}: phase1-auth-method pre-shared-key without a preshared-key")
+    if key is not None and key != TYPED_KEY:
+        raise ReplayError(
+            f"{name}: a pre-shared key written in the file (only one typed on the unit is allowed)"
         )
 
 
@@ -330,8 +375,22 @@ def starting_cluster(site: Site, peer_name: str) -> Cluster:
                 "monitor": rule,
                 "min-active-members": str(site.pool.restore_min_active_members or 0),
             }
+        objects |= _certificates(peer)
         devices[host] = Device(host, peer.device_group, objects)
     return Cluster(devices)
+
+
+def _certificates(peer: Peer) -> dict[Key, Props]:
+    """The certificate, key and CA an IKE peer names: on the units before the change (the
+    pre-check lists them)."""
+    certificate = peer.ipsec_certificate
+    if certificate is None:
+        return {}
+    return {
+        (SSL_CERT, bigip.path(certificate.cert)): {},
+        (SSL_KEY, bigip.path(certificate.key)): {},
+        (SSL_CERT, bigip.path(certificate.ca)): {},
+    }
 
 
 def _lockdown(entries: tuple[str, ...]) -> object:
@@ -346,7 +405,8 @@ def runbook_order(
 ) -> list[dict[str, object]]:
     """One peer's scripts of one kind (apply or rollback) in runbook order: step, then device."""
     hosts = list(site.peers[peer_name].devices)
-    mine = [a for a in artifacts if a["peer"] == peer_name and a["kind"] == kind]
+    kinds = {kind, "shell-apply"} if kind == "tmsh-apply" else {kind}  # the IPsec key step is an apply step
+    mine = [a for a in artifacts if a["peer"] == peer_name and a["kind"] in kinds]
     return sorted(mine, key=lambda a: (int(str(a["step"])), hosts.index(str(a["device"]))))
 
 
@@ -394,6 +454,166 @@ def tunnel_problems(site: Site, clusters: dict[str, Cluster]) -> Iterator[str]:
             hop = device.next_hop(IPv4Address(remote))
             if hop is None or not device.on_link(hop):
                 yield f"{name}/{host}: no route to the other endpoint {remote}"
+    yield from ipsec_problems(site, clusters)
+
+
+# Properties both ends of an IKE negotiation must agree on (the IKE peer's phase-1 and the
+# policy's phase-2 settings); the key itself is typed, the same on both sides [I].
+_IKE_AGREE = (
+    "version",
+    "phase1-auth-method",
+    "phase1-encrypt-algorithm",
+    "phase1-hash-algorithm",
+    "phase1-perfect-forward-secrecy",
+    "prf",
+    "mode",
+    "nat-traversal",
+)
+_ESP_AGREE = (
+    "protocol",
+    "mode",
+    "ike-phase2-encrypt-algorithm",
+    "ike-phase2-auth-algorithm",
+    "ike-phase2-perfect-forward-secrecy",
+)
+ESP_ENTRIES = frozenset({"50:0", "50:any", "esp:0", "esp:any"})
+IKE_ENTRIES = frozenset({"udp:500", "udp:isakmp"})
+NAT_T_ENTRIES = frozenset({"udp:4500", "udp:ipsec-nat-t"})
+
+
+Protection = tuple[Props, Props | None, Props | None]  # selector, its policy, the IKE peer
+End = tuple[str, str, Protection | None]  # local, remote, protection (None: EtherIP in clear)
+
+
+def _protection(device: Device, local: str, remote: str) -> Protection | None:
+    """The traffic selector that takes EtherIP from `local` to `remote` on this unit (protocol 97
+    or all, source and destination covering the endpoints), its policy and the IKE peer for
+    `remote`; None when EtherIP leaves in clear."""
+    for (kind, _), props in device.objects.items():
+        if kind != SELECTOR:
+            continue
+        protocol = str(props.get("ip-protocol", "255"))
+        if protocol not in ("97", "255", "etherip"):
+            continue
+        source, destination = str(props.get("source-address")), str(props.get("destination-address"))
+        if IPv4Address(local) in IPv4Network(source) and IPv4Address(remote) in IPv4Network(destination):
+            policy = device.get(IPSEC_POLICY, str(props.get("ipsec-policy")))
+            peer = next(
+                (
+                    p
+                    for (k, _), p in device.objects.items()
+                    if k == IKE_PEER and str(p.get("remote-address")) == remote
+                ),
+                None,
+            )
+            return props, policy, peer
+    return None
+
+
+def _ends(clusters: dict[str, Cluster]) -> dict[str, dict[str, End]]:
+    ends: dict[str, dict[str, End]] = {}
+    for name, cluster in clusters.items():
+        ends[name] = {}
+        for host, device in cluster.devices.items():
+            tunnel = _the_tunnel(device)
+            if tunnel is not None:
+                local, remote = str(tunnel["local-address"]), str(tunnel["remote-address"])
+                ends[name][host] = (local, remote, _protection(device, local, remote))
+    return ends
+
+
+def ipsec_problems(site: Site, clusters: dict[str, Cluster]) -> Iterator[str]:
+    """Why IPsec would stop EtherIP between the peers' states: one side protects it and the other
+    does not, the two sides' selectors, policies or IKE peers do not mirror each other, or an
+    endpoint's port lockdown drops ESP or IKE."""
+    ends = _ends(clusters)
+    for name, units in ends.items():
+        remote_name, _ = site.remote(name)
+        others = [v[2] for v in ends.get(remote_name, {}).values()]
+        for host, (local, remote, mine) in units.items():
+            yield from _end_problems(
+                f"{name}/{host}", remote_name, clusters[name].devices[host], (local, remote, mine), others
+            )
+
+
+def _end_problems(
+    where: str, remote_name: str, device: Device, end: End, others: list[Protection | None]
+) -> Iterator[str]:
+    local, remote, mine = end
+    protected = [o for o in others if o is not None]
+    if mine is None:
+        if protected:
+            yield f"{where}: sends EtherIP in clear while {remote_name} protects it with IPsec"
+        return
+    selector, policy, peer = mine
+    if not protected:
+        yield f"{where}: protects EtherIP with IPsec while {remote_name} sends it in clear"
+    elif policy is None:
+        yield f"{where}: the traffic selector's ipsec-policy does not exist"
+    elif peer is None:
+        yield f"{where}: no IKE peer with remote-address {remote}: IKE cannot start"
+    else:
+        yield from _lockdown_problems(where, device, local, peer)
+        if policy.get("mode") == "tunnel" and (
+            str(policy.get("tunnel-local-address")) != local
+            or str(policy.get("tunnel-remote-address")) != remote
+        ):
+            yield f"{where}: the IPsec policy's tunnel addresses are not the tunnel's endpoints {local} -> {remote}"
+        for other in protected:
+            if other[1] is not None and other[2] is not None:
+                yield from _mismatch(
+                    where, remote_name, (selector, policy, peer), (other[0], other[1], other[2]), local
+                )
+
+
+def _mismatch(
+    where: str,
+    remote_name: str,
+    mine: tuple[Props, Props, Props],
+    theirs: tuple[Props, Props, Props],
+    local: str,
+) -> Iterator[str]:
+    selector, policy, peer = mine
+    their_selector, their_policy, their_peer = theirs
+    if (str(selector.get("source-address")), str(selector.get("destination-address"))) != (
+        str(their_selector.get("destination-address")),
+        str(their_selector.get("source-address")),
+    ):
+        yield f"{where}: the traffic selectors of the two sides do not mirror each other"
+    for prop in _ESP_AGREE:
+        if policy.get(prop) != their_policy.get(prop):
+            yield f"{where}: IPsec policy {prop} differs from {remote_name}'s ({policy.get(prop)} / {their_policy.get(prop)})"
+    for prop in _IKE_AGREE:
+        if peer.get(prop) != their_peer.get(prop):
+            yield f"{where}: IKE peer {prop} differs from {remote_name}'s ({peer.get(prop)} / {their_peer.get(prop)})"
+    if peer.get("phase1-auth-method") == "pre-shared-key" and (
+        peer.get("preshared-key") != TYPED_KEY or their_peer.get("preshared-key") != TYPED_KEY
+    ):
+        yield f"{where}: the pre-shared key is not set on both sides"
+    if peer.get("my-id-type") == "address" and str(their_peer.get("peers-id-value")) != str(
+        peer.get("my-id-value")
+    ):
+        yield f"{where}: {remote_name}'s IKE peer expects id {their_peer.get('peers-id-value')}, this side says {peer.get('my-id-value')}"
+    if peer.get("my-id-type") == "address" and str(peer.get("my-id-value")) != local:
+        yield f"{where}: this side's IKE id {peer.get('my-id-value')} is not its endpoint {local}"
+
+
+def _lockdown_problems(where: str, device: Device, local: str, peer: Props) -> Iterator[str]:
+    endpoint = device.self_admitting(local)
+    if endpoint is None:
+        return  # tunnel_problems reports it
+    services = endpoint.get("allow-service", "none")
+    if services == UNKNOWN or services == "all":
+        return
+    entries = set(services) if isinstance(services, dict) else set()
+    if "all" in entries:
+        return
+    if not entries & ESP_ENTRIES:
+        yield f"{where}: port lockdown of self IP {local} drops ESP (IP protocol 50)"
+    if not entries & IKE_ENTRIES:
+        yield f"{where}: port lockdown of self IP {local} drops IKE (UDP 500)"
+    if peer.get("nat-traversal") in ("on", "force") and not entries & NAT_T_ENTRIES:
+        yield f"{where}: port lockdown of self IP {local} drops NAT traversal (UDP 4500)"
 
 
 def _the_tunnel(device: Device) -> Props | None:
