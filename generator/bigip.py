@@ -216,17 +216,6 @@ IKE_PEER = Kind(
 # Certificates and keys an IKE peer names: existing objects, never created by etherip.
 SSL_CERT = Kind(("sys", "file", "ssl-cert"), (), Scope.SYNCED)
 SSL_KEY = Kind(("sys", "file", "ssl-key"), (), Scope.SYNCED)
-# IPsec objects every unit ships with (14.1 capture [C]; which exist on 11.6 is not known [I]).
-BUILTIN_IPSEC_NAMES = frozenset(
-    {
-        "anonymous",
-        "default-ipsec-policy",
-        "default-ipsec-policy-interface",
-        "default-ipsec-policy-isession",
-        "default-traffic-selector-interface",
-    }
-)
-
 # The kinds a change script creates, modifies or deletes (the iApp service is the iApp's own).
 CONFIG_KINDS: tuple[Kind, ...] = (
     VLAN,

@@ -216,8 +216,9 @@ def render(
 
     path = site if site is not None else example_site()
     display = str(site) if site is not None else "example_site.yaml"
-    model, source = load_site_and_source(path, display)
-    chosen = _versions(version, model.bigip_version)
+    named = _versions(version, ALL_VERSIONS[0]) if version is not None else []
+    model, source = load_site_and_source(path, display, tuple(named))
+    chosen = named or [model.bigip_version]
     if check:
         _check_drift(model, source, chosen if version is not None else None, out, display)
         return

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from generator import bigip, probes
 from generator.bigip import ETHERIP_PROFILE, TG_FLOATING, TG_LOCAL, VLOC_PARENT, path, quoted
+from generator.citations import REST_HELP
 from generator.expects import Probe, service_forms
 from generator.ipsec import (
     CERT_METHOD,
@@ -554,6 +555,31 @@ def _vlan_mtu(vlan: Vlan, role: Role, mtu: MtuPlan) -> int | None:
     return mtu.vm if mtu.vm > DEFAULT_MTU else None
 
 
+def _ipsec_inferred(ipsec: IpsecView | None, step: Step, phase: Phase) -> tuple[str, ...]:
+    """What the IPsec objects of an apply step rest on (CHANGE.md, "IPsec")."""
+    if ipsec is None or phase is not Phase.APPLY or step.slug != "tunnel":
+        return ()
+    lines: tuple[str, ...] = (
+        (
+            "The traffic selector has the tunnel's source and destination addresses, as F5's chapter 'Securing EtherIP "
+            "Tunnel Traffic with IPsec' says [C]; that it takes only IP protocol 97, the ESP mode, the algorithms and "
+            "lifetimes are this change's choice [I] (CHANGE.md, IPsec)."
+        ),
+        (
+            "The IPsec objects are config-synced like other /Common objects: F5's list of what config-sync leaves out "
+            "does not name them [S]; creating the policy, the selector and the tunnel in one transaction is [I]."
+        ),
+    )
+    if not ipsec.settings.writes_version:
+        lines += (
+            (
+                "No F5 reference for the IPsec objects on this release line was found: their property names and values "
+                f"are those of {REST_HELP} (IKEv1, `version` left at its default v1) [I]."
+            ),
+        )
+    return lines
+
+
 def _device_step(
     step: Step,
     phase: Phase,
@@ -577,6 +603,7 @@ def _device_step(
         (step.inferred_pair if pair else ())
         + step.inferred
         + (step.inferred_for_endpoint if creates_endpoint else ())
+        + _ipsec_inferred(objects.ipsec, step, phase)
     )
     return DeviceStep(
         step=step,

@@ -7,8 +7,9 @@ of its later tasks (IKE version, algorithms, mode) were not found (docs/research
 §1), so every default below is etherip's choice, stated and tagged:
 
 - IKE version: v2 where the release mirrors IKEv2 security associations to the standby unit
-  (16.1.0 and later, Bug 807453 [C]; F5: "Only IKEv2 tunnels support HA failover" [C]), else v1
-  (11.6 has IKEv1 only as far as is known [I]; 13.1-15.1 take v2 when the site asks).
+  (Feature.IPSEC_SA_MIRRORING, from F5 Bug 807453 [C]; F5: "Only IKEv2 tunnels support HA
+  failover" [C]), else v1 (a release without Feature.IKEV2 has IKEv1 only as far as is known
+  [I]; the others take v2 when the site asks).
 - Authentication: a pre-shared key, typed on the box and never written to a file.
 - ESP in tunnel mode between the two tunnel endpoints (F5's two-BIG-IP chapters use tunnel mode
   with tunnel-local and tunnel-remote addresses [C]); it pins the ESP source to the floating
@@ -26,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from generator.citations import REST_HELP
 from generator.versions import BigIpVersion, Feature, supports
 
 if TYPE_CHECKING:
@@ -136,7 +138,7 @@ def version_problems(ipsec: Ipsec, version: BigIpVersion) -> list[tuple[str, str
         problems.append(
             (
                 "phase1_encrypt",
-                f"{chosen} is not a phase-1 name on {version.value} (the 12.0 schema lists aes only): write aes or 3des",
+                f"{chosen} is not a phase-1 name on {version.value} ({REST_HELP} lists aes only): write aes or 3des",
             )
         )
     if chosen == "aes" and aes_lengths:

@@ -101,6 +101,7 @@ class MtuPlan:
 
 
 MAX_VLAN_MTU = 9198  # net vlan mtu range 576-9198 [C: F5 Ansible bigip_vlan, DO]
+MIN_TUNNEL_MTU = 576  # the smallest mtu etherip writes on a tunnel (0 or 576-9198 [S: 12.0 schema])
 
 
 def vm_packet(site: Site) -> tuple[int, bool]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from generator import expects as e
 from generator.bigip import TG_FLOATING, TG_LOCAL
-from generator.citations import IPSEC_TSG_ISAKMP
+from generator.citations import IPSEC_TSG_ISAKMP, IPSEC_TSG_SA
 from generator.expects import Probe, short
 from generator.operations import ConfigObject, Operation, Value, Verb, final_objects
 from generator.steps import Phase
@@ -307,7 +307,8 @@ def _ipsec_sas(peer: PeerContext) -> list[Probe]:
     if ipsec is None:
         return []
     before = (
-        "IPsec: the pings through the tunnel made IKE negotiate; the security associations carry EtherIP.",
+        "IPsec: the pings through the tunnel made IKE negotiate; the security associations carry EtherIP",
+        f"  ({IPSEC_TSG_SA} shows one per direction, each State mature [C]).",
         *(
             (
                 "  IKEv1 runs in racoon, outside tmsh: in bash, `racoonctl -ll show-sa isakmp` lists its IKE SA with",

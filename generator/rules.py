@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from generator.bigip import BUILTIN_MONITORS, BUILTIN_NET_NAMES
 from generator.ipsec import resolve, version_problems
 from generator.load import key_path
-from generator.mtu import MAX_VLAN_MTU, largest_tunnel, plan_mtu
+from generator.mtu import MAX_VLAN_MTU, MIN_TUNNEL_MTU, largest_tunnel, plan_mtu, wan_packet
 
 if TYPE_CHECKING:
     from generator.model import Peer, Pool, Site, Vlan
@@ -101,6 +101,14 @@ def _check_mtu(site: Site) -> Iterator[Violation]:
             f"{plan.tunnel} plus {adds} {plan.overhead} bytes needs a WAN MTU of {plan.wan_required}, above "
             f"the largest VLAN MTU {MAX_VLAN_MTU}: write {largest_tunnel(MAX_VLAN_MTU, ipsec)} or less",
         )
+    if plan.tunnel < MIN_TUNNEL_MTU:
+        where = ("tunnel_mtu",) if site.tunnel_mtu is not None else _smallest_wan(site)
+        yield Violation(
+            where,
+            f"the tunnel would carry {plan.tunnel}-byte packets, below the smallest tunnel MTU {MIN_TUNNEL_MTU}: "
+            f"a WAN VLAN needs mtu {wan_packet(MIN_TUNNEL_MTU, ipsec)} or more",
+        )
+        return
     if not plan.stated:
         return
     for name, peer in site.peers.items():
@@ -112,6 +120,15 @@ def _check_mtu(site: Site) -> Iterator[Violation]:
                 f"{plan.overhead} bytes ({plan.wan_required}): write mtu: {plan.wan_required} or more, "
                 f"or set {lower}: {largest_tunnel(peer.wan.mtu, ipsec)}",
             )
+
+
+def _smallest_wan(site: Site) -> Loc:
+    name = min(
+        (n for n, p in site.peers.items() if p.wan.mtu is not None),
+        key=lambda n: site.peers[n].wan.mtu or 0,
+        default=next(iter(site.peers)),
+    )
+    return ("peers", name, "wan", "mtu")
 
 
 def _check_monitors(pool: Pool) -> Iterator[Violation]:

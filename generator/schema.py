@@ -9,7 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.scalars import DEPLOYMENT_NAME_MAX, NET_NAME_MAX, OBJECT_NAME_MAX
+from generator.model import IKE_LIFETIME_MAX
+from generator.scalars import (
+    DEPLOYMENT_NAME_MAX,
+    DH_GROUPS,
+    IKE_VERSIONS,
+    IPSEC_AUTH,
+    IPSEC_MODES,
+    NAT_TRAVERSAL,
+    NET_NAME_MAX,
+    OBJECT_NAME_MAX,
+    PFS_GROUPS,
+    PHASE1_ENCRYPT,
+    PHASE1_HASH,
+    PHASE2_AUTH,
+    PHASE2_ENCRYPT,
+)
 from generator.versions import ALL_VERSIONS, SUPPORTED
 
 SCHEMA_ID = "https://etherip.invalid/site.schema.json"
@@ -93,6 +108,46 @@ WAN_VLAN = VLAN | {
         ),
     }
 }
+
+
+def _enum(values: tuple[str, ...], description: str) -> dict[str, Any]:
+    return {"type": "string", "enum": list(values), "description": description}
+
+
+IPSEC = _obj(
+    "IPsec for the EtherIP tunnel ({} = etherip's defaults; unset keys take them, some by release)",
+    {
+        "ike_version": _enum(
+            IKE_VERSIONS, "IKE version; default v2 where the release mirrors IKEv2 SAs, else v1"
+        ),
+        "auth": _enum(
+            IPSEC_AUTH,
+            "psk (default): a key typed on the unit in the key step; certificate: ipsec_certificate per peer",
+        ),
+        "mode": _enum(IPSEC_MODES, "ESP mode; default tunnel"),
+        "nat_traversal": _enum(NAT_TRAVERSAL, "default off; on or force also admits UDP 4500"),
+        "phase1_encrypt": _enum(
+            PHASE1_ENCRYPT, "default aes256 (aes where the release has no key-length names)"
+        ),
+        "phase1_hash": _enum(PHASE1_HASH, "default sha256"),
+        "dh_group": _enum(DH_GROUPS, "default modp2048"),
+        "phase1_lifetime": _int(1, IKE_LIFETIME_MAX, "minutes; default 1440"),
+        "phase2_encrypt": _enum(PHASE2_ENCRYPT, "default aes256"),
+        "phase2_auth": _enum(PHASE2_AUTH, "default sha256; not with aes-gcm"),
+        "pfs": _enum(PFS_GROUPS, "default modp2048"),
+        "phase2_lifetime": _int(1, IKE_LIFETIME_MAX, "minutes; default 1440"),
+    },
+    [],
+)
+IPSEC_CERTIFICATE = _obj(
+    "certificate authentication of this peer's IKE peer: objects already on its units",
+    {
+        "cert": _name(OBJECT_NAME_MAX, "sys file ssl-cert of this side"),
+        "key": _name(OBJECT_NAME_MAX, "its sys file ssl-key"),
+        "ca": _name(OBJECT_NAME_MAX, "sys file ssl-cert of the CA that signed the other side's certificate"),
+    },
+    ["cert", "key", "ca"],
+)
 DEVICE = _obj("one BIG-IP", {"wan_self": SELF_IP, "vm_self": SELF_IP}, ["wan_self", "vm_self"])
 PEER = _obj(
     "one end of the tunnel: a standalone device or an HA pair",
@@ -117,6 +172,7 @@ PEER = _obj(
             },
             "additionalProperties": DEVICE,
         },
+        "ipsec_certificate": IPSEC_CERTIFICATE,
     },
     ["wan", "vm", "tunnel", "vlan_group", "devices"],
 )
@@ -185,6 +241,7 @@ def site_schema() -> dict[str, Any]:
                     9198,
                     "explicit tunnel MTU on both sides: the VMs must send no more (default: vm_mtu)",
                 ),
+                "ipsec": IPSEC,
                 "pool": POOL,
                 "peers": {
                     "type": "object",

@@ -212,7 +212,10 @@ def layout(ctx: SiteContext) -> Picture:
     a, b = ctx.peers
     y = 10
     y += canvas.text(title, "title", frame, y, width=inside) + 4
-    subtitle = f"EtherIP tunnel {a.tunnel.local_address} ({a.name}) ⇄ {b.tunnel.local_address} ({b.name})"
+    protected = "" if ctx.ipsec is None else ", protected by IPsec"
+    subtitle = (
+        f"EtherIP tunnel {a.tunnel.local_address} ({a.name}) ⇄ {b.tunnel.local_address} ({b.name}){protected}"
+    )
     y += canvas.text(subtitle, "label", frame, y, width=inside) + 10
     panels = [
         _Panel(peer, MARGIN + i * (PANEL_W + MIDDLE_W + 2 * GAP), i == 1) for i, peer in enumerate(ctx.peers)
@@ -401,8 +404,12 @@ def _middle(canvas: Canvas, ctx: SiteContext, panels: list[_Panel], top: int, ro
     y_tunnel = a.tunnel_y(top, rows)
     canvas.lines.append(Line(a.tunnel_edge(), y_tunnel, b.tunnel_edge(), y_tunnel, "tunnel"))
     band = Rect(x, y_tunnel - 24, MIDDLE_W, 48, "band")  # a place, not drawn
-    canvas.text("EtherIP tunnel", "small", band, y_tunnel - 20)
-    canvas.text("IP protocol 97", "small", band, y_tunnel + 6)
+    if ctx.ipsec is None:
+        canvas.text("EtherIP tunnel", "small", band, y_tunnel - 20)
+        canvas.text("IP protocol 97", "small", band, y_tunnel + 6)
+    else:  # protected: ESP carries the EtherIP packets
+        canvas.text("EtherIP in IPsec ESP", "small", band, y_tunnel - 20)
+        canvas.text(f"IKE {ctx.ipsec.ike_version}, {ctx.ipsec.mode} mode", "small", band, y_tunnel + 6)
 
 
 def _middle_texts(ctx: SiteContext) -> list[Item]:

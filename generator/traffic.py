@@ -92,14 +92,14 @@ def _ipsec(ctx: SiteContext) -> Paragraphs:
         names = ", ".join(p.name for p in pairs)
         if s.ike_version == "v2" and s.mirrored:
             lines.append(
-                f"Failover ({names}): F5 mirrors IKEv2 security associations to the standby unit from 16.1.0 on, "
+                f"Failover ({names}): F5 mirrors IKEv2 security associations to the standby unit on this release, "
                 f"with connection mirroring set up between the units ({IPSEC_MIRRORING_BUG} [C]; {IPSEC_TSG} [C]); "
                 "without mirroring, the new active unit negotiates again and the tunnel carries nothing until it has."
             )
         else:
             lines.append(
                 f"Failover ({names}): F5: only IKEv2 tunnels support HA failover, and security associations are "
-                f"mirrored for IKEv2 only, from 16.1.0 ({IPSEC_TSG} [C]; {IPSEC_MIRRORING_BUG} [C]). Here the new "
+                f"mirrored for IKEv2 only ({IPSEC_TSG} [C]; {IPSEC_MIRRORING_BUG} [C]). Here the new "
                 "active unit negotiates IKE again after a failover, and the tunnel carries nothing until it has (dead "
                 "peer detection finds the lost peer after about 30 seconds, F5's default dpd-delay [S]) [I]: a vMotion "
                 "during a failover loses its connections."

@@ -10,21 +10,39 @@ from pydantic import BaseModel, ValidationError
 
 from generator.crosscheck import despite_structure
 from generator.errors import Problem, SiteFileError
+from generator.ipsec import version_problems
 from generator.load import Located, SiteSource, parse_site, read_site
 from generator.model import Site
 from generator.rules import RuleViolations
 from generator.scalars import Empty, Quoted, show
-from generator.versions import FORMER_DEFAULT, SUPPORTED
+from generator.versions import FORMER_DEFAULT, SUPPORTED, BigIpVersion
 
 
 def load_site(path: Path, display: str | None = None) -> Site:
     return load_site_and_source(path, display)[0]
 
 
-def load_site_and_source(path: Path, display: str | None = None) -> tuple[Site, bytes]:
-    """The validated site and the exact bytes it came from (read once)."""
+def load_site_and_source(
+    path: Path, display: str | None = None, versions: tuple[BigIpVersion, ...] = ()
+) -> tuple[Site, bytes]:
+    """The validated site and the exact bytes it came from (read once). `versions`: releases
+    to render it for besides its own; a choice one of them does not take is refused there."""
     source = read_site(path, display)
-    return validate_source(source), source.data
+    site = validate_source(source)
+    problems = [p for v in versions if v != site.bigip_version for p in release_problems(source, site, v)]
+    if problems:
+        raise SiteFileError(problems)
+    return site, source.data
+
+
+def release_problems(source: SiteSource, site: Site, version: BigIpVersion) -> list[Problem]:
+    """What `version` does not take of a site valid for its own release (IPsec choices)."""
+    if site.ipsec is None:
+        return []
+    return [
+        source.problem(("ipsec", key), f"{message} (asked to render for {version.value})")
+        for key, message in version_problems(site.ipsec, version)
+    ]
 
 
 def load_site_text(text: str, name: str) -> Site:

@@ -10,6 +10,9 @@ from typing import Any
 
 from generator.bigip import BUILTIN_MONITORS
 from generator.bigip import RESERVED_WORDS as RESERVED_NAMES
+from generator.ipsec import settings
+from generator.model import Ipsec
+from generator.mtu import MIN_TUNNEL_MTU, wan_packet
 from generator.schema import site_schema
 from generator.versions import ALL_VERSIONS
 
@@ -56,6 +59,10 @@ def random_site(rng: random.Random) -> dict[str, Any]:
     peer_names = [_name(rng, 10, names), _name(rng, 10, names)]
     groups: set[str] = set()  # device groups: distinct across the two data centers
     peers = {}
+    version = rng.choice(ALL_VERSIONS)
+    ipsec = rng.random() < 0.2  # ipsec: {} (etherip's defaults for the release)
+    # the smallest WAN VLAN mtu that leaves the tunnel its smallest mtu (EtherIP's bytes, ESP's)
+    wan_floor = wan_packet(MIN_TUNNEL_MTU, settings(Ipsec(), version) if ipsec else None)
     # A quarter of the sites put both endpoints in one WAN subnet (on-link, no gateway); the
     # others are routed: a gateway per side (etherip creates the route) or an existing route.
     on_link = rng.random() < 0.25
@@ -68,7 +75,9 @@ def random_site(rng: random.Random) -> dict[str, Any]:
             wan_net = IPv4Network(f"100.{64 + i * 30 + rng.randrange(30)}.{rng.randrange(256)}.0/24")
             wan_hosts = _hosts(wan_net, 4, rng)
             gateway = str(wan_hosts.pop())  # _peer may turn it into "existing" (existing WAN VLAN only)
-        peers[pname] = _peer(rng, f"p{i}", ha[i], vm_subnet, vm_hosts, (wan_net, wan_hosts, gateway), groups)
+        peers[pname] = _peer(
+            rng, f"p{i}", ha[i], vm_subnet, vm_hosts, (wan_net, wan_hosts, gateway), groups, wan_floor
+        )
     monitor_name = _name(rng, 20, set(names))
     interval = rng.randint(1, 30)
     pool: dict[str, Any] = {"name": _name(rng, 30, set(names))}
@@ -88,7 +97,9 @@ def random_site(rng: random.Random) -> dict[str, Any]:
     if pool_create or rng.random() < 0.5:  # a created pool needs a health monitor
         pool["also_monitor"] = rng.choice(["http", "tcp", "https"])
     site: dict[str, Any] = {"deployment": _name(rng, 12, set()), "vm_subnet": str(vm_subnet)}
-    site["bigip_version"] = rng.choice([v.value for v in ALL_VERSIONS])
+    site["bigip_version"] = version.value
+    if ipsec:
+        site["ipsec"] = {}
     site["pool"] = pool
     site["peers"] = peers
     return site
@@ -102,6 +113,7 @@ def _peer(
     vm_hosts: list[IPv4Address],
     wan_side: tuple[IPv4Network, list[IPv4Address], str | None],
     groups: set[str],
+    wan_floor: int,
 ) -> dict[str, Any]:
     local: set[str] = set()
     n_dev = 2 if ha else 1
@@ -119,7 +131,7 @@ def _peer(
         wan["interfaces"] = {wan_iface: mode}
         wan["tag"] = rng.randint(*TAG)
         if rng.random() < 0.3:
-            wan["mtu"] = rng.randint(*MTU)
+            wan["mtu"] = rng.randint(wan_floor, MTU[1])
         if rng.random() < 0.4:
             wan["allow_service"] = rng.choice(["none", "default", "all", ["tcp:4353", "udp:1026"], ["gre:0"]])
     vm: dict[str, Any] = {"vlan": _name(rng, 15, local)}
@@ -175,4 +187,6 @@ def _scalar(value: Any) -> str:
         return str(value)
     if isinstance(value, list):
         return "[" + ", ".join(_scalar(v) for v in value) + "]"
+    if isinstance(value, dict):  # an empty mapping (ipsec: {})
+        return "{" + ", ".join(f'"{k}": {_scalar(v)}' for k, v in value.items()) + "}"
     return f'"{value}"'

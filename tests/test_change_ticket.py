@@ -13,6 +13,7 @@ import pytest
 from tmconfpy import Parser
 
 from generator.model import Site
+from generator.proof.tmsh.keystep import parse_step
 from generator.proof.tmsh.replay import Cluster, runbook_order, starting_cluster
 from generator.proof.tmsh.script import parse_script
 from generator.render import VersionTree
@@ -27,7 +28,7 @@ def _run(cluster: Cluster, t: VersionTree, arts: list[dict[str, object]]) -> Non
     files = t.files()
     for art in arts:
         path = str(art["path"])
-        cluster.run(str(art["device"]), parse_script(files[path].decode()), path)
+        cluster.run(str(art["device"]), parse_step(path, files[path].decode()), path)
 
 
 def _order(s: Site, t: VersionTree, peer: str, kind: str) -> list[dict[str, object]]:

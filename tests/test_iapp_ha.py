@@ -66,7 +66,7 @@ def _runner(s: Site, t: VersionTree, peer: str, runs: list[tuple[str, str]] | No
     for outcome in outcomes:
         assert outcome.ok, outcome.message
     recorded = {r: o.recorded for r, o in zip(runs, outcomes, strict=True)}
-    texts = {p: c.decode() for p, c in t.files().items() if p.endswith(".tmsh")}
+    texts = {p: c.decode() for p, c in t.files().items() if p.endswith((".tmsh", ".sh"))}
     return FlowRunner(
         starting_cluster(s, peer), service_name(s), s.peers[peer].device_group, texts, recorded, run_answers
     )

@@ -24,8 +24,9 @@ from typer.testing import CliRunner
 from generator.cli import app
 from generator.proof.check import check_folder
 from generator.proof.tcl import tcl
+from generator.proof.tmsh.keystep import parse_step
 from generator.proof.tmsh.replay import runbook_order, starting_cluster
-from generator.proof.tmsh.script import parse_script, split_commands
+from generator.proof.tmsh.script import split_commands
 from generator.render import render_version
 from generator.schema import site_schema
 from generator.validate import load_site_text
@@ -74,7 +75,9 @@ def test_random_valid_site_renders_replays_and_rolls_back(rnd: random.Random) ->
         for kind in ("tmsh-apply", "tmsh-rollback"):
             for art in runbook_order(site, name, artifacts, kind):
                 cluster.run(
-                    str(art["device"]), parse_script(files[str(art["path"])].decode()), str(art["path"])
+                    str(art["device"]),
+                    parse_step(str(art["path"]), files[str(art["path"])].decode()),
+                    str(art["path"]),
                 )
             if kind == "tmsh-apply":
                 first = next(iter(site.peers[name].devices))

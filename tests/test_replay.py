@@ -8,6 +8,7 @@ import pytest
 
 from generator.bigip import BUILTIN_MONITORS
 from generator.model import Site
+from generator.proof.tmsh.keystep import parse_step
 from generator.proof.tmsh.replay import Cluster, ReplayError, runbook_order, starting_cluster, tunnel_problems
 from generator.proof.tmsh.script import parse_script
 from generator.render import VersionTree
@@ -30,7 +31,7 @@ def replay(s: Site, t: VersionTree, peer: str, order: list[dict[str, object]] | 
     cluster = starting_cluster(s, peer)
     for art in order if order is not None else runbook_order(s, peer, manifest(t)["artifacts"]):  # type: ignore[arg-type]
         path = str(art["path"])
-        cluster.run(str(art["device"]), parse_script(files[path].decode()), path)
+        cluster.run(str(art["device"]), parse_step(path, files[path].decode()), path)
     return cluster
 
 
@@ -63,6 +64,19 @@ def expected_objects(s: Site, peer_name: str, index: int) -> set[tuple[tuple[str
         }
     if peer.wan.gateway is not None and peer.wan.gateway != "existing":
         want.add((KINDS["route"], f"/Common/{s.deployment}_wan_route"))
+    if s.ipsec is not None:  # synced: every unit ends with them
+        want |= {
+            (("net", "ipsec", "ipsec-policy"), f"/Common/{s.deployment}_ipsec"),
+            (("net", "ipsec", "traffic-selector"), f"/Common/{s.deployment}_ts"),
+            (("net", "ipsec", "ike-peer"), f"/Common/{s.deployment}_ike"),
+        }
+    if peer.ipsec_certificate is not None:  # there before the change
+        c = peer.ipsec_certificate
+        want |= {
+            (("sys", "file", "ssl-cert"), f"/Common/{c.cert}"),
+            (("sys", "file", "ssl-key"), f"/Common/{c.key}"),
+            (("sys", "file", "ssl-cert"), f"/Common/{c.ca}"),
+        }
     return want
 
 
@@ -181,7 +195,11 @@ def _final(case: str, edit: tuple[str, str, str] | None = None) -> dict[str, Clu
     for name in s.peers:
         cluster = starting_cluster(s, name)
         for art in runbook_order(s, name, manifest(t)["artifacts"]):  # type: ignore[arg-type]
-            cluster.run(str(art["device"]), parse_script(files[str(art["path"])].decode()), str(art["path"]))
+            cluster.run(
+                str(art["device"]),
+                parse_step(str(art["path"]), files[str(art["path"])].decode()),
+                str(art["path"]),
+            )
         clusters[name] = cluster
     return clusters
 

@@ -35,6 +35,7 @@ BASES = (
     "existing-wan-pair",
     "guest-snat",
     "jumbo-gateway",
+    "ipsec-cert",
 )
 PLACEHOLDER = "etherip_placeholder_value"
 Path = tuple[str | int, ...]

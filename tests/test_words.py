@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from generator.model import Site
 from generator.proof.expect_check import check_expects
 from generator.proof.expects import parse_claim, read_lines
+from generator.proof.tmsh.keystep import parse_step
 from generator.proof.tmsh.replay import ReplayError
 from generator.proof.tmsh.script import parse_script
 from generator.render import render_version
@@ -159,6 +160,9 @@ TITLE_WORDS = (
     ("route", ("net", "route")),
     ("Virtual Location monitor", ("ltm", "monitor", "virtual-location")),
     ("pool", ("ltm", "pool")),
+    ("IPsec policy", ("net", "ipsec", "ipsec-policy")),
+    ("IPsec traffic selector", ("net", "ipsec", "traffic-selector")),
+    ("IKE peer", ("net", "ipsec", "ike-peer")),
 )
 _TITLE = re.compile(r"^# (?:Rollback step|Step) \d+ of \d+: (.+)\.$", re.MULTILINE)
 
@@ -237,7 +241,11 @@ def _back_at_start(s: Site, files: dict[str, bytes], row: tuple[str, ...]) -> bo
     for art in runbook_order(s, peer, artifacts, "tmsh-apply"):
         if art["path"] == failed:
             break
-        cluster.run(str(art["device"]), parse_script(files[str(art["path"])].decode()), str(art["path"]))
+        cluster.run(
+            str(art["device"]),
+            parse_step(str(art["path"]), files[str(art["path"])].decode()),
+            str(art["path"]),
+        )
     skipped = set() if skip == "—" else set(skip.split(", "))
     back = runbook_order(s, peer, artifacts, "tmsh-rollback")
     paths = [str(a["path"]) for a in back]
@@ -245,7 +253,9 @@ def _back_at_start(s: Site, files: dict[str, bytes], row: tuple[str, ...]) -> bo
         for art in back[paths.index(start) :] if start else []:
             if art["path"] not in skipped:
                 cluster.run(
-                    str(art["device"]), parse_script(files[str(art["path"])].decode()), str(art["path"])
+                    str(art["device"]),
+                    parse_step(str(art["path"]), files[str(art["path"])].decode()),
+                    str(art["path"]),
                 )
     except ReplayError:
         return False

@@ -25,10 +25,13 @@ from generator.iapp.flow import (
     apply_ops,
     rollback_ops,
 )
+from generator.ipsec import IpsecSettings, settings
+from generator.model import Ipsec
 from generator.operations import Verb, join_and
 from generator.runbook import verify_file
 from generator.steps import Phase
 from generator.templating import Style, raw_template, render_template
+from generator.versions import ALL_VERSIONS
 
 IMPLEMENTATION = "iapp/implementation.tcl"
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed, so the zip is byte-identical run to run
@@ -82,6 +85,20 @@ def answers(ctx: SiteContext, peer: PeerContext) -> dict[str, str]:
         "monitor__interval": str(monitor.interval),
         "monitor__timeout": str(monitor.timeout),
     }
+    return out | _ipsec_answers(peer)
+
+
+def _ipsec_answers(peer: PeerContext) -> dict[str, str]:
+    """IPsec: the site's resolved choices (generator/ipsec.py). A pre-shared key is never an
+    answer: the key step creates the IKE peer where the key is typed (IMPORT.md)."""
+    ipsec = peer.ipsec
+    if ipsec is None:
+        return {"ipsec__enabled": "no"}
+    s = ipsec.settings
+    out = {"ipsec__enabled": "yes", **_settings_answers(s)}
+    if not s.psk:
+        cert, key, ca = (name.removeprefix("/Common/") for _, name in ipsec.certificates)
+        out |= {"ipsec__cert": cert, "ipsec__key": key, "ipsec__ca": ca}
     return out
 
 
@@ -101,8 +118,33 @@ def _vlan_answers(side: str, vlan: VlanView, *, with_lockdown_inside: bool) -> d
 
 def apl_defaults(ctx: SiteContext, peer: PeerContext) -> dict[str, str]:
     """Defaults for every APL field, hidden ones included (empty when the site has no value)."""
-    known = answers(ctx, peer)
+    known = _ipsec_defaults(ctx) | answers(ctx, peer)
     return {var: known.get(var, "") for var in APL_VARIABLES}
+
+
+def _ipsec_defaults(ctx: SiteContext) -> dict[str, str]:
+    """A site without IPsec: the hidden IPsec fields show etherip's defaults of the oldest
+    release (generator/ipsec.py), valid on every release, so a site without IPsec renders the
+    same hidden answers whatever its release."""
+    return _settings_answers(settings(Ipsec(), ALL_VERSIONS[0]))
+
+
+def _settings_answers(s: IpsecSettings) -> dict[str, str]:
+    return {
+        "ipsec__ike_version": s.ike_version,
+        "ipsec__version_property": "yes" if s.writes_version else "no",
+        "ipsec__auth": s.auth,
+        "ipsec__mode": s.mode,
+        "ipsec__nat_traversal": s.nat_traversal,
+        "ipsec__phase1_encrypt": s.phase1_encrypt,
+        "ipsec__phase1_hash": s.phase1_hash,
+        "ipsec__dh_group": s.dh_group,
+        "ipsec__phase1_lifetime": str(s.phase1_lifetime),
+        "ipsec__phase2_encrypt": s.phase2_encrypt,
+        "ipsec__phase2_auth": s.phase2_auth,
+        "ipsec__pfs": s.pfs,
+        "ipsec__phase2_lifetime": str(s.phase2_lifetime),
+    }
 
 
 APL_VARIABLES = [
@@ -148,6 +190,23 @@ APL_VARIABLES = [
     "monitor__name",
     "monitor__interval",
     "monitor__timeout",
+    "ipsec__enabled",
+    "ipsec__ike_version",
+    "ipsec__version_property",
+    "ipsec__auth",
+    "ipsec__mode",
+    "ipsec__nat_traversal",
+    "ipsec__phase1_encrypt",
+    "ipsec__phase1_hash",
+    "ipsec__dh_group",
+    "ipsec__phase1_lifetime",
+    "ipsec__phase2_encrypt",
+    "ipsec__phase2_auth",
+    "ipsec__pfs",
+    "ipsec__phase2_lifetime",
+    "ipsec__cert",
+    "ipsec__key",
+    "ipsec__ca",
 ]
 
 
@@ -364,6 +423,8 @@ def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
         stages=[(STAGE_LABELS[s], stage_content(ctx, peer, s)) for s in (NETWORK, COMPLETE, REMOVED)],
         version_notes=list(ctx.iapp_notes),
         verify_file=verify_file(ctx.step_count),
+        key_step=key_step,
+        key_file=next((ds.filename for ds in peer.devices[0].steps if ds.step.shell), ""),
         **base,
     )
     folder = f"{peer.name}/iapp"

@@ -10,6 +10,11 @@ step files, each before the config-sync that brings the synced objects referring
   rollback: A reconfigure (stage network) -> sync -> B rollback 02 -> A reconfigure (stage
             removed) -> sync -> B rollback 04 -> A delete service -> sync -> A, B save
 
+With IPsec and a pre-shared key, the key is never an answer: after the stage that creates the
+traffic selector, A runs the key step (bash; it creates the IKE peer and config-syncs), and
+rollback deletes the IKE peer (A's rollback step, which config-syncs) before stage removed
+deletes the selector it refers to.
+
 A standalone device creates the service in one run (stage complete); its rollback reconfigures
 to stage removed, then deletes the service. Stage removed creates nothing, so the framework
 deletes every object the service owns, and the run puts back what it changed on existing
@@ -22,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.model import Site
-from generator.steps import Phase, plan
+from generator.steps import KEY_STEP, Phase, plan
 
 STAGE_VARIABLE = "deploy__stage"
 NETWORK = "network"  # this unit's VLANs and WAN self IP, the floating WAN self IP, the tunnel
@@ -47,7 +52,8 @@ class Op:
     def describe(self) -> str:
         """One line naming the operation, as IMPORT.md lists it."""
         if self.action == "tmsh":
-            return f"{self.host}: paste `{self.file}` into tmsh"
+            shell = "bash" if self.file.endswith(".sh") else "tmsh"
+            return f"{self.host}: paste `{self.file}` into {shell}"
         if self.action == "create":
             return f"{self.host}: create the application service, stage `{self.stage}`"
         if self.action == "reconfigure":
@@ -86,8 +92,9 @@ def apply_ops(
     """The apply flow of a peer with these devices (two: a pair)."""
     first = hosts[0]
     apply = Phase.APPLY
+    key = [_tmsh(peer_name, first, apply, KEY_STEP, key_step)] if key_step else []
     if len(hosts) == 1:
-        return (Op("create", first, stage=COMPLETE), _tmsh(peer_name, first, apply, "save", key_step))
+        return (Op("create", first, stage=COMPLETE), *key, _tmsh(peer_name, first, apply, "save", key_step))
     second = hosts[1]
     ops: list[Op] = []
     if local_step:
@@ -95,6 +102,7 @@ def apply_ops(
     ops += [
         Op("create", first, stage=NETWORK),
         Op("sync", first),
+        *key,
         _tmsh(peer_name, second, apply, "vlan-group", key_step),
         Op("reconfigure", first, stage=COMPLETE),
         Op("sync", first),
@@ -109,8 +117,10 @@ def rollback_ops(
 ) -> tuple[Op, ...]:
     first = hosts[0]
     back = Phase.ROLLBACK
+    key = [_tmsh(peer_name, first, back, KEY_STEP, key_step)] if key_step else []
     if len(hosts) == 1:
         return (
+            *key,
             Op("reconfigure", first, stage=REMOVED),
             Op("delete", first),
             _tmsh(peer_name, first, back, "save", key_step),
@@ -120,6 +130,7 @@ def rollback_ops(
         Op("reconfigure", first, stage=NETWORK),
         Op("sync", first),
         _tmsh(peer_name, second, back, "vlan-group", key_step),
+        *key,
         Op("reconfigure", first, stage=REMOVED),
         Op("sync", first),
     ]

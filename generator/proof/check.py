@@ -499,7 +499,9 @@ def _check_flows(
     """Checks 5: the iApp flow of IMPORT.md (generator/iapp/flow.py), replayed on the cluster
     model with config-sync, leaves every unit as the tmsh scripts do; its rollback flow
     returns every unit to where it started."""
-    texts = {p: c.decode() for p, c in files.items() if p.startswith(f"{peer}/") and p.endswith(".tmsh")}
+    texts = {
+        p: c.decode() for p, c in files.items() if p.startswith(f"{peer}/") and p.endswith((".tmsh", ".sh"))
+    }
     cluster = starting_cluster(site, peer)
     start = {h: copy.deepcopy(d.objects) for h, d in cluster.devices.items()}
     group = site.peers[peer].device_group

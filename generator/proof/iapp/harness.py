@@ -48,16 +48,16 @@ def run_cases(implementation: str, cases: list[Case], seconds: int = CASE_SECOND
     (another version folder of the same deployment) is answered from memory."""
     digest = hashlib.sha256(implementation.encode()).hexdigest()
     keys = [(digest, c.hostname, tuple(sorted(c.answers.items()))) for c in cases]
-    todo = [c for c, k in zip(cases, keys, strict=True) if k not in _MEMO]
+    # this call's results, kept apart from the memo: a full memo is cleared while filling it
+    found = {k: _MEMO[k] for k in keys if k in _MEMO}
+    todo = [c for c, k in zip(cases, keys, strict=True) if k not in found]
     for outcome in _run(implementation, todo, seconds):
+        key = (digest, outcome.case.hostname, tuple(sorted(outcome.case.answers.items())))
+        found[key] = (outcome.ok, outcome.message, outcome.recorded)
         if len(_MEMO) >= _MEMO_LIMIT:
             _MEMO.clear()
-        _MEMO[(digest, outcome.case.hostname, tuple(sorted(outcome.case.answers.items())))] = (
-            outcome.ok,
-            outcome.message,
-            outcome.recorded,
-        )
-    return [Outcome(c, *_MEMO[k]) for c, k in zip(cases, keys, strict=True)]
+        _MEMO[key] = found[key]
+    return [Outcome(c, *found[k]) for c, k in zip(cases, keys, strict=True)]
 
 
 def _run(implementation: str, cases: list[Case], seconds: int) -> list[Outcome]:

@@ -1,9 +1,8 @@
 """One function per conflict kind. Each takes a `Unit` and returns its findings.
 
 Kinds: exists, missing, pool-rule, pool-min-active, tag, untagged, no-interface, address,
-overlap, hostname, device-group, configsync, version, route; notes: not-read, duplicate,
-not-checked. Findings with `absence` set
-are found by something not being there; `check_unit` drops them (with a note) when the saved
+overlap, hostname, device-group, configsync, version, route, ipsec-peer, ipsec-selector; notes:
+not-read, duplicate, not-checked. Findings with `absence` set are found by something not being there; `check_unit` drops them (with a note) when the saved
 configuration lacks the part they need (bigip_base.conf or bigip.conf, or their content).
 """
 
@@ -48,6 +47,9 @@ LABELS = {
     "net self": "self IP",
     "net route": "route",
     "ltm pool": "pool",
+    "net ipsec ike-peer": "IKE peer",
+    "net ipsec traffic-selector": "IPsec traffic selector",
+    "net ipsec ipsec-policy": "IPsec policy",
 }
 
 
@@ -341,6 +343,47 @@ def routes(unit: Unit) -> list[Finding]:
     return out
 
 
+def ipsec(unit: Unit) -> list[Finding]:
+    """With IPsec: another IKE peer for the other endpoint, another traffic selector that covers
+    EtherIP between the endpoints (it could take the traffic first [I]), certificates the IKE
+    peer names that are not saved."""
+    view = unit.peer.ipsec
+    if view is None:
+        return []
+    out = []
+    for stanza in unit.saved.of("net ipsec ike-peer").values():
+        if stanza.name != view.ike_peer.path and unquote(stanza.body.get("remote-address")) == view.remote:
+            message = (
+                f"IKE peer {stanza.name} already has remote-address {view.remote}; the change creates "
+                f"{view.ike_peer.path} for it, and two peers for one address compete"
+            )
+            out.append(_finding(unit, "ipsec-peer", (view.ike_peer.path, stanza.name), message, stanza.where))
+    local, remote = IPv4Address(view.local), IPv4Address(view.remote)
+    for stanza in unit.saved.of("net ipsec traffic-selector").values():
+        if stanza.name == view.selector.path:
+            continue
+        source = parse_network(unquote(stanza.body.get("source-address")))
+        destination = parse_network(unquote(stanza.body.get("destination-address")))
+        protocol = unquote(stanza.body.get("ip-protocol")) or "255"
+        if source is None or destination is None or protocol not in ("97", "255", "etherip", "any"):
+            continue
+        if local in source[0] and remote in destination[0]:
+            message = (
+                f"traffic selector {stanza.name} covers {local} -> {remote} (ip-protocol {protocol}): it could take "
+                f"EtherIP before {view.selector.path} [I]; its policy would then protect it"
+            )
+            out.append(
+                _finding(unit, "ipsec-selector", (view.selector.path, stanza.name), message, stanza.where)
+            )
+    for kind, path in view.certificates:
+        if unit.saved.get(kind.tmsh, path) is None:
+            message = (
+                f"{kind.tmsh} {path} is named by ipsec_certificate but is not in the saved configuration"
+            )
+            out.append(_finding(unit, "missing", (path,), message, absence=USER))
+    return out
+
+
 def _covered(
     unit: Unit, remote: IPv4Address, saved: list[tuple[Stanza, tuple[IPv4Network, int] | None]]
 ) -> bool:
@@ -387,6 +430,7 @@ CHECKS: tuple[Callable[[Unit], list[Finding]], ...] = (
     interfaces_exist,
     self_addresses,
     routes,
+    ipsec,
     unread,
 )
 

@@ -45,6 +45,9 @@ def created_objects(unit: Unit) -> list[Created]:
     if site.pool.create:
         objects.append(Created("ltm pool", "pool", site.pool.path))
     objects.append(Created("ltm monitor", "monitor", site.monitor.path))
+    if peer.ipsec is not None:
+        for obj in (peer.ipsec.policy, peer.ipsec.selector, peer.ipsec.ike_peer):
+            objects.append(Created(obj.kind.tmsh, obj.label.removeprefix("the "), obj.path))
     return objects
 
 

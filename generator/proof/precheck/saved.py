@@ -25,9 +25,14 @@ from generator.proof.precheck.sources import SavedConfigError, SavedFile, SavedS
 from generator.proof.precheck.stanzas import RawStanza, StanzaError, split
 
 PARTITION = bigip.PARTITION
-# The stanza kinds the checks read, as header words (with `sys global-settings`: 13 kinds).
+# The stanza kinds the checks read, as header words (with `sys global-settings`: 19 kinds).
 KINDS = (
+    "net ipsec traffic-selector",
+    "net ipsec ipsec-policy",
+    "net ipsec ike-peer",
     "net tunnels tunnel",
+    "sys file ssl-cert",
+    "sys file ssl-key",
     "cm device-group",
     "net vlan-group",
     "net interface",

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from generator import bigip
 from generator.iapp.flow import Op
+from generator.proof.tmsh.keystep import parse_step
 from generator.proof.tmsh.replay import (
     SERVICE,
     Cluster,
@@ -43,7 +44,7 @@ from generator.proof.tmsh.replay import (
     is_synced,
     references,
 )
-from generator.proof.tmsh.script import Command, ScriptError, parse_command, parse_script
+from generator.proof.tmsh.script import Command, ScriptError, parse_command
 
 __all__ = ["SERVICE", "FlowRunner", "owned_here", "service_key"]
 
@@ -183,7 +184,7 @@ class FlowRunner:
         action, host = op.action, op.host
         device = self.cluster.devices[host]
         if action == "tmsh":
-            commands = parse_script(self.tmsh_files[op.file])
+            commands = parse_step(op.file, self.tmsh_files[op.file])
             check_strict_updates(device, commands, op.file)
             self.cluster.run(host, commands, op.file)
         elif action in ("create", "reconfigure"):

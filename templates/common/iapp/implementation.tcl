@@ -5,7 +5,8 @@
 # device only (found by hostname) and creates the same objects with the same properties as
 # etherip's tmsh scripts for that device, in stages (answer deploy__stage):
 #   network   this device's VLANs and WAN self IP, the floating WAN self IP, the route, the
-#             tunnel, an existing endpoint self IP admitting EtherIP (and an existing pool's
+#             tunnel (with IPsec its policy and traffic selector, and with certificates the IKE
+#             peer), an existing endpoint self IP admitting EtherIP (and an existing pool's
 #             monitor rule as it was before the change);
 #   complete  all of network, and the VLAN group, this device's VM self IP, the floating VM
 #             self IP, the pool and the Virtual Location monitor attached to it;
@@ -182,10 +183,23 @@ proc etherip_lockdown {var} {
     return [etherip_lockdown_value [etherip_lockdown_words $var]]
 }
 
-# The tunnel's local self IP also admits EtherIP (IP protocol 97, entry 97:0), whatever the
-# answer asks, unless it already admits everything.
-proc etherip_endpoint_lockdown {var} {
-    set words [etherip_lockdown_words $var]
+# Every way tmsh may show an allow-service entry the tunnel endpoint needs (by number or name,
+# :0 or :any for a protocol), so an entry the answer has in another form is not added twice.
+proc etherip_forms {entry} {
+    switch -- $entry {
+        97:0 { return {97:0 97:any etherip:0 etherip:any} }
+        50:0 { return {50:0 50:any esp:0 esp:any} }
+        udp:500 { return {udp:500 udp:isakmp} }
+        udp:4500 { return {udp:4500 udp:ipsec-nat-t} }
+    }
+    return [list $entry]
+}
+
+# A lockdown that admits what the tunnel needs: EtherIP (97:0) and, with IPsec, ESP and IKE
+# (ipsec_entries). all stays all; an entry already there in any form is kept; each missing one
+# is added (to default or the entries; none is dropped once something is added).
+proc etherip_admit {words} {
+    global ipsec_entries
     if {[string equal $words "all"]} {
         return "all"
     }
@@ -195,10 +209,36 @@ proc etherip_endpoint_lockdown {var} {
             lappend kept $word
         }
     }
-    if {[lsearch -exact $kept "97:0"] < 0} {
-        lappend kept "97:0"
+    set missing {}
+    foreach entry [concat {97:0} $ipsec_entries] {
+        set found 0
+        foreach form [etherip_forms $entry] {
+            if {[lsearch -exact $kept $form] >= 0} {
+                set found 1
+            }
+        }
+        if {!$found} {
+            lappend missing $entry
+        }
     }
-    return "replace-all-with \{ [join $kept " "] \}"
+    if {[llength $missing] == 0} {
+        return [etherip_lockdown_value $words]
+    }
+    return "replace-all-with \{ [join [concat $kept $missing] " "] \}"
+}
+
+# The tunnel's local self IP admits what the tunnel needs, whatever the answer asks.
+proc etherip_endpoint_lockdown {var} {
+    return [etherip_admit [etherip_lockdown_words $var]]
+}
+
+# One of a fixed set of words.
+proc etherip_choice {var choices} {
+    set value [etherip_answer $var]
+    if {[lsearch -exact $choices $value] < 0} {
+        etherip_fail "$var: '[etherip_printable $value]' is not one of $choices"
+    }
+    return $value
 }
 
 proc etherip_members {var subnet} {
@@ -260,24 +300,6 @@ proc etherip_this_device {} {
 
 set dep [etherip_name site__deployment 24]
 set subnet [etherip_answer site__vm_subnet]
-# A lockdown that admits EtherIP: all, or entries holding protocol 97, stay as they are; else
-# 97:0 is added (to default or the entries; none is dropped).
-proc etherip_admitting {words} {
-    if {[string equal $words "all"]} {
-        return "all"
-    }
-    set kept {}
-    foreach word [split $words " "] {
-        if {[lsearch -exact {97:0 97:any etherip:0 etherip:any} $word] >= 0} {
-            return [etherip_lockdown_value $words]
-        }
-        if {![string equal $word "none"]} {
-            lappend kept $word
-        }
-    }
-    lappend kept "97:0"
-    return "replace-all-with \{ [join $kept " "] \}"
-}
 
 set octet {(0|[1-9][0-9]{0,2})}
 etherip_match site__vm_subnet $subnet "^$octet\\.$octet\\.$octet\\.$octet/(\[89\]|\[12\]\[0-9\]|30)\$" "an IPv4 network with a prefix of /8 to /30"
@@ -305,6 +327,43 @@ if {$ha} {
     }
 }
 
+# IPsec (a site with IPsec has its own section in CHANGE.md): the policy and the traffic
+# selector are created with the tunnel, and the IKE peer too with certificates (with a
+# pre-shared key the key step creates it: the key is never an answer). The tunnel endpoint then
+# admits ESP and IKE as well.
+set ipsec [string equal [etherip_yesno ipsec__enabled] "yes"]
+set ipsec_entries {}
+if {$ipsec} {
+    set ike_version [etherip_choice ipsec__ike_version {v1 v2}]
+    set version_property [etherip_yesno ipsec__version_property]
+    if {[string equal $ike_version "v2"] && [string equal $version_property "no"]} {
+        etherip_fail "ipsec__ike_version: v2 needs the IKE peer's version property (ipsec__version_property yes)"
+    }
+    set ipsec_auth [etherip_choice ipsec__auth {psk certificate}]
+    set ipsec_mode [etherip_choice ipsec__mode {tunnel transport}]
+    set nat [etherip_choice ipsec__nat_traversal {off on force}]
+    set p1_encrypt [etherip_choice ipsec__phase1_encrypt {aes aes128 aes192 aes256 3des}]
+    set p1_hash [etherip_choice ipsec__phase1_hash {sha1 sha256 sha384 sha512}]
+    set dh_group [etherip_choice ipsec__dh_group {modp1024 modp1536 modp2048 modp3072 modp4096}]
+    set p1_life [etherip_number ipsec__phase1_lifetime 1 10080]
+    set p2_encrypt [etherip_choice ipsec__phase2_encrypt {aes128 aes256 aes-gcm128 aes-gcm256}]
+    set p2_auth [etherip_choice ipsec__phase2_auth {sha1 sha256 sha512 aes-gcm128 aes-gcm256}]
+    if {[string match "aes-gcm*" $p2_encrypt] != [string equal $p2_auth $p2_encrypt]} {
+        etherip_fail "ipsec__phase2_auth: '$p2_auth' with '$p2_encrypt': AES-GCM names itself in both, AES-CBC takes sha1, sha256 or sha512"
+    }
+    set pfs [etherip_choice ipsec__pfs {none modp1024 modp1536 modp2048 modp3072 modp4096}]
+    set p2_life [etherip_number ipsec__phase2_lifetime 1 10080]
+    if {[string equal $ipsec_auth "certificate"]} {
+        set ipsec_cert [etherip_name ipsec__cert 63]
+        set ipsec_key [etherip_name ipsec__key 63]
+        set ipsec_ca [etherip_name ipsec__ca 63]
+    }
+    set ipsec_entries {50:0 udp:500}
+    if {![string equal $nat "off"]} {
+        lappend ipsec_entries "udp:4500"
+    }
+}
+
 set wan_create [etherip_yesno wan__create]
 set wan_vlan [etherip_name wan__vlan 15]
 if {[string equal $wan_create "yes"]} {
@@ -324,7 +383,7 @@ if {[string equal $wan_create "no"]} {
     if {![string equal $endpoint_name ""]} {
         set endpoint_name [etherip_name wan__endpoint_name 63]
         set endpoint_before [etherip_lockdown wan__endpoint_service]
-        set endpoint_after [etherip_admitting [etherip_lockdown_words wan__endpoint_service]]
+        set endpoint_after [etherip_admit [etherip_lockdown_words wan__endpoint_service]]
     }
 }
 set vm_create [etherip_yesno vm__create]
@@ -465,7 +524,52 @@ proc etherip_create_tunnel {} {
     if {![string equal $endpoint_name ""]} {
         tmsh::modify "net self /Common/$endpoint_name allow-service $endpoint_after"
     }
+    etherip_create_ipsec
     tmsh::create "net tunnels tunnel /Common/$tunnel profile /Common/etherip local-address $local_address remote-address $remote_address mtu $tunnel_mtu description \"etherip $dep to $remote_peer\""
+}
+
+# The IPsec policy (ESP between the endpoints), the traffic selector for EtherIP from this
+# endpoint to the other, and with certificates the IKE peer (with a pre-shared key the key step
+# creates it).
+proc etherip_create_ipsec {} {
+    global ipsec dep local_address remote_address ipsec_mode p2_encrypt p2_auth pfs p2_life ipsec_auth
+    if {!$ipsec} {
+        return
+    }
+    set policy "net ipsec ipsec-policy /Common/${dep}_ipsec protocol esp mode $ipsec_mode"
+    if {[string equal $ipsec_mode "tunnel"]} {
+        append policy " tunnel-local-address $local_address tunnel-remote-address $remote_address"
+    }
+    append policy " ike-phase2-encrypt-algorithm $p2_encrypt ike-phase2-auth-algorithm $p2_auth"
+    append policy " ike-phase2-perfect-forward-secrecy $pfs ike-phase2-lifetime $p2_life"
+    tmsh::create $policy
+    tmsh::create "net ipsec traffic-selector /Common/${dep}_ts source-address $local_address/32 destination-address $remote_address/32 ip-protocol 97 direction both ipsec-policy /Common/${dep}_ipsec"
+    if {[string equal $ipsec_auth "certificate"]} {
+        tmsh::create [etherip_ike_peer]
+    }
+}
+
+# The IKE peer at the other endpoint, authenticated by certificates already on the unit.
+proc etherip_ike_peer {} {
+    global dep local_address remote_address ike_version version_property p1_encrypt p1_hash dh_group p1_life nat ipsec_cert ipsec_key ipsec_ca
+    set cmd "net ipsec ike-peer /Common/${dep}_ike remote-address $remote_address"
+    if {[string equal $version_property "yes"]} {
+        append cmd " version replace-all-with \{ $ike_version \}"
+    }
+    if {[string equal $ike_version "v1"]} {
+        append cmd " mode main"
+    }
+    append cmd " phase1-auth-method rsa-signature phase1-encrypt-algorithm $p1_encrypt phase1-hash-algorithm $p1_hash"
+    append cmd " phase1-perfect-forward-secrecy $dh_group"
+    if {[string equal $ike_version "v2"]} {
+        append cmd " prf $p1_hash"
+    }
+    append cmd " lifetime $p1_life my-id-type asn1dn peers-id-type asn1dn my-cert-file /Common/$ipsec_cert"
+    append cmd " my-cert-key-file /Common/$ipsec_key ca-cert-file /Common/$ipsec_ca verify-cert true nat-traversal $nat"
+    if {[string equal $ike_version "v2"]} {
+        append cmd " traffic-selector replace-all-with \{ /Common/${dep}_ts \}"
+    }
+    return $cmd
 }
 
 # The VLAN group and this device's VM self IP on it.

@@ -1,0 +1,34 @@
+# etherip secure | BIG-IP 11.6.5 | peer backup | device bigip-bak-1
+# Step 3 of 6: create the IKE peer primary.
+# Where: bash (from tmsh: run util bash) on bigip-bak-1 (standalone: no device group, no config-sync).
+# Before: these steps are done, each without an error:
+#   step 1 (local-network) on bigip-bak-1
+#   step 2 (tunnel) on bigip-bak-1
+# Inferred: tmsh writes the commands it runs to ~/.tmsh-history-<user>, also when bash runs it (project notes on 21.x [S]); this step deletes the lines naming preshared-key from that file; F5's qkview collects /root/.tmsh-history-root unless excluded [C].
+# Inferred: While the one tmsh command runs (about a second), the key is in its command line, visible to `ps` on this unit [I]; whether /var/log/audit records it masked is not known [I]: the step counts the audit lines naming preshared-key.
+# How: paste the block below, from the line "{" to the line "}", into bash in one paste. bash
+#   reads the whole block before it runs any of it; then it asks for the key twice and shows
+#   nothing you type. Paste nothing after the "}" line: bash would read it as the key. The tmsh
+#   command in the block runs only when both entries match and the key has the form below; if
+#   tmsh refuses it, nothing is created: stop and follow CHANGE.md's rollback trigger.
+# Have ready: the pre-shared key agreed with the team of primary for this change (both data
+#   centers type the same key). 16 to 128 characters from A-Z a-z 0-9 + / = . _ - (base64 has
+#   only these: `openssl rand -base64 48` prints 64). No file of this change holds it.
+{
+read -r -s -p 'Pre-shared key for the IKE peer primary (not shown): ' EIP_PSK; echo
+read -r -s -p 'The same key again: ' EIP_PSK_AGAIN; echo
+EIP_KEY_FORM='^[A-Za-z0-9+/=._-]{16,128}$'
+if [ "$EIP_PSK" != "$EIP_PSK_AGAIN" ]; then
+  echo 'etherip: the two entries differ; nothing was changed. Paste the block again.'
+elif ! (LC_ALL=C; [[ $EIP_PSK =~ $EIP_KEY_FORM ]]); then
+  echo 'etherip: the key is not 16 to 128 characters from A-Z a-z 0-9 + / = . _ -; nothing was changed.'
+elif tmsh create net ipsec ike-peer /Common/secure_ike remote-address 203.0.113.10 mode main phase1-auth-method pre-shared-key phase1-encrypt-algorithm aes phase1-hash-algorithm sha256 phase1-perfect-forward-secrecy modp2048 lifetime 1440 my-id-type address my-id-value 198.51.100.20 peers-id-type address peers-id-value 203.0.113.10 nat-traversal off preshared-key "$EIP_PSK"; then
+  echo 'etherip: IKE peer created.'
+  tmsh list net ipsec ike-peer /Common/secure_ike remote-address phase1-auth-method
+else
+  echo 'etherip: tmsh refused the IKE peer; nothing was created. Stop: follow the rollback trigger in CHANGE.md.'
+fi
+unset EIP_PSK EIP_PSK_AGAIN
+sed -i '/preshared-key/d' ~/.tmsh-history-"$(id -un)" 2>/dev/null
+echo "etherip: lines naming preshared-key in /var/log/audit: $(grep -c preshared-key /var/log/audit 2>/dev/null)"
+}
