@@ -20,7 +20,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -36,6 +35,7 @@ from generator.errors import (
     Reported,
     SiteFileError,
     printable,
+    stop_on_signals,
 )
 from generator.versions import ALL_VERSIONS, CAPABILITIES, CHOICES, SUPPORTED, BigIpVersion, known_issues
 
@@ -401,6 +401,7 @@ def init(
     file; an existing etherip.schema.json is reused when identical, else refreshed."""
     import json
 
+    from generator.output import write_whole
     from generator.resources import example_site
     from generator.schema import site_schema
 
@@ -415,7 +416,7 @@ def init(
     ).encode()
     try:
         schema_state = _put_schema(schema_path, schema_text)
-        _create_whole(path, header + example_site().read_bytes())
+        write_whole(path, header + example_site().read_bytes(), replace=False)
     except FileExistsError:
         problem = Problem(str(path), 1, 1, "", "already exists; etherip init never overwrites a site file")
         raise SiteFileError([problem]) from None
@@ -431,49 +432,11 @@ def _put_schema(target: Path, content: bytes) -> str:
     """Write the schema unless an identical file is there; say which."""
     if target.is_file() and target.read_bytes() == content:
         return "already there and identical; reused"
+    from generator.output import write_whole
+
     existed = target.exists()
-    _replace_whole(target, content)
+    write_whole(target, content)
     return "refreshed (it differed from this etherip's schema)" if existed else "written, for editors"
-
-
-def _staged(target: Path, content: bytes) -> Path:
-    """`content` complete in a hidden file beside `target`, with the permissions open() would give."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.fchmod(fd, 0o666 & ~umask)
-        with open(fd, "wb") as fh:
-            fh.write(content)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
-
-
-def _create_whole(target: Path, content: bytes) -> None:
-    """Create `target` complete or not at all; FileExistsError if it exists (never replaced)."""
-    import os
-
-    tmp = _staged(target, content)
-    try:
-        os.link(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _replace_whole(target: Path, content: bytes) -> None:
-    import os
-
-    tmp = _staged(target, content)
-    try:
-        os.replace(tmp, target)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 @_command
@@ -509,16 +472,11 @@ def versions() -> None:
             _say(f"        source: {note.source}")
 
 
-def _interrupt(signum: int, _frame: FrameType | None) -> None:
-    raise Interrupted(signum)
-
-
 def main() -> None:
     """The console command: SIGINT, SIGTERM and SIGHUP stop the command through the boundary
     (a word on stderr, exit 128 + signal); whatever typer prints itself (help, usage errors)
     to a stdout that cannot be written ends with exit 3, never a traceback."""
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _interrupt)
+    stop_on_signals()
     code = 0
     try:
         app()
