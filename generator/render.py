@@ -20,15 +20,8 @@ from generator.context import DeviceContext, PeerContext, SiteContext, build_con
 from generator.iapp.bundle import iapp_artifacts
 from generator.model import Site
 from generator.provenance import writer
-from generator.runbook import (
-    EXPECTED_STATE_FILE,
-    PRECHECK_FILE,
-    VERIFY_FILE,
-    build_runbook,
-    inferred_facts,
-    summarize,
-)
-from generator.steps import APPLY
+from generator.runbook import EXPECTED_STATE_FILE, build_runbook, inferred_facts, summarize
+from generator.steps import APPLY, PRECHECK_FILE, VERIFY_FILE
 from generator.templating import Style, render_template
 from generator.topology import layout
 from generator.versions import BigIpVersion

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from itertools import count
 
 from generator.context import PeerContext, Role, SiteContext, VlanView
-from generator.steps import WORDS, Phase
+from generator.steps import PRECHECK_FILE, VERIFY_FILE, WORDS, Phase
 
-PRECHECK_FILE = "00-precheck.tmsh"
-VERIFY_FILE = "06-verify.tmsh"
 EXPECTED_STATE_FILE = "expected-state.conf"
 
 

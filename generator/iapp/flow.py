@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.model import Site
+from generator.steps import Phase, step_file
 
 STAGE_VARIABLE = "deploy__stage"
 NETWORK = "network"  # this unit's VLANs and WAN self IP, the floating WAN self IP, the tunnel
@@ -34,6 +35,14 @@ STAGE_STEPS = {
     COMPLETE: ("local-network", "tunnel", "vlan-group", "pool-monitor"),
     REMOVED: (),
 }
+# The step files the second unit of a pair pastes, and every unit's save, named by
+# generator/steps.py (a renamed or renumbered step renames them here too).
+LOCAL_NETWORK = step_file(Phase.APPLY, "local-network")
+VLAN_GROUP = step_file(Phase.APPLY, "vlan-group")
+SAVE = step_file(Phase.APPLY, "save")
+UNDO_VLAN_GROUP = step_file(Phase.ROLLBACK, "vlan-group")
+UNDO_LOCAL_NETWORK = step_file(Phase.ROLLBACK, "local-network")
+UNDO_SAVE = step_file(Phase.ROLLBACK, "save")
 
 
 @dataclass(frozen=True)
@@ -74,19 +83,19 @@ def apply_ops(peer_name: str, hosts: tuple[str, ...], local_step: bool) -> tuple
     """The apply flow of a peer with these devices (two: a pair)."""
     first = hosts[0]
     if len(hosts) == 1:
-        return (Op("create", first, stage=COMPLETE), _tmsh(peer_name, first, "05-save.tmsh"))
+        return (Op("create", first, stage=COMPLETE), _tmsh(peer_name, first, SAVE))
     second = hosts[1]
     ops: list[Op] = []
     if local_step:
-        ops.append(_tmsh(peer_name, second, "01-local-network.tmsh"))
+        ops.append(_tmsh(peer_name, second, LOCAL_NETWORK))
     ops += [
         Op("create", first, stage=NETWORK),
         Op("sync", first),
-        _tmsh(peer_name, second, "03-vlan-group.tmsh"),
+        _tmsh(peer_name, second, VLAN_GROUP),
         Op("reconfigure", first, stage=COMPLETE),
         Op("sync", first),
-        _tmsh(peer_name, first, "05-save.tmsh"),
-        _tmsh(peer_name, second, "05-save.tmsh"),
+        _tmsh(peer_name, first, SAVE),
+        _tmsh(peer_name, second, SAVE),
     ]
     return tuple(ops)
 
@@ -97,23 +106,23 @@ def rollback_ops(peer_name: str, hosts: tuple[str, ...], local_step: bool) -> tu
         return (
             Op("reconfigure", first, stage=REMOVED),
             Op("delete", first),
-            _tmsh(peer_name, first, "rollback/05-save.tmsh"),
+            _tmsh(peer_name, first, UNDO_SAVE),
         )
     second = hosts[1]
     ops = [
         Op("reconfigure", first, stage=NETWORK),
         Op("sync", first),
-        _tmsh(peer_name, second, "rollback/02-vlan-group.tmsh"),
+        _tmsh(peer_name, second, UNDO_VLAN_GROUP),
         Op("reconfigure", first, stage=REMOVED),
         Op("sync", first),
     ]
     if local_step:
-        ops.append(_tmsh(peer_name, second, "rollback/04-local-network.tmsh"))
+        ops.append(_tmsh(peer_name, second, UNDO_LOCAL_NETWORK))
     ops += [
         Op("delete", first),
         Op("sync", first),
-        _tmsh(peer_name, first, "rollback/05-save.tmsh"),
-        _tmsh(peer_name, second, "rollback/05-save.tmsh"),
+        _tmsh(peer_name, first, UNDO_SAVE),
+        _tmsh(peer_name, second, UNDO_SAVE),
     ]
     return tuple(ops)
 
