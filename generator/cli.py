@@ -37,7 +37,7 @@ from generator.errors import (
     printable,
     stop_on_signals,
 )
-from generator.versions import ALL_VERSIONS, CAPABILITIES, CHOICES, SUPPORTED, BigIpVersion, known_issues
+from generator.versions import ALL_VERSIONS, CHOICES, SUPPORTED, BigIpVersion, known_issues
 
 if TYPE_CHECKING:
     from generator.model import Site
@@ -443,22 +443,12 @@ def _put_schema(target: Path, content: bytes) -> str:
 def versions() -> None:
     """List the supported BIG-IP versions: per version its support status, what its output
     differs by (#TMSH-VERSION, iApp floor, known issues, version notes) and the sources."""
-    from generator.versions import RELEASES, Capability, version_notes
+    from generator.versions import RELEASES, version_notes
 
-    _say("Capabilities: the BIG-IP features the generated output relies on:")
-    for cap in Capability:
-        _say(f"    {cap.name.lower().replace('_', '-')}: {cap.value}")
-    _say("")
     for v in ALL_VERSIONS:
         row = RELEASES[v]
-        have = CAPABILITIES[v]
-        caps = f"{len(have)} of {len(Capability)}" + (
-            " (all of the above)"
-            if len(have) == len(Capability)
-            else f", missing {', '.join(c.name.lower() for c in Capability if c not in have)}"
-        )
         issues = known_issues(v)
-        _say(f"{v.value}  capabilities: {caps}  known issues: {len(issues)}")
+        _say(f"{v.value}  known issues: {len(issues)}")
         _say(f"    support: {row.support_text}")
         _say(f"    #TMSH-VERSION {row.tmsh_version}; iApp requires-bigip-version-min {row.iapp_min}")
         _say(f"    procedure: {row.procedure}")

@@ -1,13 +1,21 @@
-"""BIG-IP versions as data: one row per release, features queried by name, known issues that
-say what they affect.
+"""BIG-IP versions as data: one row per release, and what makes one release's output differ
+from another's, each with its source.
 
-The shape is black's `TargetVersion` + `Feature` + `supports_feature`: the rest of etherip asks
-"does this release support X?" or "which known issues hit these names?", never "is the version
->= N?". Every version string etherip writes or accepts (the `#TMSH-VERSION` line, the iApp's
-`requires-bigip-version-min/max`, the `.tmpl` reader's accepted floor) comes from a `Release`
-row. A new release is a new enum member and a new row (issue 13 added 13.1-17.5 and 21.1 from
-docs/research/versions-issue-13.md; 12.1 is left out: Bug 470715's tracker lists 12.1 hotfixes
-as affected, and 21.0 ended its support before this table).
+Output differs by release in three ways, all asked of this table by the view-model, never by
+comparing version numbers: the row's strings (`#TMSH-VERSION`, the iApp's
+`requires-bigip-version-min/max`, the support status and procedure source: `row_texts`), the
+known issues that apply to a site (`known_issues`: what they affect and which read-only checks
+they add) and the version notes a document prints (`notes_for`). Every version string etherip
+writes or accepts comes from a `Release` row. A new release is a new enum member and a new row
+(issue 13 added 13.1-17.5 and 21.1 from docs/research/versions-issue-13.md; 12.1 is left out:
+Bug 470715's tracker lists 12.1 hotfixes as affected, and 21.0 ended its support before this
+table).
+
+There is no feature table: every object and property etherip emits exists unchanged on every
+release listed (research §2), so a row of features would list them all on every release and
+nothing could ask it a question with two answers (issue 21 item 3 removed one). The day a
+release lacks something the output relies on, that becomes a known issue or a note here with
+its source, or a feature the rows that have it name, asked where the output differs.
 
 Sources (short names as in the project reference, shared/reference/bigip-11.6-etherip.md §9):
 - F5-EtherIP-11.6: the EtherIP chapter applies unchanged to 11.6.1-11.6.5 [C].
@@ -45,19 +53,6 @@ ALL_VERSIONS: tuple[BigIpVersion, ...] = tuple(BigIpVersion)
 FORMER_DEFAULT = BigIpVersion.V11_6_5  # what etherip 0.1 rendered for a site file naming no version
 
 
-class Feature(Enum):
-    """What a release can do that the generated output relies on."""
-
-    ETHERIP_TUNNEL_PROFILE = "built-in /Common/etherip tunnel profile"
-    VLAN_GROUP_MIGRATION_KEEPALIVE = "vlan-group migration-keepalive property"
-    VIRTUAL_LOCATION_MONITOR = "ltm monitor virtual-location"
-    CLI_TRANSACTION = "create/submit cli transaction in interactive tmsh"
-    BACKPLANE_MTU_DB_KEY = "sys db vlan.backplane.mtu (fix for Bug 470715)"
-
-
-Capability = Feature  # the name the project reference uses
-
-
 class Support(StrEnum):
     SUPPORTED = "supported"
     END_OF_SOFTWARE_DEVELOPMENT = "end of software development"
@@ -74,7 +69,6 @@ class Release:
     iapp_min: str  # the iApp template's requires-bigip-version-min
     iapp_max: str  # requires-bigip-version-max ("none": how BIG-IP compares hotfixes is unconfirmed [I])
     support: Support
-    features: frozenset[Feature]
     support_ends: str  # end of technical support (K5903 via endoflife.date [S])
     procedure: str  # where the EtherIP procedure for this branch comes from, with its confidence
 
@@ -86,7 +80,6 @@ class Release:
         return f"{self.support.value} since {self.support_ends} (F5 K5903 [S])"
 
 
-_ALL_11_6 = frozenset(Feature)
 _11_6 = (
     BigIpVersion.V11_6_1,
     BigIpVersion.V11_6_2,
@@ -105,16 +98,14 @@ def _row_11_6(version: BigIpVersion) -> Release:
         iapp_min=version.value,
         iapp_max="none",
         support=Support.END_OF_TECHNICAL_SUPPORT,
-        features=_ALL_11_6,
         support_ends="2022-05-10",
         procedure="F5 TMOS Tunneling and IPsec 11.6, EtherIP chapter [C]",
     )
 
 
 # 13.1 onward: the objects and commands etherip emits exist unchanged (research §2 and rows
-# 6-9, 19-22, 24 [C/S]); every feature the output relies on is present. New properties
-# (VLAN-group virtual-wire mode, vwire-propagate-linkstatus) are never emitted.
-_LATER_FEATURES = frozenset(Feature)
+# 6-9, 19-22, 24 [C/S]). New properties (VLAN-group virtual-wire mode,
+# vwire-propagate-linkstatus) are never emitted.
 # Research rows 1 and 2 (the texts reach CHANGE.md, so they name F5's documents, not the research file).
 _PROCEDURE_14_1 = (
     "F5 TMOS Tunneling and IPsec 14.1.0, 'Configuring an EtherIP Tunnel' (one page for 14.1.0 to 17.0.0) [C]"
@@ -133,7 +124,6 @@ def _later_row(version: BigIpVersion, support: Support, ends: str, procedure: st
         iapp_min=f"{version.value}.0",
         iapp_max="none",
         support=support,
-        features=_LATER_FEATURES,
         support_ends=ends,
         procedure=procedure,
     )
@@ -164,7 +154,6 @@ RELEASES: Mapping[BigIpVersion, Release] = {
     BigIpVersion.V21_1: _later_row(BigIpVersion.V21_1, _SUPPORTED, "2029-05-05", _PROCEDURE_INFERRED),
 }
 assert tuple(RELEASES) == ALL_VERSIONS, "one row per version, in version order"
-CAPABILITIES: Mapping[BigIpVersion, frozenset[Feature]] = {v: r.features for v, r in RELEASES.items()}
 
 
 def _named_ranges() -> str:
@@ -186,22 +175,18 @@ def release(version: BigIpVersion) -> Release:
     return RELEASES[version]
 
 
-def supports(version: BigIpVersion, feature: Feature) -> bool:
-    return feature in RELEASES[version].features
-
-
-def behaviour(version: BigIpVersion) -> tuple[frozenset[Feature], tuple[str, ...]]:
-    """What makes two releases' output differ beyond the strings of their rows: their features,
-    their known issues and the version notes the output prints. Releases with equal behaviour
-    render the same files but for those strings (tests/test_versions.py proves it), so the
-    goldens pin one release per behaviour."""
+def behaviour(version: BigIpVersion) -> tuple[str, ...]:
+    """What makes two releases' output differ beyond the strings of their rows: their known
+    issues and the version notes the output prints. Releases with equal behaviour render the
+    same files but for those strings (tests/test_versions.py proves it), so the goldens pin one
+    release per behaviour."""
     shown = tuple(n.ident for n in version_notes(version) if n.shown_in)
-    return RELEASES[version].features, tuple(i.ident for i in known_issues(version)) + shown
+    return tuple(i.ident for i in known_issues(version)) + shown
 
 
 def pinned_versions() -> tuple[BigIpVersion, ...]:
     """One release per distinct behaviour: the newest of each group, in table order."""
-    newest: dict[tuple[frozenset[Feature], tuple[str, ...]], BigIpVersion] = {}
+    newest: dict[tuple[str, ...], BigIpVersion] = {}
     for version in ALL_VERSIONS:
         newest[behaviour(version)] = version
     return tuple(v for v in ALL_VERSIONS if v in newest.values())
@@ -288,7 +273,7 @@ class Doc(StrEnum):
 
 @dataclass(frozen=True)
 class VersionNote:
-    """A difference of a release line that is not a feature the output relies on: printed in the
+    """A difference of a release line that the output does not rely on: printed in the
     documents named by `shown_in` (none: only `etherip versions` lists it), with its source."""
 
     ident: str
