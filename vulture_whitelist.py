@@ -30,12 +30,7 @@ _.linkname  # tests/test_precheck_sources.py
 _.allow_duplicate_keys  # tests/test_invalid_sites.py
 # pytest-regressions asks for this fixture by name
 _.original_datadir  # tests/conftest.py
-# the version table's vocabulary: named by rows through frozenset(Feature) and by no code yet
-# (issue 21 item 3 decides which features are load-bearing)
-_.VLAN_GROUP_MIGRATION_KEEPALIVE
-_.VIRTUAL_LOCATION_MONITOR
-_.CLI_TRANSACTION
-_.BACKPLANE_MTU_DB_KEY
+# the support statuses K5903 names; no row is at this one today
 _.END_OF_SOFTWARE_DEVELOPMENT
 # dead, in files issue 18 owns (generator/proof/**): to remove there
 _.is_none  # generator/proof/precheck/saved.py MonitorRule.is_none

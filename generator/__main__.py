@@ -5,20 +5,13 @@ ends with one line and exit 128 + signal, never a traceback."""
 from __future__ import annotations
 
 import contextlib
-import signal
 import sys
-from types import FrameType
 
-from generator.errors import Interrupted
-
-
-def _stop(signum: int, _frame: FrameType | None) -> None:
-    raise Interrupted(signum)
+from generator.errors import Interrupted, stop_on_signals
 
 
 def main() -> None:
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _stop)
+    stop_on_signals()
     try:
         from generator.cli import main as run
     except Interrupted as err:

@@ -20,7 +20,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -36,8 +35,9 @@ from generator.errors import (
     Reported,
     SiteFileError,
     printable,
+    stop_on_signals,
 )
-from generator.versions import ALL_VERSIONS, CAPABILITIES, CHOICES, SUPPORTED, BigIpVersion, known_issues
+from generator.versions import ALL_VERSIONS, CHOICES, SUPPORTED, BigIpVersion, known_issues
 
 if TYPE_CHECKING:
     from generator.model import Site
@@ -402,6 +402,7 @@ def init(
     file; an existing etherip.schema.json is reused when identical, else refreshed."""
     import json
 
+    from generator.output import write_whole
     from generator.resources import example_site
     from generator.schema import site_schema
 
@@ -416,7 +417,7 @@ def init(
     ).encode()
     try:
         schema_state = _put_schema(schema_path, schema_text)
-        _create_whole(path, header + example_site().read_bytes())
+        write_whole(path, header + example_site().read_bytes(), replace=False)
     except FileExistsError:
         problem = Problem(str(path), 1, 1, "", "already exists; etherip init never overwrites a site file")
         raise SiteFileError([problem]) from None
@@ -432,71 +433,23 @@ def _put_schema(target: Path, content: bytes) -> str:
     """Write the schema unless an identical file is there; say which."""
     if target.is_file() and target.read_bytes() == content:
         return "already there and identical; reused"
+    from generator.output import write_whole
+
     existed = target.exists()
-    _replace_whole(target, content)
+    write_whole(target, content)
     return "refreshed (it differed from this etherip's schema)" if existed else "written, for editors"
-
-
-def _staged(target: Path, content: bytes) -> Path:
-    """`content` complete in a hidden file beside `target`, with the permissions open() would give."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.fchmod(fd, 0o666 & ~umask)
-        with open(fd, "wb") as fh:
-            fh.write(content)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
-
-
-def _create_whole(target: Path, content: bytes) -> None:
-    """Create `target` complete or not at all; FileExistsError if it exists (never replaced)."""
-    import os
-
-    tmp = _staged(target, content)
-    try:
-        os.link(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _replace_whole(target: Path, content: bytes) -> None:
-    import os
-
-    tmp = _staged(target, content)
-    try:
-        os.replace(tmp, target)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 @_command
 def versions() -> None:
     """List the supported BIG-IP versions: per version its support status, what its output
     differs by (#TMSH-VERSION, iApp floor, known issues, version notes) and the sources."""
-    from generator.versions import RELEASES, Capability, version_notes
+    from generator.versions import RELEASES, version_notes
 
-    _say("Capabilities: the BIG-IP features the generated output relies on:")
-    for cap in Capability:
-        _say(f"    {cap.name.lower().replace('_', '-')}: {cap.value}")
-    _say("")
     for v in ALL_VERSIONS:
         row = RELEASES[v]
-        have = CAPABILITIES[v]
-        caps = f"{len(have)} of {len(Capability)}" + (
-            " (all of the above)"
-            if len(have) == len(Capability)
-            else f", missing {', '.join(c.name.lower() for c in Capability if c not in have)}"
-        )
         issues = known_issues(v)
-        _say(f"{v.value}  capabilities: {caps}  known issues: {len(issues)}")
+        _say(f"{v.value}  known issues: {len(issues)}")
         _say(f"    support: {row.support_text}")
         _say(f"    #TMSH-VERSION {row.tmsh_version}; iApp requires-bigip-version-min {row.iapp_min}")
         _say(f"    procedure: {row.procedure}")
@@ -510,16 +463,11 @@ def versions() -> None:
             _say(f"        source: {note.source}")
 
 
-def _interrupt(signum: int, _frame: FrameType | None) -> None:
-    raise Interrupted(signum)
-
-
 def main() -> None:
     """The console command: SIGINT, SIGTERM and SIGHUP stop the command through the boundary
     (a word on stderr, exit 128 + signal); whatever typer prints itself (help, usage errors)
     to a stdout that cannot be written ends with exit 3, never a traceback."""
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _interrupt)
+    stop_on_signals()
     code = 0
     try:
         app()

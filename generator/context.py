@@ -29,7 +29,7 @@ from generator.mtu import DEFAULT_MTU, MtuPlan, plan_mtu
 from generator.operations import Value, entries
 from generator.scalars import is_physical_interface
 from generator.step_operations import StepObjects, step_operations
-from generator.steps import WORDS, Phase, Step, applies, plan
+from generator.steps import WORDS, Phase, Step, applies, plan, step_file_name
 from generator.versions import BigIpVersion, Doc, Precheck, known_issues, notes_for, release
 from generator.views import (
     DeviceContext,
@@ -609,7 +609,7 @@ def _device_step(
         step=step,
         phase=phase,
         words=words,
-        filename=f"{words.folder}{step.number:02d}-{step.slug}.{step.suffix}",
+        filename=step_file_name(step, phase),
         before=tuple(before),
         inferred=inferred,
         operations=step_operations(phase, step.slug, objects),

@@ -1,14 +1,26 @@
-"""The one error hierarchy. The CLI boundary (`generator.cli`) maps these to exit codes."""
+"""The one error hierarchy. The CLI boundary (`generator.cli`) maps these to exit codes.
+
+Also the one signal setup: SIGINT, SIGTERM and SIGHUP become `Interrupted` wherever the program
+is (`stop_on_signals`, taken over by the console command before its imports start), except
+within `signals_held`, where they are recorded and acted on only at the checkpoints the holder
+chooses (the output swap, between two renames).
+"""
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from types import FrameType
 
 __all__ = [
     "EXIT_INVALID_INPUT",
     "EXIT_OK",
     "EXIT_OUTPUT",
     "EXIT_USAGE",
+    "STOP_SIGNALS",
     "GeneratorError",
     "Interrupted",
     "OutputError",
@@ -18,6 +30,8 @@ __all__ = [
     "SiteFileError",
     "TemplateError",
     "printable",
+    "signals_held",
+    "stop_on_signals",
 ]
 
 EXIT_OK = 0
@@ -122,8 +136,46 @@ class Interrupted(GeneratorError):
     """SIGINT, SIGTERM or SIGHUP arrived: the command stops, exit 128 + the signal number."""
 
     def __init__(self, signum: int, what: str = "nothing was changed") -> None:
-        import signal
-
         self.signum = signum
         self.exit_code = 128 + signum
         super().__init__(f"etherip: interrupted ({signal.Signals(signum).name}); {what}")
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
+def stop_on_signals() -> None:
+    """Each stop signal raises `Interrupted` where the program is; the CLI boundary turns it
+    into one line and exit 128 + signal."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _interrupt)
+
+
+@contextmanager
+def signals_held() -> Iterator[Callable[[], None]]:
+    """Within: a stop signal is recorded, not acted on. The yielded checkpoint raises
+    `Interrupted` for the first one recorded; call it where stopping is safe. Outside the main
+    thread (where Python delivers no signal) nothing changes."""
+    caught: list[int] = []
+
+    def checkpoint() -> None:
+        if caught:
+            raise Interrupted(caught[0])
+
+    if threading.current_thread() is not threading.main_thread():
+        yield checkpoint
+        return
+
+    def hold(signum: int, _frame: FrameType | None) -> None:
+        caught.append(signum)
+
+    previous = {s: signal.signal(s, hold) for s in STOP_SIGNALS}
+    try:
+        yield checkpoint
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)

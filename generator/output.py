@@ -28,20 +28,17 @@ import hashlib
 import json
 import os
 import re
-import signal
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from generator.artifacts import VersionTree
 from generator.bounded import ReadRefused, read_file, remove_quietly, remove_tree, walk
-from generator.errors import Interrupted, OutputError, OutputLocked
+from generator.errors import OutputError, OutputLocked, signals_held
 from generator.folder import Folder, compare
 from generator.versions import ALL_VERSIONS
 
@@ -53,13 +50,12 @@ _VERSIONS = "|".join(re.escape(v.value) for v in ALL_VERSIONS)
 # Staging names carry "etherip-", so a user's own hidden folder (`.11.6.5.old-mybackup`) is
 # never taken for one.
 _LEFTOVER = re.compile(
-    rf"\.(?P<version>{_VERSIONS})\.(?P<kind>new|old)-etherip-[A-Za-z0-9_]+\Z|\.{re.escape(JOURNAL)}\.new-[0-9]+\Z"
+    rf"\.(?P<version>{_VERSIONS})\.(?P<kind>new|old)-etherip-[A-Za-z0-9_]+\Z|\.{re.escape(JOURNAL)}\.new-[A-Za-z0-9_]+\Z"
 )
 # Inside each staged folder until its swap commits: the journal's token for that folder. A
 # rollback removes a folder only when it holds this marker with the journal's token, so a
 # forged journal naming a real version folder's inode never makes etherip delete it.
 STAGED_MARKER = ".etherip-staged"
-_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 _SHOWN = 20  # files listed in a refusal before "... and N more"
 
 
@@ -78,9 +74,11 @@ def write_trees(out: Path, trees: list[VersionTree], *, force: bool = False) -> 
         with deployment_lock(folder):
             recover(folder)
             targets = [version_dir(out, tree) for tree in trees]
+            changed = [(t, p) for t, p in zip(trees, targets, strict=True) if not _unchanged(p, t)]
             if not force:
-                _refuse_foreign(targets)
-            _stage_and_commit(folder, trees, targets)
+                _refuse_foreign([p for _, p in changed])
+            if changed:
+                _stage_and_commit(folder, [t for t, _ in changed], [p for _, p in changed])
     except OSError as exc:
         where = exc.filename if isinstance(exc.filename, str) else out
         raise OutputError(
@@ -228,6 +226,14 @@ def edited_files(target: Path) -> list[str]:
     return sorted(edited)
 
 
+def _unchanged(target: Path, tree: VersionTree) -> bool:
+    """Whether the version folder holds exactly this render already, byte for byte (every file,
+    manifest.json included, and nothing else): it is then left as it is, not rewritten."""
+    if target.is_symlink() or not target.is_dir():
+        return False
+    return not compare(Folder.on_disk(target), tree.files())
+
+
 def _refuse_foreign(targets: list[Path]) -> None:
     for target in targets:
         found = foreign_files(target)
@@ -283,11 +289,11 @@ def _commit(folder: Path, staged: list[tuple[Path, Path]]) -> None:
     ]
     for tmp, _ in staged:
         (tmp / STAGED_MARKER).write_text(tmp.name)
-    with _deferred_signals() as caught:
-        _write_journal(folder, entries)
+    with signals_held() as checkpoint:
+        write_whole(folder / JOURNAL, json.dumps({"entries": entries}).encode())
         try:
             for entry in entries:
-                _stop_if_signalled(caught)
+                checkpoint()
                 target, new, old = (folder / str(entry[k]) for k in ("version", "new", "old"))
                 if entry["had"] and _exchange(new, target):  # the folder never goes missing
                     os.rename(new, old)
@@ -295,7 +301,7 @@ def _commit(folder: Path, staged: list[tuple[Path, Path]]) -> None:
                     if entry["had"]:
                         os.rename(target, old)
                     os.rename(new, target)
-            _stop_if_signalled(caught)
+            checkpoint()
         except BaseException:
             try:
                 _rollback(folder, entries)
@@ -378,39 +384,24 @@ _AT_FDCWD, _RENAME_EXCHANGE = -100, 2
 _RENAMEAT2 = _renameat2() if sys.platform.startswith("linux") else None
 
 
-def _write_journal(folder: Path, entries: list[dict[str, object]]) -> None:
-    tmp = folder / f".{JOURNAL}.new-{os.getpid()}"
+def write_whole(target: Path, content: bytes, *, replace: bool = True) -> None:
+    """The one way etherip writes a single file: `target` holds all of `content` or is left as it
+    was. The bytes go to a hidden sibling (`.<name>.new-*`, removed on failure; one a SIGKILL
+    leaves beside a deployment's journal is removed by `recover`) with the permissions open()
+    would give, which then replaces `target` (`replace`) or, for a file that must not exist
+    yet, takes its name by a hard link: FileExistsError if something has it."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.new-", dir=target.parent)
+    staged = Path(name)
     try:
-        tmp.write_text(json.dumps({"entries": entries}), encoding="utf-8")
-        os.rename(tmp, folder / JOURNAL)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-@contextmanager
-def _deferred_signals() -> Iterator[list[int]]:
-    """Hold SIGINT/SIGTERM/SIGHUP during the swap: they are recorded, and the swap checks for
-    them between renames (rolling back), so no interrupt lands between two renames."""
-    caught: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield caught
-        return
-
-    def hold(signum: int, _frame: FrameType | None) -> None:
-        caught.append(signum)
-
-    previous = {s: signal.signal(s, hold) for s in _SIGNALS}
-    try:
-        yield caught
+        os.fchmod(fd, 0o666 & ~_umask())
+        with open(fd, "wb") as fh:
+            fh.write(content)
+        if replace:
+            os.rename(staged, target)
+        else:
+            os.link(staged, target)
     finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
-
-
-def _stop_if_signalled(caught: list[int]) -> None:
-    if caught:
-        raise Interrupted(caught[0])
+        staged.unlink(missing_ok=True)
 
 
 def _umask() -> int:
@@ -420,10 +411,16 @@ def _umask() -> int:
 
 
 def _write_files(root: Path, files: dict[str, bytes]) -> None:
+    """Every file into the fresh folder `root`, each folder below it created once."""
+    made: set[str] = set()
     for rel, content in sorted(files.items()):
-        dest = root / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with open(dest, "wb") as fh:
+        parts = rel.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            sub = "/".join(parts[:depth])
+            if sub not in made:
+                os.mkdir(root / sub)
+                made.add(sub)
+        with open(root / rel, "wb") as fh:
             fh.write(content)
 
 

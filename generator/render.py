@@ -20,14 +20,8 @@ from generator.context import DeviceContext, PeerContext, SiteContext, build_con
 from generator.iapp.bundle import iapp_artifacts
 from generator.model import Site
 from generator.provenance import writer
-from generator.runbook import (
-    EXPECTED_STATE_FILE,
-    PRECHECK_FILE,
-    build_runbook,
-    inferred_facts,
-    summarize,
-    verify_file,
-)
+from generator.runbook import EXPECTED_STATE_FILE, build_runbook, inferred_facts, summarize
+from generator.steps import PRECHECK_FILE, verify_file
 from generator.templating import Style, render_template
 from generator.topology import layout
 from generator.versions import BigIpVersion

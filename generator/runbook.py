@@ -7,15 +7,7 @@ from dataclasses import dataclass
 from itertools import count
 
 from generator.context import PeerContext, Role, SiteContext, VlanView
-from generator.steps import WORDS, Phase
-
-PRECHECK_FILE = "00-precheck.tmsh"
-
-
-def verify_file(step_count: int) -> str:
-    """The verification file: numbered after the last apply step (06 without the IPsec key step)."""
-    return f"{step_count + 1:02d}-verify.tmsh"
-
+from generator.steps import PRECHECK_FILE, WORDS, Phase, verify_file
 
 EXPECTED_STATE_FILE = "expected-state.conf"
 

@@ -13,13 +13,15 @@ from enum import StrEnum
 
 from generator.citations import TUNNELS_HA
 
+PRECHECK_FILE = "00-precheck.tmsh"  # read-only, on every device before the first step
+
 
 class Phase(StrEnum):
     APPLY = "apply"
     ROLLBACK = "rollback"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PhaseWords:
     """How a step file's header names its phase (header.tmsh.j2 reads these, never the phase)."""
 
@@ -33,29 +35,29 @@ class PhaseWords:
 
 WORDS: dict[Phase, PhaseWords] = {
     Phase.APPLY: PhaseWords(
-        "Step",
-        "",
-        ("these steps are done, each without an error:",),
-        "the pre-checks (00-precheck.tmsh) passed on every device of both data centers.",
-        "follow CHANGE.md's rollback trigger",
-        "",
+        heading="Step",
+        step_prefix="",
+        before_intro=("these steps are done, each without an error:",),
+        before_first=f"the pre-checks ({PRECHECK_FILE}) passed on every device of both data centers.",
+        on_failed_submit="follow CHANGE.md's rollback trigger",
+        folder="",
     ),
     Phase.ROLLBACK: PhaseWords(
-        "Rollback step",
-        "rollback ",
-        (
+        heading="Rollback step",
+        step_prefix="rollback ",
+        before_intro=(
             "these rollback steps are done, each without an error, on every device where the",
             '  apply step it undoes ran (one that never ran there is skipped; CHANGE.md, "Rollback", names',
             "  the first rollback file for where the change stopped):",
         ),
-        'the change is being backed out (CHANGE.md, "Rollback": it names the first rollback file for where the change stopped).',
-        "ask for help",
-        "rollback/",
+        before_first='the change is being backed out (CHANGE.md, "Rollback": it names the first rollback file for where the change stopped).',
+        on_failed_submit="ask for help",
+        folder="rollback/",
     ),
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Step:
     number: int
     slug: str
@@ -85,46 +87,46 @@ _ETHERIP_LOCKDOWN = "The tunnel's local self IP admits IP protocol 97 as allow-s
 _SYNC_EXPECT = "no error after submit"
 _SYNC_EXPECT_PAIR = "the config-sync returns with no error"
 _SAVE = Step(
-    5,
-    "save",
-    "save the configuration",
-    False,
-    False,
-    "save.tmsh.j2",
+    number=5,
+    slug="save",
+    title="save the configuration",
+    synced=False,
+    transaction=False,
+    template="save.tmsh.j2",
     expect="'Saving running configuration...', no error",
     expect_pair="then In Sync",
 )
 
 APPLY: tuple[Step, ...] = (
     Step(
-        1,
-        "local-network",
-        "VLANs and this device's WAN self IP",
-        False,
-        True,
-        "step.tmsh.j2",
+        number=1,
+        slug="local-network",
+        title="VLANs and this device's WAN self IP",
+        synced=False,
+        transaction=True,
+        template="step.tmsh.j2",
         inferred_pair=(_NOT_SYNCED,),
         inferred_for_endpoint=(_ETHERIP_LOCKDOWN,),
     ),
     Step(
-        2,
-        "tunnel",
-        "EtherIP tunnel to the other data center (and, where this peer has them, the floating WAN self IP and the route through the WAN gateway)",
-        True,
-        True,
-        "step.tmsh.j2",
+        number=2,
+        slug="tunnel",
+        title="EtherIP tunnel to the other data center (and, where this peer has them, the floating WAN self IP and the route through the WAN gateway)",
+        synced=True,
+        transaction=True,
+        template="step.tmsh.j2",
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
         inferred_pair=(_TUNNEL_SYNCED,),
         inferred=(_ETHERIP_LOCKDOWN,),
     ),
     Step(
-        0,  # numbered by plan(): only a site with an IPsec pre-shared key has it
-        "ike-peer",
-        "IKE peer, with the pre-shared key typed on the unit",
-        True,
-        False,
-        "ike_peer.sh.j2",
+        number=0,  # numbered by plan(): only a site with an IPsec pre-shared key has it
+        slug="ike-peer",
+        title="IKE peer, with the pre-shared key typed on the unit",
+        synced=True,
+        transaction=False,
+        template="ike_peer.sh.j2",
         expect="'etherip: IKE peer created.', no error",
         expect_pair="then the config-sync returns with no error",
         inferred=(
@@ -137,23 +139,23 @@ APPLY: tuple[Step, ...] = (
         shell=True,
     ),
     Step(
-        3,
-        "vlan-group",
-        "VLAN group bridging the VM VLAN and the tunnel, and this device's VM self IP",
-        False,
-        True,
-        "step.tmsh.j2",
+        number=3,
+        slug="vlan-group",
+        title="VLAN group bridging the VM VLAN and the tunnel, and this device's VM self IP",
+        synced=False,
+        transaction=True,
+        template="step.tmsh.j2",
         inferred=(
             "migration-keepalive enabled is the vMotion setting (F5's help text for the VLAN group: keepalives for existing connections when a node moves from one member to another [S]); its default and F5's recommended mode are unconfirmed [I].",
         ),
     ),
     Step(
-        4,
-        "pool-monitor",
-        "pool and Virtual Location monitor",
-        True,
-        True,
-        "step.tmsh.j2",
+        number=4,
+        slug="pool-monitor",
+        title="pool and Virtual Location monitor",
+        synced=True,
+        transaction=True,
+        template="step.tmsh.j2",
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
         inferred=(
@@ -166,12 +168,12 @@ APPLY: tuple[Step, ...] = (
 
 ROLLBACK: tuple[Step, ...] = (
     Step(
-        1,
-        "pool-monitor",
-        "detach and delete the Virtual Location monitor, restore or delete the pool",
-        True,
-        True,
-        "step.tmsh.j2",
+        number=1,
+        slug="pool-monitor",
+        title="detach and delete the Virtual Location monitor, restore or delete the pool",
+        synced=True,
+        transaction=True,
+        template="step.tmsh.j2",
         undoes=4,
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
@@ -180,45 +182,45 @@ ROLLBACK: tuple[Step, ...] = (
         ),
     ),
     Step(
-        2,
-        "vlan-group",
-        "delete this device's VM self IP and the VLAN group",
-        False,
-        True,
-        "step.tmsh.j2",
+        number=2,
+        slug="vlan-group",
+        title="delete this device's VM self IP and the VLAN group",
+        synced=False,
+        transaction=True,
+        template="step.tmsh.j2",
         undoes=3,
         inferred_pair=(_NOT_SYNCED,),
     ),
     Step(
-        0,
-        "ike-peer",
-        "delete the IKE peer",
-        True,
-        True,
-        "step.tmsh.j2",
+        number=0,
+        slug="ike-peer",
+        title="delete the IKE peer",
+        synced=True,
+        transaction=True,
+        template="step.tmsh.j2",
         undoes=0,
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
     ),
     Step(
-        3,
-        "tunnel",
-        "delete the EtherIP tunnel (and the route)",
-        True,
-        True,
-        "step.tmsh.j2",
+        number=3,
+        slug="tunnel",
+        title="delete the EtherIP tunnel (and the route)",
+        synced=True,
+        transaction=True,
+        template="step.tmsh.j2",
         undoes=2,
         expect=_SYNC_EXPECT,
         expect_pair=_SYNC_EXPECT_PAIR,
         inferred_pair=(_TUNNEL_SYNCED,),
     ),
     Step(
-        4,
-        "local-network",
-        "delete this device's WAN self IP and the VLANs etherip created",
-        False,
-        True,
-        "step.tmsh.j2",
+        number=4,
+        slug="local-network",
+        title="delete this device's WAN self IP and the VLANs etherip created",
+        synced=False,
+        transaction=True,
+        template="step.tmsh.j2",
         undoes=1,
         inferred_pair=(_NOT_SYNCED,),
     ),
@@ -243,6 +245,27 @@ def plan(phase: Phase, *, key_step: bool = False) -> tuple[Step, ...]:
 
 def _numbered(steps: Iterable[Step]) -> tuple[Step, ...]:
     return tuple(replace(s, number=n) for n, s in enumerate(steps, start=1))
+
+
+def step_file_name(step: Step, phase: Phase) -> str:
+    """The file a device runs for `step` of `phase`, relative to its device folder
+    (`01-local-network.tmsh`, `rollback/02-vlan-group.tmsh`, `03-ike-peer.sh`): the one place
+    step files are named."""
+    return f"{WORDS[phase].folder}{step.number:02d}-{step.slug}.{step.suffix}"
+
+
+def step_file(phase: Phase, slug: str, *, key_step: bool = False) -> str:
+    """The file of the step named `slug` in `phase`'s plan (KeyError if the plan has none)."""
+    for step in plan(phase, key_step=key_step):
+        if step.slug == slug:
+            return step_file_name(step, phase)
+    raise KeyError(f"no {phase.value} step {slug!r}")
+
+
+def verify_file(step_count: int) -> str:
+    """The verification file, read-only, on every device after the last apply step (06, or 07
+    with the IPsec key step)."""
+    return f"{step_count + 1:02d}-verify.tmsh"
 
 
 def applies(step: Step, *, first_device: bool, has_operations: bool) -> bool:

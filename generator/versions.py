@@ -1,13 +1,21 @@
-"""BIG-IP versions as data: one row per release, features queried by name, known issues that
-say what they affect.
+"""BIG-IP versions as data: one row per release, and what makes one release's output differ
+from another's, each with its source.
 
-The shape is black's `TargetVersion` + `Feature` + `supports_feature`: the rest of etherip asks
-"does this release support X?" or "which known issues hit these names?", never "is the version
->= N?". Every version string etherip writes or accepts (the `#TMSH-VERSION` line, the iApp's
-`requires-bigip-version-min/max`, the `.tmpl` reader's accepted floor) comes from a `Release`
-row. A new release is a new enum member and a new row (issue 13 added 13.1-17.5 and 21.1 from
-docs/research/versions-issue-13.md; 12.1 is left out: Bug 470715's tracker lists 12.1 hotfixes
-as affected, and 21.0 ended its support before this table).
+Output differs by release in three ways, all asked of this table by the view-model, never by
+comparing version numbers: the row's strings (`#TMSH-VERSION`, the iApp's
+`requires-bigip-version-min/max`, the support status and procedure source: `row_texts`), the
+known issues that apply to a site (`known_issues`: what they affect and which read-only checks
+they add) and the version notes a document prints (`notes_for`). Every version string etherip
+writes or accepts comes from a `Release` row. A new release is a new enum member and a new row
+(issue 13 added 13.1-17.5 and 21.1 from docs/research/versions-issue-13.md; 12.1 is left out:
+Bug 470715's tracker lists 12.1 hotfixes as affected, and 21.0 ended its support before this
+table).
+
+Every EtherIP object and property etherip emits exists unchanged on every release listed
+(research §2), so no feature names them (issue 21 item 3 removed a table that listed them all
+everywhere). IPsec is where releases differ: `Feature` names what only some rows carry
+(IKEv2, AES key-length names, AES-GCM, IKEv2 SA mirroring), and generator/ipsec.py asks
+`supports(version, Feature.X)`; `behaviour` includes the features, so the goldens pin them.
 
 Sources (short names as in the project reference, shared/reference/bigip-11.6-etherip.md §9):
 - F5-EtherIP-11.6: the EtherIP chapter applies unchanged to 11.6.1-11.6.5 [C].
@@ -46,22 +54,18 @@ FORMER_DEFAULT = BigIpVersion.V11_6_5  # what etherip 0.1 rendered for a site fi
 
 
 class Feature(Enum):
-    """What a release can do that the generated output relies on."""
+    """What only some releases can do, asked where the output differs (generator/ipsec.py).
+    11.6's IPsec objects are known only through the 12.0 schema [S]: what came after is not
+    offered there (docs/research/ipsec-issue-19.md)."""
 
-    ETHERIP_TUNNEL_PROFILE = "built-in /Common/etherip tunnel profile"
-    VLAN_GROUP_MIGRATION_KEEPALIVE = "vlan-group migration-keepalive property"
-    VIRTUAL_LOCATION_MONITOR = "ltm monitor virtual-location"
-    CLI_TRANSACTION = "create/submit cli transaction in interactive tmsh"
-    BACKPLANE_MTU_DB_KEY = "sys db vlan.backplane.mtu (fix for Bug 470715)"
-    # IPsec (site key ipsec; docs/research/ipsec-issue-19.md). 11.6's IPsec objects are known only
-    # through the 12.0 schema [S]; what it adds after 11.6 is not offered there.
     IKEV2 = "net ipsec ike-peer version v2 (IKEv2 in tmm; show net ipsec ike-sa)"
-    IKE_AES_KEY_LENGTHS = "phase-1 encryption named aes128/aes192/aes256 (11.6/12.0: aes)"
+    IKE_AES_KEY_LENGTHS = "phase-1 encryption named aes128/aes192/aes256 (the 12.0 schema: aes)"
     IPSEC_AES_GCM = "phase-2 AES-GCM (ike-phase2-encrypt-algorithm aes-gcm128/aes-gcm256)"
-    IPSEC_SA_MIRRORING = "IKEv2 security associations mirrored to the standby unit (Bug 807453: 16.1.0)"
+    IPSEC_SA_MIRRORING = "IKEv2 security associations mirrored to the standby unit (F5 Bug 807453 [C])"
 
 
-Capability = Feature  # the name the project reference uses
+_AFTER_11_6 = frozenset({Feature.IKEV2, Feature.IKE_AES_KEY_LENGTHS, Feature.IPSEC_AES_GCM})
+_MIRRORING = _AFTER_11_6 | {Feature.IPSEC_SA_MIRRORING}  # 16.1.0 and later (Bug 807453 [C])
 
 
 class Support(StrEnum):
@@ -80,9 +84,9 @@ class Release:
     iapp_min: str  # the iApp template's requires-bigip-version-min
     iapp_max: str  # requires-bigip-version-max ("none": how BIG-IP compares hotfixes is unconfirmed [I])
     support: Support
-    features: frozenset[Feature]
     support_ends: str  # end of technical support (K5903 via endoflife.date [S])
     procedure: str  # where the EtherIP procedure for this branch comes from, with its confidence
+    features: frozenset[Feature] = frozenset()  # what this release has that others lack
 
     @property
     def support_text(self) -> str:
@@ -92,12 +96,6 @@ class Release:
         return f"{self.support.value} since {self.support_ends} (F5 K5903 [S])"
 
 
-# What 11.6 lacks, or is not known to have: IKEv2 and the later IPsec algorithm names (the
-# nearest schema, 12.0's, lists phase-1 `aes` only [S]; IKEv2 on 11.6 was not found).
-_AFTER_11_6 = frozenset(
-    {Feature.IKEV2, Feature.IKE_AES_KEY_LENGTHS, Feature.IPSEC_AES_GCM, Feature.IPSEC_SA_MIRRORING}
-)
-_ALL_11_6 = frozenset(Feature) - _AFTER_11_6
 _11_6 = (
     BigIpVersion.V11_6_1,
     BigIpVersion.V11_6_2,
@@ -116,19 +114,14 @@ def _row_11_6(version: BigIpVersion) -> Release:
         iapp_min=version.value,
         iapp_max="none",
         support=Support.END_OF_TECHNICAL_SUPPORT,
-        features=_ALL_11_6,
         support_ends="2022-05-10",
         procedure="F5 TMOS Tunneling and IPsec 11.6, EtherIP chapter [C]",
     )
 
 
 # 13.1 onward: the objects and commands etherip emits exist unchanged (research §2 and rows
-# 6-9, 19-22, 24 [C/S]); every feature the output relies on is present. New properties
-# (VLAN-group virtual-wire mode, vwire-propagate-linkstatus) are never emitted.
-_LATER_FEATURES = frozenset(Feature) - {Feature.IPSEC_SA_MIRRORING}
-# IPsec SA mirroring for IKEv2 came with 16.1.0; F5 recommends 16.1.0 or later where IPsec HA
-# mirroring matters (Bug 807453 [C]).
-_MIRRORING_FEATURES = frozenset(Feature)
+# 6-9, 19-22, 24 [C/S]). New properties (VLAN-group virtual-wire mode,
+# vwire-propagate-linkstatus) are never emitted.
 # Research rows 1 and 2 (the texts reach CHANGE.md, so they name F5's documents, not the research file).
 _PROCEDURE_14_1 = (
     "F5 TMOS Tunneling and IPsec 14.1.0, 'Configuring an EtherIP Tunnel' (one page for 14.1.0 to 17.0.0) [C]"
@@ -143,7 +136,7 @@ def _later_row(
     support: Support,
     ends: str,
     procedure: str,
-    features: frozenset[Feature] = _MIRRORING_FEATURES,
+    features: frozenset[Feature] = _MIRRORING,
 ) -> Release:
     # `#TMSH-VERSION` and requires-bigip-version-min: the branch's .0 release (research rows 17-18 [S]).
     return Release(
@@ -153,9 +146,9 @@ def _later_row(
         iapp_min=f"{version.value}.0",
         iapp_max="none",
         support=support,
-        features=features,
         support_ends=ends,
         procedure=procedure,
+        features=features,
     )
 
 
@@ -171,11 +164,11 @@ RELEASES: Mapping[BigIpVersion, Release] = {
         "no F5 EtherIP chapter found for this release line; the tunnel and VLAN-group properties "
         "used are in F5's Declarative Onboarding schema and field lists for 13.1 and later [C], "
         "the 14.1-17.0 procedure is assumed unchanged [I]",
-        _LATER_FEATURES,
+        _AFTER_11_6,
     ),
-    BigIpVersion.V14_1: _later_row(BigIpVersion.V14_1, _EOTS, "2023-12-31", _PROCEDURE_14_1, _LATER_FEATURES),
+    BigIpVersion.V14_1: _later_row(BigIpVersion.V14_1, _EOTS, "2023-12-31", _PROCEDURE_14_1, _AFTER_11_6),
     # 15.1's end of support: release-data says 2024-12-31, products/big-ip.md 2025-12-31; past either way.
-    BigIpVersion.V15_1: _later_row(BigIpVersion.V15_1, _EOTS, "2024-12-31", _PROCEDURE_14_1, _LATER_FEATURES),
+    BigIpVersion.V15_1: _later_row(BigIpVersion.V15_1, _EOTS, "2024-12-31", _PROCEDURE_14_1, _AFTER_11_6),
     BigIpVersion.V16_1: _later_row(BigIpVersion.V16_1, _EOTS, "2025-07-31", _PROCEDURE_14_1),
     BigIpVersion.V17_1: _later_row(BigIpVersion.V17_1, _SUPPORTED, "2027-03-31", _PROCEDURE_INFERRED),
     BigIpVersion.V17_5: _later_row(BigIpVersion.V17_5, _SUPPORTED, "2029-01-01", _PROCEDURE_INFERRED),
@@ -185,7 +178,6 @@ RELEASES: Mapping[BigIpVersion, Release] = {
     BigIpVersion.V21_1: _later_row(BigIpVersion.V21_1, _SUPPORTED, "2029-05-05", _PROCEDURE_INFERRED),
 }
 assert tuple(RELEASES) == ALL_VERSIONS, "one row per version, in version order"
-CAPABILITIES: Mapping[BigIpVersion, frozenset[Feature]] = {v: r.features for v, r in RELEASES.items()}
 
 
 def _named_ranges() -> str:
@@ -207,22 +199,23 @@ def release(version: BigIpVersion) -> Release:
     return RELEASES[version]
 
 
-def supports(version: BigIpVersion, feature: Feature) -> bool:
-    return feature in RELEASES[version].features
-
-
-def behaviour(version: BigIpVersion) -> tuple[frozenset[Feature], tuple[str, ...]]:
+def behaviour(version: BigIpVersion) -> tuple[str, ...]:
     """What makes two releases' output differ beyond the strings of their rows: their features,
     their known issues and the version notes the output prints. Releases with equal behaviour
     render the same files but for those strings (tests/test_versions.py proves it), so the
     goldens pin one release per behaviour."""
     shown = tuple(n.ident for n in version_notes(version) if n.shown_in)
-    return RELEASES[version].features, tuple(i.ident for i in known_issues(version)) + shown
+    features = tuple(sorted(f.name for f in RELEASES[version].features))
+    return features + tuple(i.ident for i in known_issues(version)) + shown
+
+
+def supports(version: BigIpVersion, feature: Feature) -> bool:
+    return feature in RELEASES[version].features
 
 
 def pinned_versions() -> tuple[BigIpVersion, ...]:
     """One release per distinct behaviour: the newest of each group, in table order."""
-    newest: dict[tuple[frozenset[Feature], tuple[str, ...]], BigIpVersion] = {}
+    newest: dict[tuple[str, ...], BigIpVersion] = {}
     for version in ALL_VERSIONS:
         newest[behaviour(version)] = version
     return tuple(v for v in ALL_VERSIONS if v in newest.values())
@@ -309,7 +302,7 @@ class Doc(StrEnum):
 
 @dataclass(frozen=True)
 class VersionNote:
-    """A difference of a release line that is not a feature the output relies on: printed in the
+    """A difference of a release line that the output does not rely on: printed in the
     documents named by `shown_in` (none: only `etherip versions` lists it), with its source."""
 
     ident: str

@@ -180,7 +180,7 @@ def golden_base() -> BigIpVersion:
     """The pinned version golden/ holds whole; every other pinned version is its diff to this one:
     the plainest behaviour (fewest known issues and printed version notes), the oldest of those,
     so the diffs show what each known issue or note adds."""
-    return min(pinned_versions(), key=lambda v: len(behaviour(v)[1]))
+    return min(pinned_versions(), key=lambda v: len(behaviour(v)))
 
 
 def version_diff(base: dict[str, bytes], other: dict[str, bytes], header: str) -> bytes:

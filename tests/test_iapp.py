@@ -280,6 +280,47 @@ def test_check_finds_each_broken_variant_in_a_folder(name: str) -> None:
     assert report.findings[0].message.startswith("changed: ")
 
 
+def test_a_proof_is_made_once_per_input_and_still_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two version folders of one behaviour differ only in what the replay, the flows and the
+    iApp runs never read (comments, texts, the template's name): those proofs are made once and
+    their findings land under each folder's own path; a change in anything they read, in
+    another folder of the same deployment, is proved again and caught."""
+    from generator.proof import check
+
+    monkeypatch.setattr(check, "_PROVED", {})
+    made = {"replay": 0, "runs": 0}
+    for name, key in (("_tmsh_final_states", "replay"), ("_check_runs", "runs")):
+        real = getattr(check, name)
+
+        def counted(*args: object, _real: Callable[..., object] = real, _key: str = key) -> object:
+            made[_key] += 1
+            return _real(*args)
+
+        monkeypatch.setattr(check, name, counted)
+    s = site("mixed")
+
+    def prove(files: dict[str, bytes], where: str) -> list[str]:
+        report = Report()
+        prove_render(s, files, where, report)
+        return [str(f) for f in report.findings]
+
+    newest, older = ALL_VERSIONS[-1], ALL_VERSIONS[-2]
+    assert prove(tree("mixed", newest).files(), "one") == []
+    assert made == {"replay": 1, "runs": len(s.peers)}
+    assert prove(tree("mixed", older).files(), "two") == []
+    assert made == {"replay": 1, "runs": len(s.peers)}, "nothing they read differs: not proved again"
+    broken = _edit(
+        dict(tree("mixed", older).files()),
+        "dc2/bigip-dc2/rollback/03-tunnel.tmsh",
+        "delete net route /Common/vmotion_wan_route\n",
+        "",
+    )
+    first, again = prove(broken, "three"), prove(broken, "four")
+    assert made["replay"] == 2
+    assert "three/dc2/bigip-dc2: rollback: not back at its starting state: /Common/vmotion_wan_route" in first
+    assert again == [f.replace("three", "four") for f in first], "the same findings, under its own path"
+
+
 def test_every_check_has_a_broken_variant() -> None:
     checks = {check for _, check, _ in BROKEN.values()}
     assert checks == {

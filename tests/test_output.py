@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import OutputError
-from generator.output import read_tree, write_trees
+from generator.errors import Interrupted, OutputError, signals_held
+from generator.output import read_tree, write_trees, write_whole
 from generator.versions import BigIpVersion
 from tests.helpers import ROOT, tree
 
@@ -40,6 +40,89 @@ def test_rerender_replaces_version_folder_and_keeps_others(tmp_path: Path) -> No
     assert read_tree(out / "vmotion" / "11.6.5") == tree("mixed", BigIpVersion.V11_6_5).files()
     assert (out / "vmotion" / "11.6.4" / "manifest.json").exists()
     assert sorted(p.name for p in (out / "vmotion").iterdir()) == ["11.6.4", "11.6.5"]
+
+
+def test_an_unchanged_version_folder_is_left_alone(tmp_path: Path) -> None:
+    """A folder that already holds the render byte for byte is not swapped (same inode, same
+    file times); in the same render a folder whose bytes change is replaced."""
+    out = tmp_path / "out"
+    same, changed = tree("mixed", BigIpVersion.V11_6_5), tree("mixed", BigIpVersion.V11_6_4)
+    kept, replaced = write_trees(out, [same, changed])
+    before = {p: (p.stat().st_ino, (p / "CHANGE.md").stat().st_mtime_ns) for p in (kept, replaced)}
+    (replaced / "CHANGE.md").write_bytes(b"another render")
+    (replaced / "manifest.json").write_bytes(b"{}")  # not etherip's manifest: replaced with --force
+    assert write_trees(out, [same, changed], force=True) == [kept, replaced]
+    assert (kept.stat().st_ino, (kept / "CHANGE.md").stat().st_mtime_ns) == before[kept]
+    assert replaced.stat().st_ino != before[replaced][0]
+    assert read_tree(kept) == same.files() and read_tree(replaced) == changed.files()
+    assert sorted(p.name for p in out.joinpath("vmotion").iterdir()) == ["11.6.4", "11.6.5"]
+
+
+def test_a_folder_with_one_extra_file_is_not_unchanged(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    t = tree("mixed", BigIpVersion.V11_6_5)
+    (folder,) = write_trees(out, [t])
+    (folder / "dc1" / "mine.txt").write_text("mine")
+    with pytest.raises(OutputError, match="etherip did not write"):
+        write_trees(out, [t])
+    write_trees(out, [t], force=True)
+    assert read_tree(folder) == t.files()
+
+
+def test_each_folder_is_created_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+    real = os.mkdir
+
+    def mkdir(path: object, *args: object, **kwargs: object) -> None:
+        made.append(str(path))
+        real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    t = tree("ha-both", BigIpVersion.V11_6_5)
+    (folder,) = write_trees(tmp_path / "out", [t])
+    staging = str(folder.parent / ".11.6.5.new-etherip-")
+    below = [m for m in made if m.startswith(staging) and "/" in m[len(staging) :]]  # not itself
+    expected = {str(p) for rel in t.files() for p in Path(rel).parents} - {"."}
+    assert len(below) == len(set(below)) == len(expected)
+
+
+def test_write_whole_creates_replaces_or_leaves_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "site.yaml"
+    write_whole(target, b"first", replace=False)
+    with pytest.raises(FileExistsError):
+        write_whole(target, b"second", replace=False)
+    assert target.read_bytes() == b"first"
+    write_whole(target, b"third")
+    assert target.read_bytes() == b"third"
+    assert (target.stat().st_mode & 0o777) == 0o666 & ~_umask()
+
+    def full(_a: object, _b: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "rename", full)
+    with pytest.raises(OSError, match="No space"):
+        write_whole(target, b"fourth")
+    assert target.read_bytes() == b"third"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site.yaml"]
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def test_a_held_signal_waits_for_the_checkpoint() -> None:
+    before = signal.getsignal(signal.SIGHUP)
+    with signals_held() as checkpoint:
+        checkpoint()
+        os.kill(os.getpid(), signal.SIGHUP)  # recorded, not acted on
+        with pytest.raises(Interrupted, match="SIGHUP") as caught:
+            checkpoint()
+    assert caught.value.exit_code == 128 + signal.SIGHUP
+    assert signal.getsignal(signal.SIGHUP) == before  # the previous handler is back
 
 
 def test_failed_write_leaves_previous_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -52,3 +52,30 @@ def test_every_file_follows_its_row() -> None:
             if a.peer is None
         ]
         assert order == sorted(order), "site files in table order"
+
+
+def test_step_files_are_named_by_the_step_plan() -> None:
+    """Each device's step files, and every file the iApp flows paste, are named by
+    generator/steps.py (step_file_name): the one place a step's file name comes from."""
+    from generator.context import build_context
+    from generator.iapp.flow import apply_flow, rollback_flow
+    from generator.steps import Phase, plan, step_file_name
+    from tests.helpers import CASES, site
+
+    for case in CASES:
+        s = site(case)
+        ctx = build_context(s, s.bigip_version)
+        for peer in ctx.peers:
+            for device in peer.devices:
+                for ds in (*device.steps, *device.rollback):
+                    assert ds.filename == step_file_name(ds.step, ds.phase), (case, ds.filename)
+        named = {
+            f"{p}/{h}/{step_file_name(step, phase)}"
+            for p, peer in s.peers.items()
+            for h in peer.devices
+            for phase in Phase
+            for step in plan(phase, key_step=s.ipsec is not None and s.ipsec.auth == "psk")
+        }
+        for p in s.peers:
+            for op in apply_flow(s, p) + rollback_flow(s, p):
+                assert op.action != "tmsh" or op.file in named, (case, op.file)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.proof.precheck.report import CONFLICT, ERROR, NOTE, Report
+from generator.proof.precheck.report import CONFLICT, ERROR, NOTE, PrecheckReport
 from generator.proof.precheck.run import UnitInput, run_precheck
 from generator.versions import BigIpVersion
 from tests.helpers import site
@@ -20,7 +20,7 @@ from tests.precheck.configs import FORMS, Unit, clean, write_form
 MIXED_HOSTS = ("bigip-dc1-a", "bigip-dc1-b", "bigip-dc2")
 
 
-def _check(case: str, units: list[tuple[str | None, Path, str]]) -> Report:
+def _check(case: str, units: list[tuple[str | None, Path, str]]) -> PrecheckReport:
     model = site(case)
     inputs = [UnitInput(device, path, display) for device, path, display in units]
     return run_precheck(model, model.bigip_version, inputs, f"{case}.yaml")

@@ -12,24 +12,21 @@ import pytest
 from generator.context import build_context
 from generator.versions import (
     ALL_VERSIONS,
-    CAPABILITIES,
     KNOWN_ISSUES,
     RELEASES,
     VERSION_NOTES,
     BigIpVersion,
-    Feature,
     behaviour,
     known_issues,
     pinned_for,
     pinned_versions,
     row_texts,
-    supports,
 )
 from tests.helpers import CASES, GOLDEN, ROOT, golden_view, site, tree
 
 
 def test_every_version_has_a_row_and_pinned_goldens_per_behaviour() -> None:
-    assert set(CAPABILITIES) == set(RELEASES) == set(ALL_VERSIONS)
+    assert set(RELEASES) == set(ALL_VERSIONS)
     assert list(ALL_VERSIONS) == sorted(ALL_VERSIONS, key=lambda v: _number(v.value)), (
         "table order is release order"
     )
@@ -38,7 +35,6 @@ def test_every_version_has_a_row_and_pinned_goldens_per_behaviour() -> None:
         assert pinned_for(v) == newest and (v in pinned_versions()) == (v == newest)
     on_disk = {p.name for p in GOLDEN.iterdir() if p.is_dir()}
     assert on_disk == {v.value for v in pinned_versions()}, "golden/ holds exactly the pinned versions"
-    assert all(supports(v, Feature.ETHERIP_TUNNEL_PROFILE) for v in ALL_VERSIONS)
 
 
 @pytest.mark.parametrize("case", CASES)

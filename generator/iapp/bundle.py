@@ -28,8 +28,7 @@ from generator.iapp.flow import (
 from generator.ipsec import IpsecSettings, settings
 from generator.model import Ipsec
 from generator.operations import Verb, join_and
-from generator.runbook import verify_file
-from generator.steps import Phase
+from generator.steps import Phase, verify_file
 from generator.templating import Style, raw_template, render_template
 from generator.versions import ALL_VERSIONS
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.model import Site
-from generator.steps import KEY_STEP, Phase, plan
+from generator.steps import KEY_STEP, Phase, step_file
 
 STAGE_VARIABLE = "deploy__stage"
 NETWORK = "network"  # this unit's VLANs and WAN self IP, the floating WAN self IP, the tunnel
@@ -64,10 +64,9 @@ class Op:
 
 
 def _tmsh(peer: str, host: str, phase: Phase, slug: str, key_step: bool) -> Op:
-    """The step file of `slug` on `host`, named as the step plan numbers it."""
-    step = next(s for s in plan(phase, key_step=key_step) if s.slug == slug)
-    folder = "rollback/" if phase is Phase.ROLLBACK else ""
-    return Op("tmsh", host, f"{peer}/{host}/{folder}{step.number:02d}-{slug}.{step.suffix}")
+    """The step file of `slug` on `host`, named by generator/steps.py as the plan numbers it (a
+    renamed or renumbered step renames it here too)."""
+    return Op("tmsh", host, f"{peer}/{host}/{step_file(phase, slug, key_step=key_step)}")
 
 
 def uses_key_step(site: Site) -> bool:

@@ -28,6 +28,15 @@ their work, are skipped):
      device to where it started;
   6. every hostile answer, in every field, stops the implementation with its own error before
      the first tmsh call.
+
+Proved once per exact input: the version folders of a deployment differ in a few strings (the
+version in headers, Expect lines and texts, the iApp template's name and floor), and most proofs
+never read those. Each proof is memoised on everything it reads (`_once`): the site, the
+manifest's entries, each tmsh script as its commands (comments dropped: the replay, the flows
+and the word lists never read a comment), each template section's text, the GUI's answers. A
+version folder whose input differs in any of these is proved again, so every proof can still
+fail; one whose input is the same gets the same findings, with its own path in them. What reads
+the version itself (the manifest, the Expect lines, each template's whole text) runs per folder.
 """
 
 from __future__ import annotations
@@ -37,10 +46,11 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar, cast
 
 from generator.bounded import walk
 from generator.errors import GeneratorError, printable
@@ -254,15 +264,99 @@ def _compare(folder: Folder, mine: dict[str, bytes], where: str, report: Report)
 def prove_render(site: Site, files: dict[str, bytes], where: str, report: Report) -> None:
     """The offline proofs, on a render held in memory (etherip's own, never the folder's)."""
     manifest = _check_manifest(files, where, report)
-    _check_words(files, where, report)
+    scripts = _scripts(files)
+    _check_words(scripts, where, report)
     if manifest is None:
         return
     _check_read_only(files, manifest, where, report)
-    tmsh_state = _tmsh_final_states(site, files, manifest, where, report)
+    replayed = [e for e in manifest if e["kind"] in _REPLAYED_KINDS]
+    replay = _Input(
+        key=(
+            "replay",
+            site.model_dump_json(),
+            tuple(tuple(str(e.get(k)) for k in ("path", "kind", "peer", "device", "step")) for e in replayed),
+            tuple(scripts.get(str(e["path"])) for e in replayed),
+        ),
+        scripts=scripts,
+    )
+    tmsh_state = _once(
+        replay.key, where, report, lambda r: _tmsh_final_states(site, files, manifest, WHERE, r)
+    )
     _check_expects(site, files, manifest, where, report)
     for entry in manifest:
         if entry["kind"] == "iapp-template":
-            _check_iapp(site, files, str(entry["path"]), str(entry["peer"]), tmsh_state, where, report)
+            _check_iapp(
+                site, files, str(entry["path"]), str(entry["peer"]), tmsh_state, where, report, replay
+            )
+
+
+_REPLAYED_KINDS = ("tmsh-apply", "tmsh-rollback")  # what the tmsh replay reads (runbook_order)
+
+
+@dataclass(frozen=True)
+class _Input:
+    """The tmsh replay's input, as a memo key (`key`: the site model with every field, the
+    manifest entries of the apply and rollback scripts, and those scripts as their commands),
+    and every script as its commands (`_scripts`), for the keys of the proofs built on it."""
+
+    key: Hashable
+    scripts: dict[str, tuple[tuple[int, str], ...] | _Unreadable]
+
+
+WHERE = "\x00where\x00"  # a memoised proof's findings name this instead of the folder
+T = TypeVar("T")
+_PROVED: dict[Hashable, tuple[Report, object]] = {}
+_PROVED_LIMIT = 512
+
+
+def _once(key: Hashable, where: str, report: Report, prove: Callable[[Report], T]) -> T:
+    """`prove`'s result for the exact input `key` names (all that `prove` reads), made once per
+    process: run with WHERE for the folder's path, its findings, iApp runs and recorded stages
+    are added to `report` with `where` in place of WHERE."""
+    made = _PROVED.get(key)
+    if made is None:
+        scratch = Report()
+        value: object = prove(scratch)
+        if len(_PROVED) >= _PROVED_LIMIT:
+            _PROVED.clear()
+        made = _PROVED[key] = (scratch, value)
+    scratch, value = made
+    for f in scratch.findings:
+        report.add(f.path.replace(WHERE, where), f.check, f.message.replace(WHERE, where))
+    report.cases_run += scratch.cases_run
+    report.recorded.update(scratch.recorded)
+    return cast(T, value)
+
+
+def _known(key: Hashable, compute: Callable[[], T]) -> T:
+    """A pure function's value for the exact input `key` names, computed once per process."""
+    made = _PROVED.get(key)
+    if made is None:
+        if len(_PROVED) >= _PROVED_LIMIT:
+            _PROVED.clear()
+        made = _PROVED[key] = (Report(), compute())
+    return cast(T, made[1])
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """A tmsh script no reader gets past: why (the same message every reader reports)."""
+
+    message: str
+
+
+def _scripts(files: dict[str, bytes]) -> dict[str, tuple[tuple[int, str], ...] | _Unreadable]:
+    """Each tmsh script as what the replay, the flows and the word-list check read of it: its
+    commands with their first lines (`split_commands`: comments and blank lines dropped), or
+    why it cannot be read (not UTF-8, a command left open)."""
+    out: dict[str, tuple[tuple[int, str], ...] | _Unreadable] = {}
+    for path, content in files.items():
+        if path.endswith(".tmsh"):
+            try:
+                out[path] = tuple(split_commands(content.decode()))
+            except (ScriptError, UnicodeDecodeError) as exc:
+                out[path] = _Unreadable(str(exc))
+    return out
 
 
 def _check_manifest(files: dict[str, bytes], where: str, report: Report) -> list[dict[str, object]] | None:
@@ -298,21 +392,38 @@ def _check_manifest(files: dict[str, bytes], where: str, report: Report) -> list
     return list(entries)
 
 
-def _check_words(files: dict[str, bytes], where: str, report: Report) -> None:
-    """Check 7: each command of each tmsh script is a complete Tcl word list."""
+def _check_words(
+    scripts: dict[str, tuple[tuple[int, str], ...] | _Unreadable], where: str, report: Report
+) -> None:
+    """Check 7: each command of each tmsh script is a complete Tcl word list (real Tcl)."""
     commands: list[tuple[str, int, str]] = []
-    for path, content in sorted(files.items()):
-        if path.endswith(".tmsh"):
-            try:
-                commands += [(path, line, cmd) for line, cmd in split_commands(content.decode())]
-            except (ScriptError, UnicodeDecodeError) as exc:
-                report.add(f"{where}/{path}", "tcl-words", str(exc))
-    results = tcl().words([cmd for _, _, cmd in commands])
-    for (path, line, cmd), (complete, words) in zip(commands, results, strict=True):
-        if not complete or words is None:
+    for path, parsed in sorted(scripts.items()):
+        if isinstance(parsed, _Unreadable):
+            report.add(f"{where}/{path}", "tcl-words", parsed.message)
+        else:
+            commands += [(path, line, cmd) for line, cmd in parsed]
+    verdicts = _tcl_reads([cmd for _, _, cmd in commands])
+    for (path, line, cmd), (complete, is_list) in zip(commands, verdicts, strict=True):
+        if not complete or not is_list:
             report.add(
                 f"{where}/{path}", "tcl-words", f"line {line}: not a complete Tcl word list: {cmd[:60]}"
             )
+
+
+def _tcl_reads(texts: list[str]) -> list[tuple[bool, bool]]:
+    """For each text, what real Tcl says: (`info complete`, a valid list). One Tcl run for the
+    texts not read before in this process; the same text always gets the same answer."""
+    if len(_TCL_READS) > _TCL_READS_LIMIT:
+        _TCL_READS.clear()
+    unknown = sorted({t for t in texts if t not in _TCL_READS})
+    if unknown:
+        for text, (complete, words) in zip(unknown, tcl().words(unknown), strict=True):
+            _TCL_READS[text] = (complete, words is not None)
+    return [_TCL_READS[t] for t in texts]
+
+
+_TCL_READS: dict[str, tuple[bool, bool]] = {}
+_TCL_READS_LIMIT = 100_000
 
 
 _READ_ONLY_KINDS = ("tmsh-precheck", "tmsh-verify")
@@ -420,7 +531,11 @@ def _check_iapp(
     tmsh_state: dict[str, Device],
     where: str,
     report: Report,
+    replay: _Input,
 ) -> None:
+    """Checks 1-6 of one peer's iApp. The runs and flows (`_check_runs`) read the site, the
+    implementation, the answers, `tmsh_state` (the replay's result) and the step files of the
+    peer's iApp flows: proved once per distinct input of these."""
     here = f"{where}/{path}"
     if peer not in site.peers:
         report.add(here, "structure", f"the manifest names peer {peer!r}, which site.yaml does not have")
@@ -437,7 +552,22 @@ def _check_iapp(
         return
     answers = gui_answers(presentation)
     _check_deploy_answers(files, f"{peer}/iapp/deploy.tmsh", answers, where, report)
-    _check_runs(site, peer, files, implementation, answers, tmsh_state, here, report)
+    flows = apply_flow(site, peer) + rollback_flow(site, peer)
+    pasted = sorted({op.file for op in flows if op.action == "tmsh"})
+    runs = (
+        "iapp-runs",
+        replay.key,
+        peer,
+        implementation,
+        tuple(answers.items()),
+        tuple((f, replay.scripts.get(f)) for f in pasted),
+    )
+    _once(
+        runs,
+        here,
+        report,
+        lambda r: _check_runs(site, peer, files, implementation, answers, tmsh_state, WHERE, r),
+    )
 
 
 def _check_runs(
@@ -546,34 +676,48 @@ def _template_proofs(text: str) -> tuple[list[tuple[str, str]], apl_mod.Presenta
         tmpl = parse_template(text)
     except TmplError as exc:
         return [("structure", str(exc))], None, None
-    problems = [] if tcl().words([text])[0][0] else [("structure", "the file is not brace-complete for Tcl")]
-    found, presentation = _section_proofs(tuple(sorted(tmpl.sections.items())))
-    return problems + list(found), presentation, tmpl.sections["implementation"] if presentation else None
+    sections = tuple(sorted(tmpl.sections.items()))
+    whole, *_ = _tcl_reads([text, *(body for _, body in sections)])
+    problems = [] if whole[0] else [("structure", "the file is not brace-complete for Tcl")]
+    found, presentation = _section_proofs(sections)
+    return problems + found, presentation, tmpl.sections["implementation"] if presentation else None
 
 
-@functools.lru_cache(maxsize=32)
 def _section_proofs(
     sections: tuple[tuple[str, str], ...],
-) -> tuple[tuple[tuple[str, str], ...], apl_mod.Presentation | None]:
-    """Checks 1-3 on a template's sections, memoized: the templates of a deployment's version
-    folders differ only outside them (TMSH-VERSION, requires-bigip-version-min)."""
+) -> tuple[list[tuple[str, str]], apl_mod.Presentation | None]:
+    """Checks 1-3 on a template's sections, each proof once per distinct section text: the
+    templates of a deployment's version folders differ in a few lines of their presentation
+    and help, never in the implementation."""
     named = dict(sections)
-    results = tcl().words([body for _, body in sections])
     problems: list[tuple[str, str]] = []
-    for (name, body), (complete, _) in zip(sections, results, strict=True):
-        if not complete:
-            problems.append(("braces", f"{name}: Tcl says the section is not complete"))
-        problems += [("braces", p) for p in brace_problems(name, body) + brace_policy(name, body)]
+    for name, body in sections:
+        problems += _known(("braces", name, body), functools.partial(_brace_proofs, name, body))
+    text = named["presentation"]
+    presentation, apl_problems = _known(("apl", text), lambda: _apl_proofs(text))
+    problems += apl_problems
+    if presentation is None:
+        return problems, None
+    impl = named["implementation"]
+    problems += _known(
+        ("cross-check", text, impl), lambda: [("apl", p) for p in apl_mod.cross_check(presentation, impl)]
+    )
+    problems += _known(("tcl84", impl), lambda: [("tcl84", p) for p in scan(impl)])
+    return problems, presentation
+
+
+def _brace_proofs(name: str, body: str) -> list[tuple[str, str]]:
+    ((complete, _),) = _tcl_reads([body])
+    problems = [] if complete else [("braces", f"{name}: Tcl says the section is not complete")]
+    return problems + [("braces", p) for p in brace_problems(name, body) + brace_policy(name, body)]
+
+
+def _apl_proofs(text: str) -> tuple[apl_mod.Presentation | None, list[tuple[str, str]]]:
     try:
-        presentation = apl_mod.parse_apl(named["presentation"])
+        presentation = apl_mod.parse_apl(text)
     except apl_mod.AplError as exc:
-        return (*problems, ("apl", str(exc))), None
-    implementation = named["implementation"]
-    problems += [
-        ("apl", p) for p in apl_mod.lint(presentation) + apl_mod.cross_check(presentation, implementation)
-    ]
-    problems += [("tcl84", p) for p in scan(implementation)]
-    return tuple(problems), presentation
+        return None, [("apl", str(exc))]
+    return presentation, [("apl", p) for p in apl_mod.lint(presentation)]
 
 
 def gui_answers(presentation: apl_mod.Presentation) -> dict[str, str]:

@@ -61,16 +61,16 @@ class Tcl:
 
     def run(self, script: str, argv: list[str] | None = None) -> str:
         """Run `script` in a fresh interpreter (with `argv_words` set) and return its last result."""
-        prologue = "set argv_words [list " + " ".join(tcl_quote(a) for a in argv or []) + "]\n"
         if self._tk is not None:
             import tkinter
 
             interp = tkinter.Tcl()
-            try:  # no file: the script and its arguments go straight to the interpreter
-                interp.eval(prologue)
+            try:  # no file, no quoting: the arguments become a Tcl list object as they are
+                interp.call("set", "argv_words", tuple(argv or ()))
                 return str(interp.eval(script))
             except tkinter.TclError as exc:
                 raise TclFailed(f"Tcl error: {exc}") from None
+        prologue = "set argv_words [list " + " ".join(tcl_quote(a) for a in argv or []) + "]\n"
         with tempfile.TemporaryDirectory(prefix="etherip-tcl-") as tmp:
             body = Path(tmp) / "script.tcl"
             body.write_text(script, encoding="utf-8")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from generator.proof.iapp.tclparse import Command, Lines, TclSyntaxError, Word, parse
+from generator.proof.iapp.tclparse import Lines, TclCommand, TclSyntaxError, TclWord, parse
 
 COMMANDS_85 = frozenset(
     {"dict", "lassign", "lmap", "apply", "try", "throw", "lrepeat", "lreverse", "chan"}
@@ -118,17 +118,17 @@ class _Walker:
         for command in parsed.commands:
             self.command(command)
 
-    def braced_script(self, word: Word) -> None:
+    def braced_script(self, word: TclWord) -> None:
         if word.kind == "braced":
             self.script(word.body, word.body + len(word.text))
         else:
             self.substitutions(word)
 
-    def substitutions(self, word: Word) -> None:
+    def substitutions(self, word: TclWord) -> None:
         for start, end in word.scripts:
             self.script(start, end + 1, nested=True)
 
-    def command(self, cmd: Command) -> None:
+    def command(self, cmd: TclCommand) -> None:
         words = cmd.words
         for word in words:
             if word.expand:
@@ -151,7 +151,7 @@ class _Walker:
         if handler is not None:
             handler(args)
 
-    def options(self, cmd: Command, name: str, args: tuple[Word, ...]) -> None:
+    def options(self, cmd: TclCommand, name: str, args: tuple[TclWord, ...]) -> None:
         literals = [a.literal for a in args]
         sub = literals[0] if literals else None
         if sub is not None and sub in SUBCOMMANDS_85.get(name, ()):
@@ -163,11 +163,11 @@ class _Walker:
                 self.add(cmd.start, f"an 8.5+ option ({name} {option})")
 
     # commands whose arguments are scripts or expressions ---------------------------------------
-    def cmd_proc(self, args: tuple[Word, ...]) -> None:
+    def cmd_proc(self, args: tuple[TclWord, ...]) -> None:
         if len(args) == 3:
             self.braced_script(args[2])
 
-    def cmd_if(self, args: tuple[Word, ...]) -> None:
+    def cmd_if(self, args: tuple[TclWord, ...]) -> None:
         i, expect_condition = 0, True
         while i < len(args):
             word = args[i]
@@ -190,42 +190,42 @@ class _Walker:
                     self.braced_script(args[i])
                 i += 1
 
-    def cmd_while(self, args: tuple[Word, ...]) -> None:
+    def cmd_while(self, args: tuple[TclWord, ...]) -> None:
         if len(args) == 2:
             self.expression(args[0])
             self.braced_script(args[1])
 
-    def cmd_for(self, args: tuple[Word, ...]) -> None:
+    def cmd_for(self, args: tuple[TclWord, ...]) -> None:
         if len(args) == 4:
             self.braced_script(args[0])
             self.expression(args[1])
             self.braced_script(args[2])
             self.braced_script(args[3])
 
-    def cmd_foreach(self, args: tuple[Word, ...]) -> None:
+    def cmd_foreach(self, args: tuple[TclWord, ...]) -> None:
         if len(args) >= 3:
             self.braced_script(args[-1])
 
-    def cmd_catch(self, args: tuple[Word, ...]) -> None:
+    def cmd_catch(self, args: tuple[TclWord, ...]) -> None:
         if args:
             self.braced_script(args[0])
 
-    def cmd_time(self, args: tuple[Word, ...]) -> None:
+    def cmd_time(self, args: tuple[TclWord, ...]) -> None:
         self.cmd_catch(args)
 
-    def cmd_eval(self, args: tuple[Word, ...]) -> None:
+    def cmd_eval(self, args: tuple[TclWord, ...]) -> None:
         if len(args) == 1:
             self.braced_script(args[0])
 
-    def cmd_uplevel(self, args: tuple[Word, ...]) -> None:
+    def cmd_uplevel(self, args: tuple[TclWord, ...]) -> None:
         if args:
             self.braced_script(args[-1])
 
-    def cmd_namespace(self, args: tuple[Word, ...]) -> None:
+    def cmd_namespace(self, args: tuple[TclWord, ...]) -> None:
         if len(args) >= 3 and args[0].literal == "eval":
             self.braced_script(args[-1])
 
-    def cmd_expr(self, args: tuple[Word, ...]) -> None:
+    def cmd_expr(self, args: tuple[TclWord, ...]) -> None:
         if len(args) == 1:
             self.expression(args[0])
             return
@@ -235,7 +235,7 @@ class _Walker:
             elif word.literal == "**":
                 self.add(word.start, "the ** operator (8.5)")
 
-    def cmd_switch(self, args: tuple[Word, ...]) -> None:
+    def cmd_switch(self, args: tuple[TclWord, ...]) -> None:
         i = 0
         while i < len(args) and (args[i].literal or "").startswith("-"):
             i += 1
@@ -251,7 +251,7 @@ class _Walker:
                 if rest[k].literal != "-":
                     self.braced_script(rest[k])
 
-    def _switch_body(self, body: Word) -> None:
+    def _switch_body(self, body: TclWord) -> None:
         """`switch $x { pattern body ... }`: each body is a script."""
         tolerated: list[int] = []
         try:
@@ -267,7 +267,7 @@ class _Walker:
                 self.braced_script(words[k])
 
     # expressions -----------------------------------------------------------------------------
-    def expression(self, word: Word) -> None:
+    def expression(self, word: TclWord) -> None:
         if word.kind != "braced":
             self.substitutions(word)
             return

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 _SPACE = " \t\v\f\r"
 _BRACE_STOP = re.compile(r"[\\{}]")
+_NEWLINE = re.compile("\n")
 _QUOTED_STOP = re.compile(r'[\\\[$"]')
 _BARE_STOP = re.compile(r"[\\\[$ \t\v\f\r\n;]")
 _BARE_STOP_NESTED = re.compile(r"[\\\[$ \t\v\f\r\n;\]]")
@@ -33,7 +34,7 @@ class TclSyntaxError(ValueError):
 
 
 @dataclass(frozen=True)
-class Word:
+class TclWord:
     kind: str  # "braced", "quoted" or "bare"
     text: str  # the characters between the delimiters (bare: the whole word), unsubstituted
     start: int  # offset of the word's first character (its delimiter) in the source
@@ -52,14 +53,14 @@ class Word:
 
 
 @dataclass(frozen=True)
-class Command:
-    words: tuple[Word, ...]
+class TclCommand:
+    words: tuple[TclWord, ...]
     start: int
 
 
 @dataclass(frozen=True)
-class Script:
-    commands: tuple[Command, ...]
+class TclScript:
+    commands: tuple[TclCommand, ...]
     comments: tuple[tuple[int, int], ...]  # [start, end) of each comment
     end: int  # offset after the script (at the `]` of a nested one)
 
@@ -72,7 +73,7 @@ def parse(
     substitutions: bool = True,
     tolerated: list[int] | None = None,
     errors: list[TclSyntaxError] | None = None,
-) -> Script:
+) -> TclScript:
     """Parse source[start:end]; nested=True stops at the `]` that closes a command substitution.
     substitutions=False reads tmsh config text, where `[` and `$` are ordinary characters (the
     word, brace, quote and comment rules are the same). With `tolerated`, a `{` right after a
@@ -93,18 +94,18 @@ class _Parser:
         self.tolerated: list[int] | None = None
         self.errors: list[TclSyntaxError] | None = None
 
-    def script(self, i: int, nested: bool) -> Script:
+    def script(self, i: int, nested: bool) -> TclScript:
         s, n = self.s, self.n
-        commands: list[Command] = []
+        commands: list[TclCommand] = []
         comments: list[tuple[int, int]] = []
         while True:
             i = self.between_commands(i)
             if i >= n:
                 if nested:
                     raise TclSyntaxError(i, "missing close-bracket")
-                return Script(tuple(commands), tuple(comments), i)
+                return TclScript(tuple(commands), tuple(comments), i)
             if nested and s[i] == "]":
-                return Script(tuple(commands), tuple(comments), i)
+                return TclScript(tuple(commands), tuple(comments), i)
             if s[i] == "#":
                 j = i
                 while j < n and s[j] != "\n":
@@ -128,7 +129,7 @@ class _Parser:
                 break
         return i
 
-    def recovering(self, i: int) -> tuple[Command | None, int]:
+    def recovering(self, i: int) -> tuple[TclCommand | None, int]:
         """A top-level command; on a syntax error, the error is kept and the parse goes on
         from the next line."""
         assert self.errors is not None
@@ -139,19 +140,19 @@ class _Parser:
             resume = self.s.find("\n", max(exc.offset, i), self.n)
             return None, self.n if resume < 0 else resume + 1
 
-    def command(self, i: int, nested: bool) -> tuple[Command, int]:
+    def command(self, i: int, nested: bool) -> tuple[TclCommand, int]:
         s, n = self.s, self.n
         start = i
-        words: list[Word] = []
+        words: list[TclWord] = []
         while True:
             while i < n and (s[i] in _SPACE or s.startswith("\\\n", i)):
                 i += 2 if s[i] == "\\" else 1
             if i >= n or s[i] in "\n;" or (nested and s[i] == "]"):
-                return Command(tuple(words), start), i
+                return TclCommand(tuple(words), start), i
             word, i = self.word(i, nested)
             words.append(word)
 
-    def word(self, i: int, nested: bool) -> tuple[Word, int]:
+    def word(self, i: int, nested: bool) -> tuple[TclWord, int]:
         s, n = self.s, self.n
         expand = False
         first = i
@@ -161,15 +162,15 @@ class _Parser:
         if s[i] == "{":
             end = self.close_brace(i)
             self.after_close(end + 1, nested, "close-brace")
-            return Word("braced", s[i + 1 : end], first, i + 1, expand), end + 1
+            return TclWord("braced", s[i + 1 : end], first, i + 1, expand), end + 1
         if s[i] == '"':
             j, scripts = self.chars(i + 1, nested, quoted=True)
             if j >= n:
                 raise TclSyntaxError(i, "missing close-quote")
             self.after_close(j + 1, nested, "close-quote")
-            return Word("quoted", s[i + 1 : j], first, i + 1, expand, scripts), j + 1
+            return TclWord("quoted", s[i + 1 : j], first, i + 1, expand, scripts), j + 1
         j, scripts = self.chars(i, nested, quoted=False)
-        return Word("bare", s[i:j], first, i, expand, scripts), j
+        return TclWord("bare", s[i:j], first, i, expand, scripts), j
 
     def close_brace(self, i: int) -> int:
         s, n = self.s, self.n
@@ -239,7 +240,7 @@ class Lines:
     """Offset -> 1-based line number of a text."""
 
     def __init__(self, text: str) -> None:
-        self._starts = [i + 1 for i, c in enumerate(text) if c == "\n"]
+        self._starts = [m.end() for m in _NEWLINE.finditer(text)]
 
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self._starts, offset) + 1
@@ -252,7 +253,8 @@ def brace_depth_problems(text: str) -> list[tuple[int, str]]:
     depth = 0
     opened: list[int] = []
     i = 0
-    while i < len(text):
+    while (match := _BRACE_STOP.search(text, i)) is not None:
+        i = match.start()
         c = text[i]
         if c == "\\":
             i += 2
@@ -260,7 +262,7 @@ def brace_depth_problems(text: str) -> list[tuple[int, str]]:
         if c == "{":
             depth += 1
             opened.append(i)
-        elif c == "}":
+        else:
             depth -= 1
             if depth < 0:
                 return [

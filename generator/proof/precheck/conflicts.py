@@ -18,7 +18,7 @@ from generator.proof.precheck.plan import (
     created_objects,
     existing_wan_addresses,
 )
-from generator.proof.precheck.report import CONFLICT, NOTE, Finding
+from generator.proof.precheck.report import CONFLICT, NOTE, PrecheckFinding
 from generator.proof.precheck.saved import (
     BASE,
     GLOBAL_SETTINGS,
@@ -61,9 +61,9 @@ def _finding(
     where: Where | None = None,
     severity: str = CONFLICT,
     absence: tuple[str, ...] = (),
-) -> Finding:
+) -> PrecheckFinding:
     shown = str(where) if where is not None else _searched(unit, absence)
-    return Finding(unit.device.hostname, kind, objects, message, shown, severity, absence)
+    return PrecheckFinding(unit.device.hostname, kind, objects, message, shown, severity, absence)
 
 
 def _searched(unit: Unit, parts: tuple[str, ...]) -> str:
@@ -76,7 +76,7 @@ def _searched(unit: Unit, parts: tuple[str, ...]) -> str:
     return f"searched {', '.join(files)}" if files else ""
 
 
-def exists(unit: Unit) -> list[Finding]:
+def exists(unit: Unit) -> list[PrecheckFinding]:
     """An object the change creates already exists (same kind and name)."""
     out = []
     for obj in created_objects(unit):
@@ -95,7 +95,7 @@ def exists(unit: Unit) -> list[Finding]:
     return out
 
 
-def missing(unit: Unit) -> list[Finding]:
+def missing(unit: Unit) -> list[PrecheckFinding]:
     """An object the site file marks existing is missing, or is not what the change relies on."""
     out = []
     for path in unit.peer.existing_vlans:
@@ -110,7 +110,7 @@ def missing(unit: Unit) -> list[Finding]:
     return out
 
 
-def _existing_wan_selfs(unit: Unit) -> list[Finding]:
+def _existing_wan_selfs(unit: Unit) -> list[PrecheckFinding]:
     out = []
     vlan = unit.peer.wan_vlan_path
     saved = _saved_selfs(unit)
@@ -138,7 +138,7 @@ def _traffic_group(stanza: Stanza) -> str:
     return object_path(unquote(stanza.body.get("traffic-group")) or LOCAL_ONLY)
 
 
-def pool_restore(unit: Unit) -> list[Finding]:
+def pool_restore(unit: Unit) -> list[PrecheckFinding]:
     """The existing pool's monitor rule or min-active-members differs from what rollback restores."""
     pool = unit.site.pool
     found = unit.saved.get("ltm pool", pool.path)
@@ -161,7 +161,7 @@ def pool_restore(unit: Unit) -> list[Finding]:
     return out
 
 
-def vlan_tags(unit: Unit) -> list[Finding]:
+def vlan_tags(unit: Unit) -> list[PrecheckFinding]:
     """A VLAN tag the change uses is already used by another VLAN."""
     out = []
     saved = [(other, vlan_tag(other.body)) for other in unit.saved.of("net vlan").values()]
@@ -175,7 +175,7 @@ def vlan_tags(unit: Unit) -> list[Finding]:
     return out
 
 
-def untagged_interfaces(unit: Unit) -> list[Finding]:
+def untagged_interfaces(unit: Unit) -> list[PrecheckFinding]:
     """An interface the change puts untagged into a VLAN is untagged in another VLAN."""
     out = []
     saved = [(other, vlan_interfaces(other.body)) for other in unit.saved.of("net vlan").values()]
@@ -192,7 +192,7 @@ def untagged_interfaces(unit: Unit) -> list[Finding]:
     return out
 
 
-def interfaces_exist(unit: Unit) -> list[Finding]:
+def interfaces_exist(unit: Unit) -> list[PrecheckFinding]:
     """An interface or trunk the change names does not exist."""
     interfaces, trunks = set(unit.saved.of("net interface")), set(unit.saved.of("net trunk"))
     wanted = [(name, vlan.path) for vlan in unit.peer.vlans for name, _ in vlan.interfaces]
@@ -224,7 +224,7 @@ def _saved_selfs(unit: Unit) -> list[tuple[Stanza, IPv4Interface]]:
     return selfs
 
 
-def self_addresses(unit: Unit) -> list[Finding]:
+def self_addresses(unit: Unit) -> list[PrecheckFinding]:
     """A self IP address the change creates is configured already, or its subnet overlaps a
     self IP on another VLAN."""
     out = []
@@ -251,7 +251,7 @@ def self_addresses(unit: Unit) -> list[Finding]:
     return out
 
 
-def hostname(unit: Unit) -> list[Finding]:
+def hostname(unit: Unit) -> list[PrecheckFinding]:
     """The saved hostname differs from the device key."""
     found = list(hostnames(unit.saved))
     host = unit.device.hostname
@@ -266,7 +266,7 @@ def hostname(unit: Unit) -> list[Finding]:
     return [_finding(unit, "hostname", (host,), f"saved hostname is {name}, not {host}", where)]
 
 
-def device_group(unit: Unit) -> list[Finding]:
+def device_group(unit: Unit) -> list[PrecheckFinding]:
     """The device group named is absent, or this unit is not in it (pairs only)."""
     if not unit.peer.is_ha or unit.peer.device_group is None:
         return []
@@ -292,7 +292,7 @@ def device_group(unit: Unit) -> list[Finding]:
     return []
 
 
-def tunnel_configsync(unit: Unit) -> list[Finding]:
+def tunnel_configsync(unit: Unit) -> list[PrecheckFinding]:
     """`sys db iptunnel.configsync` is disabled on a pair: the tunnel would not sync."""
     value = db_value(unit.saved, "iptunnel.configsync")
     if not unit.peer.is_ha or value is None or value[0] != "disable":
@@ -303,7 +303,7 @@ def tunnel_configsync(unit: Unit) -> list[Finding]:
     return [_finding(unit, "configsync", ("iptunnel.configsync",), message, value[1])]
 
 
-def version(unit: Unit) -> list[Finding]:
+def version(unit: Unit) -> list[PrecheckFinding]:
     """The saved configuration's #TMSH-VERSION differs from the version the change targets."""
     target = unit.site.version
     if not unit.saved.versions:
@@ -322,7 +322,7 @@ def version(unit: Unit) -> list[Finding]:
     ]
 
 
-def routes(unit: Unit) -> list[Finding]:
+def routes(unit: Unit) -> list[PrecheckFinding]:
     """With `gateway: existing`, no saved route covers the other endpoint; a created route's
     destination is already routed by another route."""
     remote = IPv4Address(unit.peer.tunnel.remote_address)
@@ -343,7 +343,7 @@ def routes(unit: Unit) -> list[Finding]:
     return out
 
 
-def ipsec(unit: Unit) -> list[Finding]:
+def ipsec(unit: Unit) -> list[PrecheckFinding]:
     """With IPsec: another IKE peer for the other endpoint, another traffic selector that covers
     EtherIP between the endpoints (it could take the traffic first [I]), certificates the IKE
     peer names that are not saved."""
@@ -392,7 +392,7 @@ def _covered(
     return any(remote in address.network for _, address in _saved_selfs(unit))
 
 
-def unread(unit: Unit) -> list[Finding]:
+def unread(unit: Unit) -> list[PrecheckFinding]:
     """What could not be read, of the stanza kinds these checks use (run last: the bodies the
     checks above looked at are parsed by now), and stanzas saved twice."""
     out = [
@@ -417,7 +417,7 @@ def unread(unit: Unit) -> list[Finding]:
     return out
 
 
-CHECKS: tuple[Callable[[Unit], list[Finding]], ...] = (
+CHECKS: tuple[Callable[[Unit], list[PrecheckFinding]], ...] = (
     version,
     hostname,
     device_group,
@@ -444,7 +444,7 @@ SKIPPED = {  # part → (its file, what is not looked for without it)
 }
 
 
-def check_unit(unit: Unit) -> list[Finding]:
+def check_unit(unit: Unit) -> list[PrecheckFinding]:
     findings = [f for check in CHECKS for f in check(unit)]
     lacking = [part for part in (*BASE, *USER) if part not in unit.saved.parts]
     if not lacking:

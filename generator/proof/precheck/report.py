@@ -9,7 +9,7 @@ CONFLICT, ERROR, NOTE = "conflict", "error", "note"
 
 
 @dataclass(frozen=True, order=True)
-class Finding:
+class PrecheckFinding:
     """One line: `DEVICE: kind: object(s): message (FILE:LINE)`.
 
     severity: "conflict" (the change collides with the saved state), "error" (a given input could
@@ -45,17 +45,17 @@ class Finding:
 class UnitResult:
     device: str  # the site's device key, or the given name / path of an unknown unit
     source: str  # the PATH given, or "" for a site unit without a saved configuration
-    findings: tuple[Finding, ...]
+    findings: tuple[PrecheckFinding, ...]
 
 
 @dataclass(frozen=True)
-class Report:
+class PrecheckReport:
     site: str
     version: str
     units: tuple[UnitResult, ...]
 
     @property
-    def findings(self) -> list[Finding]:
+    def findings(self) -> list[PrecheckFinding]:
         return [f for u in self.units for f in u.findings]
 
     @property

@@ -10,7 +10,7 @@ from generator.errors import EXIT_USAGE, GeneratorError
 from generator.model import Site
 from generator.proof.precheck.conflicts import check_unit
 from generator.proof.precheck.plan import Unit
-from generator.proof.precheck.report import ERROR, NOTE, Finding, Report, UnitResult
+from generator.proof.precheck.report import ERROR, NOTE, PrecheckFinding, PrecheckReport, UnitResult
 from generator.proof.precheck.saved import SavedConfig, hostnames, parse_saved
 from generator.proof.precheck.sources import SavedConfigError, read_source
 from generator.versions import BigIpVersion
@@ -46,7 +46,9 @@ def parse_inputs(args: list[str]) -> list[UnitInput]:
     return out
 
 
-def run_precheck(model: Site, version: BigIpVersion, inputs: list[UnitInput], site_name: str) -> Report:
+def run_precheck(
+    model: Site, version: BigIpVersion, inputs: list[UnitInput], site_name: str
+) -> PrecheckReport:
     ctx = build_context(model, version)
     devices = {d.hostname: (p, d) for p in ctx.peers for d in p.devices}
     checked: dict[str, UnitResult] = {}
@@ -62,11 +64,11 @@ def run_precheck(model: Site, version: BigIpVersion, inputs: list[UnitInput], si
         if host in checked:
             units.append(checked[host])
         else:
-            note = Finding(
+            note = PrecheckFinding(
                 host, "not-checked", (), "no saved configuration given for this unit", severity=NOTE
             )
             units.append(UnitResult(host, "", (note,)))
-    return Report(site_name, version.value, (*units, *others))
+    return PrecheckReport(site_name, version.value, (*units, *others))
 
 
 def _one(
@@ -80,19 +82,23 @@ def _one(
     try:
         saved = parse_saved(read_source(given.path, given.display))
     except SavedConfigError as err:
-        finding = Finding(label, "unreadable", (err.where,), err.reason, severity=ERROR)
+        finding = PrecheckFinding(label, "unreadable", (err.where,), err.reason, severity=ERROR)
         return UnitResult(label, given.display, (finding,))
     host, problem = _identify(given, saved, devices)
     if host is None:
         return UnitResult(
-            label, given.display, (Finding(label, "unknown-unit", (given.display,), problem, severity=ERROR),)
+            label,
+            given.display,
+            (PrecheckFinding(label, "unknown-unit", (given.display,), problem, severity=ERROR),),
         )
     if host in checked:
         message = (
             f"a second saved configuration for {host} (the first was {checked[host].source}); not checked"
         )
         return UnitResult(
-            host, given.display, (Finding(host, "duplicate-unit", (given.display,), message, severity=ERROR),)
+            host,
+            given.display,
+            (PrecheckFinding(host, "duplicate-unit", (given.display,), message, severity=ERROR),),
         )
     peer, device = devices[host]
     return UnitResult(host, given.display, tuple(check_unit(Unit(model, ctx, peer, device, saved))))

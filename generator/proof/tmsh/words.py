@@ -1,14 +1,21 @@
-"""Tcl word splitting for the tmsh subset we emit.
+"""Word splitting for the tmsh subset etherip emits: the strict reader of our own scripts.
 
-Rules (a subset of Tcl's): words are separated by blanks; a word that starts with `{` runs to
-its matching `}` and keeps nested braces; a word that starts with `"` runs to the next `"`.
-Characters that would trigger Tcl substitution (`[`, `$`, `\\`) and `;` are never emitted by
-etherip, so the splitter rejects them instead of interpreting them.
+One of etherip's two Tcl word splitters, each with its own job:
+- this one (`split_words`) reads the tmsh commands etherip writes, for the replay, the
+  read-only and Expect checks: a subset of Tcl's rules, where words are separated by blanks, a
+  word that starts with `{` runs to its matching `}` and keeps nested braces, and a word that
+  starts with `"` runs to the next `"`. Characters that would trigger Tcl substitution (`[`,
+  `$`, `\\`) and `;` are never emitted by etherip, so it refuses them instead of interpreting
+  them: anything outside the subset is an error, never a guess.
+- `generator/proof/iapp/tclparse.py` (`parse`) reads any Tcl (an iApp template, its
+  implementation) by Tcl's full rules, substitutions located, for the template checks.
+Both are checked against real Tcl (tests/test_tcl_words.py, tests/test_iapp_readers.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 FORBIDDEN = frozenset("[]$\\;")
 
@@ -25,6 +32,13 @@ class Word:
 
 
 def split_words(text: str) -> list[Word]:
+    """The words of one command of the subset; `WordError` for anything outside it. Memoised
+    on the exact text (a deployment's version folders repeat most commands)."""
+    return list(_split(text))
+
+
+@lru_cache(maxsize=8192)
+def _split(text: str) -> tuple[Word, ...]:
     words: list[Word] = []
     i, n = 0, len(text)
     while i < n:
@@ -52,7 +66,7 @@ def split_words(text: str) -> list[Word]:
             if i < n and text[i] in '"{}':
                 raise WordError(f"character {text[i]!r} inside a word at offset {i}")
             words.append(Word(text[start:i]))
-    return words
+    return tuple(words)
 
 
 def _matching_brace(text: str, start: int) -> int:
