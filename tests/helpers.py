@@ -15,7 +15,15 @@ from typing import TypeVar
 from generator.model import Site
 from generator.render import VersionTree, render_version
 from generator.validate import load_site
-from generator.versions import ALL_VERSIONS, BigIpVersion, behaviour, pinned_versions
+from generator.versions import (
+    ALL_VERSIONS,
+    KNOWN_ISSUES,
+    VERSION_NOTES,
+    BigIpVersion,
+    behaviour,
+    pinned_versions,
+    row_texts,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_DIR = ROOT / "tests" / "cases"
@@ -127,6 +135,55 @@ _IMPLEMENTATION = re.compile(
 )
 
 
+# The APL is the same for every peer but for its defaults and the names in two texts: pinned once
+# as golden/presentation.apl (defaults as <d>, the names as <deployment>/<peer>); each .tmpl golden
+# lists its own defaults, field by field, in its place.
+PRESENTATION_GOLDEN = "presentation.apl"
+_PRESENTATION = re.compile(
+    rb"\n            presentation \{\n(.*?)\n            \}\n            role-acl ", re.DOTALL
+)
+_FIELD = re.compile(r'^\s*(?:string|choice|password|editchoice|multichoice) (\w+) .*?default "([^"]*)"')
+_SECTION = re.compile(r"^(?:section|define) (\w+) \{")
+_ROW = re.compile(r"^(\s*)row (\w+) \{")
+
+
+def presentation_shape(tmpl: bytes, deployment: str, peer: str) -> tuple[bytes, list[str]]:
+    """The APL section of a template without what is this peer's: (its shape: every default
+    `<d>`, the deployment and peer names in the intro texts placeholders; the defaults as
+    `section.field = value` lines, in order)."""
+    found = _PRESENTATION.search(tmpl)
+    assert found, "an iApp template without a presentation section"
+    lines, defaults, section, row = [], [], "", ("", "")
+    for line in found.group(1).decode().split("\n"):
+        head, opened = _SECTION.match(line), _ROW.match(line)
+        section = head.group(1) if head else section
+        if opened:
+            row = (opened.group(1), f"{opened.group(2)}.")
+        elif row[1] and line == f"{row[0]}}}":
+            row = ("", "")
+        field = _FIELD.match(line)
+        if field:
+            defaults.append(f"{section}.{row[1]}{field.group(1)} = {field.group(2)}")
+            line = line.replace(f'default "{field.group(2)}"', 'default "<d>"', 1)
+        line = line.replace(f"pre-filled for peer {peer}.", "pre-filled for peer <peer>.")
+        line = line.replace(
+            f'"etherip {deployment}: EtherIP for vMotion, peer {peer}"',
+            '"etherip <deployment>: EtherIP for vMotion, peer <peer>"',
+        )
+        lines.append(line)
+    return ("\n".join(lines) + "\n").encode(), defaults
+
+
+def _lean_presentation(tmpl: bytes, deployment: str, peer: str) -> bytes:
+    found = _PRESENTATION.search(tmpl)
+    assert found
+    shape, defaults = presentation_shape(tmpl, deployment, peer)
+    digest = hashlib.sha256(shape).hexdigest()
+    lines = [f"# golden/{PRESENTATION_GOLDEN}, sha256 {digest} (tests/test_golden.py), with these defaults:"]
+    lines += [f"#   {d}" for d in defaults]
+    return tmpl[: found.start(1)] + "\n".join(lines).encode() + tmpl[found.end(1) :]
+
+
 def implementation_section(tmpl: bytes) -> bytes:
     """The implementation section of a rendered iApp template, as a text file (final newline)."""
     found = _IMPLEMENTATION.search(tmpl)
@@ -163,7 +220,8 @@ def golden_view(t: VersionTree, *, recorded: bool = True) -> dict[str, bytes]:
         if rel.endswith(".zip"):
             continue
         if rel.endswith(".tmpl"):
-            content = _lean_template(content)
+            peer = rel.split("/", 1)[0]
+            content = _lean_presentation(_lean_template(content), t.deployment, peer)
         for old, new in renames:
             rel = rel.replace(old, new)
             if rel != "site.yaml":
@@ -171,9 +229,26 @@ def golden_view(t: VersionTree, *, recorded: bool = True) -> dict[str, bytes]:
         if rel in ("CHANGE.md", "manifest.json"):
             content = _SHA256.sub(b"<sha256>", content)
         if rel == "manifest.json":
-            content = _WRITER_VERSION.sub(rb'\1"<etherip version>"', content)
+            content = _manifest_table(_WRITER_VERSION.sub(rb'\1"<etherip version>"', content))
         out[rel] = content
     return out
+
+
+def _manifest_table(content: bytes) -> bytes:
+    """manifest.json as golden/ pins it: its header keys, then one line per artifact (path, kind,
+    step, peer, device); the JSON layout itself is pinned by tests/test_golden.py
+    (test_manifest_is_the_json_of_its_table)."""
+    doc = json.loads(content)
+    lines = [
+        f"deployment {doc['deployment']}",
+        f"version {doc['version']}",
+        f"etherip {json.dumps(doc['etherip'])}",
+    ]
+    lines += [
+        f"{a['path']} | {a['kind']} | step {a['step']} | peer {a['peer']} | device {a['device']} | {a['sha256']}"
+        for a in doc["artifacts"]
+    ]
+    return ("\n".join(lines) + "\n").encode()
 
 
 def golden_base() -> BigIpVersion:
@@ -208,6 +283,42 @@ def _diff_lines(content: bytes | None) -> list[str]:
     return lines
 
 
+def _word(value: str) -> re.Pattern[bytes]:
+    """A row text where it stands alone: "13.1" not inside 203.0.113.1 or 13.1.0."""
+    return re.compile(rb"(?<![\d.])" + re.escape(value.encode()) + rb"(?!\d|\.\d)")
+
+
+def read_as(view: dict[str, bytes], version: BigIpVersion, other: BigIpVersion) -> dict[str, bytes]:
+    """`version`'s files with its row's texts read as `other`'s (release, #TMSH-VERSION, iApp
+    floor, support status, procedure source); site.yaml as given. Known-issue and version-note
+    texts stay as they are: they are behaviour, and may name releases."""
+    mine, theirs = row_texts(version), row_texts(other)
+    kept = [i.advice.encode() for i in KNOWN_ISSUES] + [i.title.encode() for i in KNOWN_ISSUES]
+    kept += [n.text.encode() for n in VERSION_NOTES]
+    whole = [(mine[f].encode(), theirs[f].encode()) for f in ("procedure", "support") if mine[f] != theirs[f]]
+    words = sorted(
+        {  # a later row's version is also its branch name: the version's reading wins
+            mine[f]: theirs[f]
+            for f in ("branch", "tmsh_version", "iapp_min", "version")
+            if mine[f] != theirs[f]
+        }.items(),
+        key=lambda kv: len(kv[0]),
+        reverse=True,
+    )
+    out = {}
+    for rel, content in view.items():
+        if rel != "site.yaml":
+            marks = {f"\0{i}\0".encode(): text for i, text in enumerate(kept + [w[0] for w in whole])}
+            for mark, text in marks.items():
+                content = content.replace(text, mark)
+            for old, new in words:
+                content = _word(old).sub(new.encode(), content)
+            for i, (mark, text) in enumerate(marks.items()):
+                content = content.replace(mark, whole[i - len(kept)][1] if i >= len(kept) else text)
+        out[rel] = content
+    return out
+
+
 def diff_chain(base: BigIpVersion) -> list[tuple[BigIpVersion, BigIpVersion]]:
     """(pinned version, the version its diff is against), nearest to the base first: a
     version's output differs least from its neighbour's, so each diff holds only its own change."""
@@ -237,11 +348,16 @@ def golden_files() -> dict[str, bytes]:
             )
             header = (
                 f"# {version.value} renders tests/cases/{case}.yaml as {where} renders it for {against.value},"
+                f" its row's texts read as {against.value}'s (tests/test_versions.py checks where they stand),"
                 " with these changes (tests/test_golden.py)\n"
             )
-            out[f"{version.value}/{case}.diff"] = version_diff(views[against], views[version], header)
-    tmpl = next(a.content for a in tree(CASES[0], base).artifacts if a.kind == "iapp-template")
-    out[IMPLEMENTATION_GOLDEN] = implementation_section(tmpl)
+            read = read_as(views[version], version, against)
+            out[f"{version.value}/{case}.diff"] = version_diff(views[against], read, header)
+    first = next(a for a in tree(CASES[0], base).artifacts if a.kind == "iapp-template")
+    out[IMPLEMENTATION_GOLDEN] = implementation_section(first.content)
+    out[PRESENTATION_GOLDEN] = presentation_shape(
+        first.content, tree(CASES[0], base).deployment, str(first.peer)
+    )[0]
     return out
 
 

@@ -12,6 +12,7 @@ Regenerate with `make golden` (pytest tests/test_golden.py --regen-all), then re
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -25,10 +26,12 @@ from generator.versions import BigIpVersion
 from tests.helpers import (
     GOLDEN,
     IMPLEMENTATION_GOLDEN,
+    PRESENTATION_GOLDEN,
     REGEN_HINT,
     all_trees,
     golden_files,
     implementation_section,
+    presentation_shape,
     tree,
 )
 
@@ -90,6 +93,33 @@ def test_zips_hold_the_files_beside_them(case: str, version: BigIpVersion) -> No
                 zipfile.ZIP_STORED,
                 0o644,
             )
+
+
+@pytest.mark.parametrize(("case", "version"), [(c, v) for c, v, _ in all_trees()])
+def test_manifest_is_the_json_of_its_table(case: str, version: BigIpVersion) -> None:
+    """golden/ pins manifest.json as a table (tests/helpers.py); the file itself is exactly that
+    table written as JSON: two-space indent, keys in this order, a final newline."""
+    content = tree(case, version).files()["manifest.json"]
+    doc = json.loads(content)
+    assert list(doc) == ["deployment", "version", "etherip", "artifacts"]
+    assert all(list(a) == ["path", "peer", "device", "kind", "step", "sha256"] for a in doc["artifacts"])
+    assert content == (json.dumps(doc, indent=2) + "\n").encode()
+    assert [a["path"] for a in doc["artifacts"]] == sorted(a["path"] for a in doc["artifacts"])
+
+
+@pytest.mark.parametrize(("case", "version"), [(c, v) for c, v, _ in all_trees()])
+def test_presentation_is_the_pinned_apl(case: str, version: BigIpVersion) -> None:
+    """The .tmpl goldens list their defaults in place of the APL: every rendered template's
+    presentation section is golden/presentation.apl with its own defaults and names, byte for
+    byte (so an APL change shows once, and a default wherever it changes)."""
+    pinned = (GOLDEN / PRESENTATION_GOLDEN).read_bytes()
+    t = tree(case, version)
+    templates = [a for a in t.artifacts if a.kind == ArtifactKind.IAPP_TEMPLATE]
+    assert len(templates) == 2
+    for art in templates:
+        shape, defaults = presentation_shape(art.content, t.deployment, str(art.peer))
+        assert shape == pinned, f"{art.path}; {REGEN_HINT}"
+        assert len(defaults) == pinned.count(b'default "<d>"')
 
 
 @pytest.mark.parametrize(("case", "version"), [(c, v) for c, v, _ in all_trees()])

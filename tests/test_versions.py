@@ -278,3 +278,35 @@ def test_no_version_literal_outside_the_version_table() -> None:
         assert not re.search(r"(?<![\w.-])(1[1-9]|2\d)\.\d+(?![\w-])", template.read_text()), (
             f"{template}: name the release as site.branch"
         )
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_no_file_names_another_release(case: str) -> None:
+    """Where a release's output names a release, it names its own: the golden diffs read every
+    row text of a pinned release as its neighbour's (tests/helpers.py read_as), so a stray
+    text of another row must be caught here. Cited documents, known issues and version notes
+    name releases of their own and are left out."""
+    from generator import citations
+
+    cited = [v.encode() for k, v in vars(citations).items() if k.isupper() and isinstance(v, str)]
+    cited += [i.advice.encode() for i in KNOWN_ISSUES] + [i.title.encode() for i in KNOWN_ISSUES]
+    cited += [n.text.encode() for n in VERSION_NOTES]
+    for version in ALL_VERSIONS:
+        own = row_texts(version)
+        others = {
+            row_texts(other)[f]
+            for other in ALL_VERSIONS
+            for f in ("version", "branch", "tmsh_version", "iapp_min")
+            if row_texts(other)[f]
+            not in (own["version"], own["branch"], own["tmsh_version"], own["iapp_min"])
+        }
+        for rel, content in golden_view(tree(case, version), recorded=False).items():
+            if rel == "site.yaml":  # the input, as given
+                continue
+            for text in (*cited, own["procedure"].encode(), own["support"].encode()):
+                content = content.replace(text, b"")
+            for other in sorted(others, key=len, reverse=True):
+                found = _as_word(other).search(content)
+                assert found is None, (
+                    f"{version.value} {rel} names {other}: {content[max(0, found.start() - 60) : found.end() + 20]!r}"
+                )

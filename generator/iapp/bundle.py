@@ -28,7 +28,7 @@ from generator.iapp.flow import (
 from generator.ipsec import IpsecSettings, settings
 from generator.model import Ipsec
 from generator.operations import Verb, join_and
-from generator.steps import Phase, verify_file
+from generator.steps import KEY_STEP, Phase, step_file, verify_file
 from generator.templating import Style, raw_template, render_template
 from generator.versions import ALL_VERSIONS
 
@@ -375,12 +375,42 @@ def template_name(deployment: str, peer_name: str, body: str) -> str:
     return f"etherip_{deployment}_{peer_name}_{revision}"
 
 
+def _help_values(ctx: SiteContext, peer: PeerContext) -> dict[str, object]:
+    """What the template's help says of this site: the WAN packet size, what the firewalls
+    pass, the step files a pair's second unit pastes, and the IPsec key step."""
+    key_step = peer.ipsec is not None and peer.ipsec.key_step
+    files = {
+        slug: step_file(phase, slug, key_step=key_step)
+        for phase, slug in ((Phase.APPLY, "local-network"), (Phase.APPLY, "vlan-group"))
+    }
+    undo = {
+        slug: step_file(Phase.ROLLBACK, slug, key_step=key_step) for slug in ("vlan-group", "local-network")
+    }
+    protocols = "IP protocol 97 (EtherIP)"
+    if ctx.ipsec is not None:
+        nat = " and 4500" if ctx.ipsec.nat_traversal != "off" else ""
+        protocols += f", IP protocol 50 (ESP) and UDP 500{nat} (IKE)"
+    return {
+        "wan_packet": ctx.mtu.wan_required,
+        "wan_frame": ctx.mtu.wan_frame,
+        "protocols": protocols,
+        "local_network": files["local-network"],
+        "vlan_group": files["vlan-group"],
+        "undo_vlan_group": undo["vlan-group"],
+        "undo_local_network": undo["local-network"],
+        "key_file": step_file(Phase.APPLY, KEY_STEP, key_step=True) if key_step else "",
+        "undo_key_file": step_file(Phase.ROLLBACK, KEY_STEP, key_step=True) if key_step else "",
+    }
+
+
 def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
     base = {"deployment": ctx.deployment, "peer": peer.name, "version": ctx.version, "branch": ctx.branch}
     presentation = render_template(
         "iapp/presentation.apl.j2", Style.IAPP, a=apl_defaults(ctx, peer), **base
     ).rstrip("\n")
-    help_text = render_template("iapp/help.html.j2", Style.IAPP, **base).rstrip("\n")
+    help_text = render_template("iapp/help.html.j2", Style.IAPP, **_help_values(ctx, peer), **base).rstrip(
+        "\n"
+    )
     implementation = raw_template(IMPLEMENTATION).rstrip("\n")
     skeleton = {
         "help": help_text,
