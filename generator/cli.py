@@ -371,6 +371,40 @@ def precheck(
 
 
 @_command
+def plan(
+    old: Annotated[
+        Path,
+        typer.Argument(metavar="OLD", help="The site file the deployment was rendered from.", readable=False),
+    ],
+    new: Annotated[
+        Path, typer.Argument(metavar="NEW", help="The site file it is to become.", readable=False)
+    ],
+    version: Annotated[
+        str | None,
+        typer.Option(
+            "--version", metavar="VERSION", help=f"{CHOICES}, or all. Default: NEW's bigip_version."
+        ),
+    ] = None,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            metavar="OUT",
+            help="Output folder; writes OUT/<deployment>/changes/<old>-<new>/<version>/.",
+        ),
+    ] = Path("out"),
+) -> None:
+    """Plan a later change of a deployment: print, per unit, one line per object that changes
+    (+ create, ~ modify, - delete, -/+ replace with its reason), and write the change package
+    (pre-check of OLD's state, apply steps in dependency and HA order, verification of NEW's
+    state, rollback to OLD's, CHANGE.md, the iApp path). Identical sites: "no changes", nothing
+    written. Two different deployments are refused: render NEW and roll back OLD."""
+    from generator.lifecycle.command import run_plan
+
+    run_plan(old, new, lambda default: _versions(version, default), out, _say)
+
+
+@_command
 def schema() -> None:
     """Print the JSON Schema of the site file (for VS Code's YAML extension and linters)."""
     import json

@@ -18,7 +18,7 @@ from generator.context import DeviceContext, PeerContext, SiteContext
 from generator.expects import Probe, short
 from generator.lifecycle.plan import Gate, PeerPlan
 from generator.lifecycle.state import Obj, UnitState
-from generator.operations import Entries, Value, Verb
+from generator.operations import Entries, Value
 
 
 def shown(value: Value) -> str:
@@ -140,15 +140,13 @@ def gates(peer: PeerContext, items: tuple[Gate, ...]) -> tuple[Probe, ...]:
 
 def _gate(gate: Gate, first: str) -> Probe:
     op = gate.op
-    if op.verb is Verb.CREATE:
+    if gate.mode == "arrived":
         return Probe(f"list {op.kind.tmsh} {op.path}", e.arrived(first))
-    if op.verb is Verb.DELETE:
+    if gate.mode == "removed":
         return Probe(f"list {op.kind.tmsh} {op.path}", e.removed(first))
-    o = Obj(op.kind, op.path, gate.after, op.label, False)
-    after = dict(gate.after)
     return object_probe(
-        o,
-        [(n, after[n]) for n in op.properties if n in after],
+        Obj(op.kind, op.path, gate.after, op.label, False),
+        gate.after,
         f"config-sync from {first} sets this; while it shows another value, the sync is not done: wait a\n"
         "  minute and paste this line again; do not go on until it shows this.",
     )

@@ -20,7 +20,7 @@ from enum import StrEnum
 from generator import bigip
 from generator.expects import short
 from generator.lifecycle.forms import CASCADE, RENAMED, UNSET, form
-from generator.lifecycle.state import Key, Obj, canonical, items_of, shown
+from generator.lifecycle.state import Key, Obj, items_of, shown
 from generator.operations import Entries, Item, Operation, Value, create, delete, modify
 
 
@@ -183,13 +183,13 @@ def operations(change: Change) -> Iterator[Operation]:
     if change.action is Action.CREATE and new:
         yield from _create(new, dict(new.values))
     elif change.action is Action.DELETE and old:
-        yield delete(old.kind, old.path, old.label)
+        yield from _delete(old)
     elif change.action is Action.REPLACE and old and new:
         if change.renamed:
             yield from _create(new, dict(new.values))
-            yield delete(old.kind, old.path, old.label)
+            yield from _delete(old)
         else:
-            yield delete(old.kind, old.path, old.label)
+            yield from _delete(old)
             yield from _create(new, dict(new.values))
     elif new:
         yield from _modifies(new, change.props)
@@ -202,6 +202,21 @@ def _create(o: Obj, values: dict[str, Value]) -> Iterator[Operation]:
     yield create(o.kind, o.path, values, o.label)
     if later:
         yield modify(o.kind, o.path, dict(later), o.label)
+
+
+def _delete(o: Obj) -> Iterator[Operation]:
+    """A delete, after a modify that lets go of what the object names where something else may
+    have to go first: a pool's monitor rule (its monitor names the pool), a VLAN group's members
+    (a VLAN or tunnel bridges in one VLAN group at a time, so a new group can take them only
+    once this one let them go; generator/lifecycle/schedule.py)."""
+    later = {n: UNSET[(o.kind.words, n)] for n in o.kind.modified_later if o.get(n) is not None}
+    if later:
+        yield modify(o.kind, o.path, dict(later), o.label)
+    members = items_of(o.get("members"))
+    if o.kind is bigip.VLAN_GROUP and members:
+        release = Entries("delete", tuple(Item(i.name) for i in members))
+        yield modify(o.kind, o.path, {"members": release}, o.label)
+    yield delete(o.kind, o.path, o.label)
 
 
 def _modifies(o: Obj, props: tuple[PropChange, ...]) -> Iterator[Operation]:
@@ -228,7 +243,7 @@ def _modifies(o: Obj, props: tuple[PropChange, ...]) -> Iterator[Operation]:
 def set_value(kind: bigip.Kind, name: str, value: Value | None) -> Value:
     """What a modify writes to give the property `value`: a list in full (replace-all-with),
     a word, or, for unset, the value tmsh shows then (forms.UNSET)."""
-    if value is None or canonical(value) is None:
+    if value is None or (isinstance(value, Entries) and not value.items):
         unset = UNSET.get((kind.words, name))
         if unset is None:
             raise ValueError(f"{kind.tmsh} {name}: no form unsets it")  # forms.form made it a replace

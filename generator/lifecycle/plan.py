@@ -27,7 +27,15 @@ from generator.lifecycle.diff import (
     set_value,
     unit_changes,
 )
-from generator.lifecycle.schedule import SYNCED, PlanOp, annotate, hard_edges, place, with_preferences
+from generator.lifecycle.schedule import (
+    SYNCED,
+    PlanOp,
+    annotate,
+    hard_edges,
+    place,
+    topological,
+    with_preferences,
+)
 from generator.lifecycle.state import Key, Obj, UnitState, Values, apply, shown, unit_states
 from generator.operations import Entries, Item, Operation, Value, Verb, create, delete, modify
 
@@ -41,7 +49,8 @@ class Gate:
     """Before a second unit's step: a synced operation of an earlier step must have arrived."""
 
     op: Operation
-    after: tuple[tuple[str, Value], ...] = ()  # the object's values once it has (a modify)
+    after: tuple[tuple[str, Value], ...] = ()  # the object's values once it has arrived
+    mode: str = "arrived"  # arrived (a new object) | removed | values (changed, or replaced)
 
 
 @dataclass(frozen=True)
@@ -125,14 +134,19 @@ def _peer_plan(
         raw += _ops(where, found, new_objs)
     start = [_start(b, a) for b, a in zip(before, after, strict=True)]
     target = [_start(a, b) for b, a in zip(before, after, strict=True)]
-    annotated = [annotate(op, w, b, a) for (w, op), (b, a) in zip(raw, _around(start, raw), strict=True)]
+    replacing = _replacing(raw)
+    around = _around(start, raw)
+    annotated = [
+        annotate(op, w, b, a, n in replacing)
+        for n, ((w, op), (b, a)) in enumerate(zip(raw, around, strict=True))
+    ]
     edges = with_preferences(annotated, hard_edges(annotated))
     try:
         leveled = place(annotated, edges, ha)
     except ValueError as exc:
         raise PlanError(f"peer {name}: {exc}") from None
     apply_steps = _steps(annotated, leveled.level, leveled.order, ha)
-    rollback_steps = _rollback(apply_steps, start, ha)
+    rollback_steps = _rollback(apply_steps, start, target)
     _check_reaches(name, "apply", start, apply_steps, target)
     _check_reaches(name, "rollback", target, rollback_steps, start)
     return PeerPlan(
@@ -169,6 +183,18 @@ def _ops(where: int, changes: list[Change], new: Mapping[Key, Obj]) -> list[tupl
     for group, member in bounces(changes, new):
         away, back = bounce_operations(group, member)
         out = [(where, away), *out, (where, back)]
+    return out
+
+
+def _replacing(ops: list[tuple[int, Operation]]) -> set[int]:
+    """Indexes of deletes a create of the same object follows (a replace under its own name)."""
+    out = set()
+    for n, (where, op) in enumerate(ops):
+        later = ops[n + 1 :]
+        if op.verb is Verb.DELETE and any(
+            w == where and o.verb is Verb.CREATE and o.path == op.path for w, o in later
+        ):
+            out.add(n)
     return out
 
 
@@ -230,16 +256,38 @@ def _flat(steps: Iterable[PlanStep]) -> list[tuple[int, Operation]]:
 
 
 def _rollback(
-    apply_steps: tuple[PlanStep, ...], start: list[dict[Key, Values]], ha: bool
+    apply_steps: tuple[PlanStep, ...], start: list[dict[Key, Values]], target: list[dict[Key, Values]]
 ) -> tuple[PlanStep, ...]:
-    """Each apply step undone, last first: each unit's operations inverted, in reverse."""
+    """Each apply step undone, last first: each unit's operations inverted, in reverse, then put
+    in dependency order within the step (a replaced self IP comes back before the tunnel that
+    names its address points at it again)."""
     flat = _flat(apply_steps)
     befores = dict(zip(map(id, (op for _, op in flat)), (b for b, _ in _around(start, flat)), strict=True))
+    states = _copy(target)
     out = []
     for number, step in enumerate(reversed(apply_steps), start=1):
-        ops = {i: tuple(inverse(op, befores[id(op)]) for op in reversed(o)) for i, o in step.ops.items()}
+        ops = {}
+        for index, forward in step.ops.items():
+            where = SYNCED if step.synced else index
+            undo = [(where, inverse(op, befores[id(op)])) for op in reversed(forward)]
+            ops[index] = tuple(op for _, op in _ordered(undo, states))
+            for op in ops[index]:
+                _play(states, where, op)
         out.append(PlanStep(number, step.synced, ops))
     return tuple(out)
+
+
+def _ordered(
+    ops: list[tuple[int, Operation]], states: list[dict[Key, Values]]
+) -> list[tuple[int, Operation]]:
+    """One unit's operations of one step in dependency order (their given order where free)."""
+    replacing = _replacing(ops)
+    around = _around(states, ops)
+    annotated = [
+        annotate(op, w, b, a, n in replacing)
+        for n, ((w, op), (b, a)) in enumerate(zip(ops, around, strict=True))
+    ]
+    return [ops[i] for i in topological(len(ops), hard_edges(annotated))]
 
 
 def inverse(op: Operation, before: Values | None) -> Operation:
@@ -289,6 +337,29 @@ def _kind(key: Key) -> bigip.Kind:
     return bigip.BY_WORDS[key[0]]
 
 
+def _gates(
+    flat: list[tuple[int, Operation]],
+    around: list[tuple[Values | None, Values | None]],
+    needed: list[int],
+    until: int,
+) -> tuple[Gate, ...]:
+    """What the second unit reads: each needed synced object as the syncs so far left it."""
+    out: dict[str, Gate] = {}
+    for i in needed:
+        path = flat[i][1].path
+        synced = [k for k in range(until) if flat[k][0] == SYNCED and flat[k][1].path == path]
+        last, first = synced[-1], synced[0]
+        after = around[last][1]
+        if after is None:
+            mode = "removed"
+        elif around[first][0] is None:
+            mode = "arrived"
+        else:
+            mode = "values"
+        out[path] = Gate(flat[last][1], tuple((after or {}).items()), mode)
+    return tuple(out.values())
+
+
 def _gated(steps: tuple[PlanStep, ...], start: list[dict[Key, Values]], ha: bool) -> tuple[PlanStep, ...]:
     """Each second unit's step after a synced one first reads what it needs from that sync."""
     if not ha:
@@ -307,6 +378,6 @@ def _gated(steps: tuple[PlanStep, ...], start: list[dict[Key, Values]], ha: bool
             mine = {position[id(op)] for op in ops}
             needed = sorted({i for i, j in edges if j in mine and annotated[i].where == SYNCED})
             if needed:
-                gates[index] = tuple(Gate(flat[i][1], tuple((around[i][1] or {}).items())) for i in needed)
+                gates[index] = _gates(flat, around, needed, min(mine))
         out.append(PlanStep(step.number, step.synced, step.ops, gates))
     return tuple(out)

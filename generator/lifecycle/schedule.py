@@ -1,6 +1,8 @@
 """The order of a plan's operations: dependency order and HA order, in steps.
 
-Each operation says what it needs to exist (the objects its new values name; a tunnel's local
+Each operation says what it needs to exist (and what no two objects may share: a name, a self
+IP's address, a VLAN's tag or untagged interface [C: the site file's rules], a VLAN group's
+member, which bridges in one group at a time [I]) (the objects its new values name; a tunnel's local
 self IP by address; a route's gateway by a self IP's subnet), what it lets go of (what its old
 values named), what it makes and what it removes. From that:
 - it runs after what makes what it needs, and after what removed an object of the same name or
@@ -39,6 +41,7 @@ class PlanOp:
     releases: frozenset[str] = frozenset()
     provides: frozenset[str] = frozenset()
     removes: frozenset[str] = frozenset()
+    replacing: bool = False  # the delete of a replace under the same name: its create follows
 
     @property
     def adds(self) -> bool:
@@ -49,7 +52,9 @@ class PlanOp:
         return bool(self.releases or self.removes) and not (self.needs or self.provides)
 
 
-def annotate(op: Operation, where: int, before: Values | None, after: Values | None) -> PlanOp:
+def annotate(
+    op: Operation, where: int, before: Values | None, after: Values | None, replacing: bool = False
+) -> PlanOp:
     """What `op` needs, lets go of, makes and removes, from the object's values around it."""
     kind = op.kind
     refs_before = references(kind, before) if before is not None else set()
@@ -63,6 +68,7 @@ def annotate(op: Operation, where: int, before: Values | None, after: Values | N
         frozenset(refs_before - refs_after),
         frozenset(made_after - made_before),
         frozenset(made_before - made_after),
+        replacing,
     )
 
 
@@ -87,12 +93,21 @@ def references(kind: bigip.Kind, values: Mapping[str, object]) -> set[str]:
 
 
 def made(kind: bigip.Kind, path: str, values: Mapping[str, object]) -> set[str]:
-    """What an object is, for what refers to it: its path; a self IP also its address and subnet."""
+    """What an object is, for what refers to it or may not share it: its path; a self IP also its
+    address and subnet; a VLAN its tag (t:) and its untagged interfaces (u:), which no other VLAN
+    of the unit may have (the site file's rules, and tmsh's [I])."""
     out = {f"p:{path}"}
     address = values.get("address")
     if kind.words == bigip.SELF_IP.words and isinstance(address, str):
         iface = IPv4Interface(address)
         out |= {f"a:{iface.ip}", f"n:{iface.network}"}
+    if kind.words == bigip.VLAN_GROUP.words:
+        out |= {f"m:{i.name}" for i in items_of(values.get("members"))}  # type: ignore[arg-type]
+    if kind.words == bigip.VLAN.words:
+        if values.get("tag"):
+            out.add(f"t:{values['tag']}")
+        interfaces = values.get("interfaces")
+        out |= {f"u:{i.name}" for i in items_of(interfaces) if i.body == ("untagged",)}  # type: ignore[arg-type]
     return out
 
 
@@ -122,8 +137,13 @@ def hard_edges(ops: Sequence[PlanOp]) -> set[tuple[int, int]]:
 
 def _must_precede(a: PlanOp, b: PlanOp) -> bool:
     makes_need = any(_serves(r, w) for r in a.provides for w in b.needs)
-    lets_go = any(_serves(r, w) for r in b.removes for w in a.releases)
-    frees_name = any(r == w and not r.startswith("n:") for r in a.removes for w in b.provides)
+    # A tunnel or route names a self IP by address or subnet, not by name: a replace of that
+    # self IP (same name, new address) deletes and creates it in one transaction and the tunnel
+    # or route follows it there [I: docs/research/lifecycle-issue-20.md §3, rule 3].
+    lets_go = any(
+        _serves(r, w) for r in b.removes for w in a.releases if w.startswith("p:") or not b.replacing
+    )
+    frees_name = any(r == w and not r.startswith("n:") for r in a.removes for w in b.provides)  # p: a: t: u:
     return makes_need or lets_go or frees_name
 
 
@@ -160,7 +180,7 @@ class Leveled:
 
 
 def place(ops: list[PlanOp], edges: set[tuple[int, int]], ha: bool) -> Leveled:
-    order = _topological(len(ops), edges)
+    order = topological(len(ops), edges)
     level = [0] * len(ops)
     for j in order:
         synced = ha and ops[j].where == SYNCED
@@ -175,7 +195,7 @@ def place(ops: list[PlanOp], edges: set[tuple[int, int]], ha: bool) -> Leveled:
     return Leveled(ops, level, order)
 
 
-def _topological(count: int, edges: set[tuple[int, int]]) -> list[int]:
+def topological(count: int, edges: set[tuple[int, int]]) -> list[int]:
     indegree = [0] * count
     for _, b in edges:
         indegree[b] += 1
