@@ -13,7 +13,7 @@ from generator.errors import OutputError, Problem, SiteFileError
 from generator.lifecycle.identity import Sites, check_same_deployment
 from generator.lifecycle.package import CHANGES, build_plan, change_name, render_plan
 from generator.lifecycle.plan import Plan
-from generator.load import read_site
+from generator.load import SiteSource, read_site
 from generator.model import Site
 from generator.output import write_trees
 from generator.validate import validate_source
@@ -21,20 +21,21 @@ from generator.versions import BigIpVersion
 
 
 def read_pair(old: Path, new: Path) -> tuple[Sites, bytes, bytes]:
-    """Both site files, validated (every problem of both reported at once), and their bytes."""
-    sources = [read_site(path, str(path)) for path in (old, new)]
+    """Both site files, read and validated (every problem of both reported at once), and their bytes."""
     problems: list[Problem] = []
-    models: list[Site] = []
-    for source in sources:
+    loaded: list[tuple[Site, SiteSource]] = []
+    for path in (old, new):
         try:
-            models.append(validate_source(source))
+            source = read_site(path, str(path))
+            loaded.append((validate_source(source), source))
         except SiteFileError as err:
             problems += err.problems
     if problems:
         raise SiteFileError(problems)
-    sites = Sites(models[0], models[1], sources[0], sources[1])
+    (a, a_source), (b, b_source) = loaded
+    sites = Sites(a, b, a_source, b_source)
     check_same_deployment(sites)
-    return sites, sources[0].data, sources[1].data
+    return sites, a_source.data, b_source.data
 
 
 def plan_lines(plan: Plan) -> list[str]:

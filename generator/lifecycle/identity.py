@@ -58,6 +58,8 @@ def _refuse(s: Sites, loc: tuple[str | int, ...], was: object, now: object, what
 
 
 def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(str(v) for v in value) + "]"
     return "unset" if value is None else repr(str(value))

@@ -130,8 +130,9 @@ def hard_edges(ops: Sequence[PlanOp]) -> set[tuple[int, int]]:
     edges: set[tuple[int, int]] = set()
     for j, later in enumerate(ops):
         for i, earlier in enumerate(ops):
-            if i != j and _related(earlier, later) and _must_precede(earlier, later):
-                edges.add((i, j))
+            same = i < j and earlier.op.kind == later.op.kind and earlier.op.path == later.op.path
+            if i != j and _related(earlier, later) and (same or _must_precede(earlier, later)):
+                edges.add((i, j))  # one object's operations keep their order
     return edges
 
 

@@ -66,18 +66,20 @@ def unit_states(ctx: SiteContext) -> dict[tuple[str, int], UnitState]:
 
 
 def _unit(peer: PeerContext, device: DeviceContext) -> UnitState:
-    labels = {op.path: op.label for op in _held(peer, device, Phase.APPLY) if op.verb is Verb.CREATE}
+    labels = {
+        (op.kind.words, op.path): op.label
+        for op in _held(peer, device, Phase.APPLY)
+        if op.verb is Verb.CREATE
+    }
     objects = {
-        (o.kind.words, o.path): Obj(o.kind, o.path, o.values, labels[o.path], True)
+        (o.kind.words, o.path): Obj(o.kind, o.path, o.values, labels[(o.kind.words, o.path)], True)
         for o in expected_objects(peer, device)
     }
     touched = _modified(peer, device, Phase.APPLY, set(labels))
     restored = _modified(peer, device, Phase.ROLLBACK, set(labels))
-    for path, (kind, values, label) in touched.items():
-        before = restored.get(path, (kind, {}, label))[1]
-        objects[(kind.words, path)] = Obj(
-            kind, path, tuple(values.items()), label, False, tuple(before.items())
-        )
+    for key, (kind, values, label) in touched.items():
+        before = restored.get(key, (kind, {}, label))[1]
+        objects[key] = Obj(kind, key[1], tuple(values.items()), label, False, tuple(before.items()))
     return UnitState(peer.name, device.hostname, device.index, objects)
 
 
@@ -93,13 +95,14 @@ def _held(peer: PeerContext, device: DeviceContext, phase: Phase) -> Iterator[Op
 
 
 def _modified(
-    peer: PeerContext, device: DeviceContext, phase: Phase, created: set[str]
-) -> dict[str, tuple[bigip.Kind, Values, str]]:
-    """Existing objects the phase modifies on this unit: path → (kind, values set, label)."""
-    out: dict[str, tuple[bigip.Kind, Values, str]] = {}
+    peer: PeerContext, device: DeviceContext, phase: Phase, created: set[Key]
+) -> dict[Key, tuple[bigip.Kind, Values, str]]:
+    """Existing objects the phase modifies on this unit: key → (kind, values set, label)."""
+    out: dict[Key, tuple[bigip.Kind, Values, str]] = {}
     for op in _held(peer, device, phase):
-        if op.verb is Verb.MODIFY and op.path not in created:
-            entry = out.setdefault(op.path, (op.kind, {}, op.label))
+        key = (op.kind.words, op.path)
+        if op.verb is Verb.MODIFY and key not in created:
+            entry = out.setdefault(key, (op.kind, {}, op.label))
             entry[1].update(op.values)
     return out
 
