@@ -130,10 +130,17 @@ def hard_edges(ops: Sequence[PlanOp]) -> set[tuple[int, int]]:
     edges: set[tuple[int, int]] = set()
     for j, later in enumerate(ops):
         for i, earlier in enumerate(ops):
-            same = i < j and earlier.op.kind == later.op.kind and earlier.op.path == later.op.path
-            if i != j and _related(earlier, later) and (same or _must_precede(earlier, later)):
-                edges.add((i, j))  # one object's operations keep their order
+            if i != j and _related(earlier, later) and (_same_object(i, j, ops) or _must_precede(earlier, later)):
+                edges.add((i, j))
     return edges
+
+
+def _same_object(i: int, j: int, ops: Sequence[PlanOp]) -> bool:
+    """One object's create stays before, and its delete after, its other operations (its
+    modifies set different properties or list items, so they may go in any order)."""
+    a, b = ops[i].op, ops[j].op
+    ends = Verb.MODIFY not in (a.verb, b.verb) or a.verb is not b.verb
+    return i < j and a.kind == b.kind and a.path == b.path and ends
 
 
 def _must_precede(a: PlanOp, b: PlanOp) -> bool:
