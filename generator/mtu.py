@@ -59,6 +59,7 @@ class MtuPlan:
 
 
 MAX_VLAN_MTU = 9198  # net vlan mtu range 576-9198 [C: F5 Ansible bigip_vlan, DO]
+MIN_TUNNEL_MTU = 576  # the site file's tunnel_mtu bound, and the iApp's pattern for it
 
 
 def vm_packet(site: Site) -> tuple[int, bool]:

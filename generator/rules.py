@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from generator.bigip import BUILTIN_MONITORS, BUILTIN_NET_NAMES
 from generator.load import key_path
-from generator.mtu import ETHERIP_OVERHEAD, MAX_VLAN_MTU, plan_mtu
+from generator.mtu import ETHERIP_OVERHEAD, MAX_VLAN_MTU, MIN_TUNNEL_MTU, plan_mtu
 
 if TYPE_CHECKING:
     from generator.model import Peer, Pool, Site, Vlan
@@ -59,6 +59,17 @@ def _check_mtu(site: Site) -> Iterator[Violation]:
             ("tunnel_mtu",) if site.tunnel_mtu is not None else ("vm_mtu",),
             f"{plan.tunnel} plus EtherIP's {ETHERIP_OVERHEAD} bytes needs a WAN MTU of {plan.wan_required}, above "
             f"the largest VLAN MTU {MAX_VLAN_MTU}: write {MAX_VLAN_MTU - ETHERIP_OVERHEAD} or less",
+        )
+    if plan.tunnel < MIN_TUNNEL_MTU and not plan.stated:
+        # a small WAN VLAN mtu lowers the tunnel (generator/mtu.py), never below what tunnel_mtu
+        # itself may be; the iApp refuses such a tunnel mtu (its answer pattern) [C: etherip's own]
+        name, peer = min(
+            ((n, p) for n, p in site.peers.items() if p.wan.mtu is not None), key=lambda x: x[1].wan.mtu or 0
+        )
+        yield Violation(
+            ("peers", name, "wan", "mtu"),
+            f"{peer.wan.mtu} leaves the tunnel {plan.tunnel} bytes after EtherIP's {ETHERIP_OVERHEAD}, below the "
+            f"smallest tunnel MTU {MIN_TUNNEL_MTU}: write mtu: {MIN_TUNNEL_MTU + ETHERIP_OVERHEAD} or more",
         )
     if not plan.stated:
         return

@@ -71,9 +71,7 @@ def _proven(old: Site, new: Site, version: BigIpVersion, tree: VersionTree) -> l
 # ---- random pairs ---------------------------------------------------------------------------
 
 
-@settings(max_examples=scaled(150, 30))
-@given(st.randoms(use_true_random=False), st.integers(1, 5))
-def test_random_pairs_replay_to_new_and_roll_back_to_old(rnd: random.Random, edits: int) -> None:
+def _random_pair(rnd: random.Random, edits: int) -> tuple[Site, Site, VersionTree, list[str]]:
     site = random_site(rnd)
     changed, done = edited(rnd, site, edits)
     old_text, new_text = (to_yaml(s).encode() + b"\n" for s in (site, changed))
@@ -81,10 +79,28 @@ def test_random_pairs_replay_to_new_and_roll_back_to_old(rnd: random.Random, edi
         old, new = _site(old_text, "old.yaml"), _site(new_text, "new.yaml")
     except SiteFileError:
         assume(False)  # an edit this site's rules refuse (MTU arithmetic, a gateway's subnet)
-        return
+        raise
     sources = parse_site(old_text, "old.yaml"), parse_site(new_text, "new.yaml")
     check_same_deployment(Sites(old, new, *sources))
-    tree = render_plan(build_plan(old, new, old.bigip_version), old_text, new_text)
+    return old, new, render_plan(build_plan(old, new, old.bigip_version), old_text, new_text), done
+
+
+@settings(max_examples=scaled(150, 30))
+@given(st.randoms(use_true_random=False), st.integers(1, 5))
+def test_random_pairs_replay_to_new_and_roll_back_to_old(rnd: random.Random, edits: int) -> None:
+    """The tmsh path: replay, no dangling reference, every Expect (the iApp path below)."""
+    old, new, tree, done = _random_pair(rnd, edits)
+    report = Report()
+    prove_plan(old, new, old.bigip_version, tree, "plan", report, iapp=False)
+    assert [str(f) for f in report.findings] == [], done
+
+
+@settings(max_examples=scaled(40, 6))
+@given(st.randoms(use_true_random=False), st.integers(1, 5))
+def test_random_pairs_through_the_iapp_path(rnd: random.Random, edits: int) -> None:
+    """The same pairs deployed through the iApp: the implementation run offline at every stage
+    the flows use (Tcl), the plan's iApp flow to the tmsh path's state and back."""
+    old, new, tree, done = _random_pair(rnd, edits)
     assert _proven(old, new, old.bigip_version, tree) == [], done
 
 
@@ -231,6 +247,30 @@ BREAKS = [
     ),
     # the replaced unit's pool is never created
     ("replaced-unit", "site_a/bigip-a-rma/01-change.tmsh", b"create ltm pool", b"list ltm pool", "replay"),
+    # iApp path: B keeps the old tunnel in its group around the reconfigure
+    (
+        "tunnel-rename-ha",
+        "east/iapp/lb-east-02.example.net/before-sync.tmsh",
+        b"members delete { /Common/eip_west }",
+        b"members delete { }",
+        "compare",
+    ),
+    # iApp path: the reconfigure sends another answer than the new template's
+    (
+        "member-timer",
+        "dc1/iapp/reconfigure.tmsh",
+        b"monitor__interval { value 10 }",
+        b"monitor__interval { value 5 }",
+        "deploy",
+    ),
+    # iApp path: the rollback reconfigure moves the service to the new template
+    (
+        "wan-gateway",
+        "dc2/iapp/reconfigure-rollback.tmsh",
+        b"template /Common/etherip_vmotion_dc2_",
+        b"template /Common/etherip_vmotion_dcX_",
+        "deploy",
+    ),
 ]
 
 

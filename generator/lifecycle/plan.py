@@ -33,6 +33,7 @@ from generator.lifecycle.schedule import (
     annotate,
     hard_edges,
     place,
+    reaches,
     topological,
     with_preferences,
 )
@@ -71,6 +72,8 @@ class PeerPlan:
     changes: tuple[tuple[int, Change], ...]  # (device index or SYNCED, change)
     apply: tuple[PlanStep, ...]
     rollback: tuple[PlanStep, ...]
+    start: tuple[dict[Key, Values], ...] = ()  # each unit's objects before the plan (OLD)
+    target: tuple[dict[Key, Values], ...] = ()  # and after it (NEW)
 
     @property
     def replaced(self) -> tuple[int, ...]:
@@ -134,12 +137,7 @@ def _peer_plan(
         raw += _ops(where, found, new_objs)
     start = [_start(b, a) for b, a in zip(before, after, strict=True)]
     target = [_start(a, b) for b, a in zip(before, after, strict=True)]
-    replacing = _replacing(raw)
-    around = _around(start, raw)
-    annotated = [
-        annotate(op, w, b, a, n in replacing)
-        for n, ((w, op), (b, a)) in enumerate(zip(raw, around, strict=True))
-    ]
+    annotated = _annotated(raw, _around(start, raw))
     edges = with_preferences(annotated, hard_edges(annotated))
     try:
         leveled = place(annotated, edges, ha)
@@ -158,6 +156,8 @@ def _peer_plan(
         tuple(changes),
         _gated(apply_steps, start, ha),
         _gated(rollback_steps, target, ha),
+        tuple(start),
+        tuple(target),
     )
 
 
@@ -184,6 +184,16 @@ def _ops(where: int, changes: list[Change], new: Mapping[Key, Obj]) -> list[tupl
         away, back = bounce_operations(group, member)
         out = [(where, away), *out, (where, back)]
     return out
+
+
+def _annotated(
+    ops: list[tuple[int, Operation]], around: list[tuple[Values | None, Values | None]]
+) -> list[PlanOp]:
+    replacing = _replacing(ops)
+    return [
+        annotate(op, w, b, a, n in replacing)
+        for n, ((w, op), (b, a)) in enumerate(zip(ops, around, strict=True))
+    ]
 
 
 def _replacing(ops: list[tuple[int, Operation]]) -> set[int]:
@@ -281,12 +291,7 @@ def _ordered(
     ops: list[tuple[int, Operation]], states: list[dict[Key, Values]]
 ) -> list[tuple[int, Operation]]:
     """One unit's operations of one step in dependency order (their given order where free)."""
-    replacing = _replacing(ops)
-    around = _around(states, ops)
-    annotated = [
-        annotate(op, w, b, a, n in replacing)
-        for n, ((w, op), (b, a)) in enumerate(zip(ops, around, strict=True))
-    ]
+    annotated = _annotated(ops, _around(states, ops))
     return [ops[i] for i in topological(len(ops), hard_edges(annotated))]
 
 
@@ -366,7 +371,7 @@ def _gated(steps: tuple[PlanStep, ...], start: list[dict[Key, Values]], ha: bool
         return steps
     flat = _flat(steps)
     around = _around(start, flat)
-    annotated = [annotate(op, w, b, a) for (w, op), (b, a) in zip(flat, around, strict=True)]
+    annotated = _annotated(flat, around)
     edges = hard_edges(annotated)
     position = {id(op): n for n, (_, op) in enumerate(flat)}
     out = []
@@ -381,3 +386,89 @@ def _gated(steps: tuple[PlanStep, ...], start: list[dict[Key, Values]], ha: bool
                 gates[index] = _gates(flat, around, needed, min(mine))
         out.append(PlanStep(step.number, step.synced, step.ops, gates))
     return tuple(out)
+
+
+# ---- the iApp path: the second unit's operations around one reconfigure ----------------------
+
+
+@dataclass(frozen=True)
+class SecondUnit:
+    """A pair's second unit, when the first unit's part is one reconfigure and one config-sync:
+    its operations that must run before (the synced objects the sync brings need them, or the
+    sync removes what they let go of) and after (they need what the sync brings), with the sync
+    gates of the latter. `conflict` says why one reconfigure cannot do it (an operation that must
+    be both)."""
+
+    before: tuple[Operation, ...] = ()
+    after: tuple[Operation, ...] = ()
+    gates: tuple[Gate, ...] = ()
+    undo_before: tuple[Operation, ...] = ()  # rollback: undoes `after`, before the reconfigure back
+    undo_after: tuple[Operation, ...] = ()  # undoes `before`, after it
+    undo_gates: tuple[Gate, ...] = ()
+    conflict: str = ""
+
+
+def second_unit(pp: PeerPlan) -> SecondUnit:
+    if not pp.ha:
+        return SecondUnit()
+    flat = _flat(pp.apply)
+    start = list(pp.start)
+    around = _around(start, flat)
+    annotated = _annotated(flat, around)
+    edges = hard_edges(annotated)
+    synced = {n for n, (w, _) in enumerate(flat) if w == SYNCED}
+    mine = [n for n, (w, _) in enumerate(flat) if w == 1]
+    before = [n for n in mine if any(reaches(edges, n, i) for i in synced)]
+    after = [n for n in mine if n not in before]
+    both = [flat[n][1].text for n in before if any(reaches(edges, i, n) for i in synced)]
+    if both:
+        return SecondUnit(
+            conflict=f"{pp.hostnames[1]} would have to run {both[0]!r} both before and after it"
+        )
+    befores = {n: around[n][0] for n in mine}
+    ahead = [flat[n] for n in sorted(synced)]
+    gates = _second_gates(ahead, [flat[n] for n in after], _played(start, [flat[n] for n in before]))
+    target = list(pp.target)
+    undo_before = _undo([flat[n][1] for n in after], befores, after, target)
+    back = [(w, op) for step in pp.rollback if step.synced for w, op in _flat((step,))]
+    midway = _played(target, [(1, op) for op in undo_before])
+    undo_after = _undo([flat[n][1] for n in before], befores, before, _played(midway, back))
+    undo_gates = _second_gates(back, [(1, op) for op in undo_after], midway)
+    return SecondUnit(
+        tuple(op for _, op in (flat[n] for n in before)),
+        tuple(op for _, op in (flat[n] for n in after)),
+        gates,
+        undo_before,
+        undo_after,
+        undo_gates,
+    )
+
+
+def _undo(
+    forward: list[Operation],
+    befores: dict[int, Values | None],
+    indexes: list[int],
+    states: list[dict[Key, Values]],
+) -> tuple[Operation, ...]:
+    undo = [(1, inverse(op, befores[n])) for op, n in zip(reversed(forward), reversed(indexes), strict=True)]
+    return tuple(op for _, op in _ordered(undo, states))
+
+
+def _played(start: list[dict[Key, Values]], ops: list[tuple[int, Operation]]) -> list[dict[Key, Values]]:
+    states = _copy(start)
+    for where, op in ops:
+        _play(states, where, op)
+    return states
+
+
+def _second_gates(
+    synced: list[tuple[int, Operation]], mine: list[tuple[int, Operation]], start: list[dict[Key, Values]]
+) -> tuple[Gate, ...]:
+    """The gates before the second unit's `mine`, run after the synced operations `synced`."""
+    flat = synced + mine
+    around = _around(start, flat)
+    annotated = _annotated(flat, around)
+    edges = hard_edges(annotated)
+    first = len(synced)
+    needed = sorted({i for i, j in edges if j >= first and i < first})
+    return _gates(flat, around, needed, first) if needed else ()

@@ -130,7 +130,11 @@ def hard_edges(ops: Sequence[PlanOp]) -> set[tuple[int, int]]:
     edges: set[tuple[int, int]] = set()
     for j, later in enumerate(ops):
         for i, earlier in enumerate(ops):
-            if i != j and _related(earlier, later) and (_same_object(i, j, ops) or _must_precede(earlier, later)):
+            if (
+                i != j
+                and _related(earlier, later)
+                and (_same_object(i, j, ops) or _must_precede(earlier, later))
+            ):
                 edges.add((i, j))
     return edges
 
@@ -160,12 +164,12 @@ def with_preferences(ops: Sequence[PlanOp], edges: set[tuple[int, int]]) -> set[
     out = set(edges)
     for i, a in enumerate(ops):
         for j, b in enumerate(ops):
-            if a.adds and b.drops and _related(a, b) and not _reaches(out, j, i):
+            if a.adds and b.drops and _related(a, b) and not reaches(out, j, i):
                 out.add((i, j))
     return out
 
 
-def _reaches(edges: set[tuple[int, int]], start: int, goal: int) -> bool:
+def reaches(edges: set[tuple[int, int]], start: int, goal: int) -> bool:
     seen, todo = {start}, [start]
     while todo:
         node = todo.pop()

@@ -24,18 +24,19 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
 
 from generator.artifacts import VersionTree
 from generator.errors import GeneratorError
 from generator.folder import Folder, compare
 from generator.lifecycle.package import OLD_SITE, build_plan, render_plan
+from generator.lifecycle.plan import Plan
 from generator.load import MAX_SITE_BYTES, parse_site
 from generator.model import Site
 from generator.output import MAX_MANIFEST_BYTES
 from generator.proof.expect_check import ExpectFinding, _judge_file, starting_world
 from generator.proof.observe import World
+from generator.proof.plan_iapp import Context, Reporter, listed, prove_peer_flow
 from generator.proof.tcl import tcl
 from generator.proof.tmsh.replay import Cluster, Device, Key, Props, ReplayError, references, runbook_order
 from generator.proof.tmsh.script import ScriptError, parse_script, split_commands
@@ -46,17 +47,11 @@ from generator.validate import validate_source
 from generator.versions import BigIpVersion
 
 
-class Findings(Protocol):
-    cases_run: int
-
-    def add(self, path: str, check: str, message: str) -> None: ...
-
-
 def is_plan(folder: Folder) -> bool:
     return OLD_SITE in folder.entries
 
 
-def check_plan_folder(folder: Folder, where: str, layout: tuple[str, str] | None, report: Findings) -> None:
+def check_plan_folder(folder: Folder, where: str, layout: tuple[str, str] | None, report: Reporter) -> None:
     sites = [_site(folder, name, where, report) for name in (OLD_SITE, "site.yaml")]
     old, new = sites
     if old is None or new is None:
@@ -66,7 +61,8 @@ def check_plan_folder(folder: Folder, where: str, layout: tuple[str, str] | None
         return
     try:
         with compiled_from_source():
-            tree = render_plan(build_plan(old[0], new[0], version), old[1], new[1])
+            plan = build_plan(old[0], new[0], version)
+            tree = render_plan(plan, old[1], new[1])
     except GeneratorError as exc:
         report.add(where, "plan", f"{exc}")
         return
@@ -80,10 +76,10 @@ def check_plan_folder(folder: Folder, where: str, layout: tuple[str, str] | None
             f"{diff.kind}: not etherip's plan from {OLD_SITE} to site.yaml"
             + (f" ({diff.detail})" if diff.detail else ""),
         )
-    prove_plan(old[0], new[0], version, tree, where, report)
+    prove_plan(old[0], new[0], version, tree, where, report, plan=plan)
 
 
-def _site(folder: Folder, name: str, where: str, report: Findings) -> tuple[Site, bytes] | None:
+def _site(folder: Folder, name: str, where: str, report: Reporter) -> tuple[Site, bytes] | None:
     data = folder.read(name, MAX_SITE_BYTES)
     if isinstance(data, str):
         report.add(f"{where}/{name}", "site", f"{data}: the check needs both site files of the plan")
@@ -97,7 +93,7 @@ def _site(folder: Folder, name: str, where: str, report: Findings) -> tuple[Site
 
 
 def _version(
-    folder: Folder, layout: tuple[str, str] | None, where: str, report: Findings
+    folder: Folder, layout: tuple[str, str] | None, where: str, report: Reporter
 ) -> BigIpVersion | None:
     named = layout[1] if layout else None
     raw = folder.read("manifest.json", MAX_MANIFEST_BYTES)
@@ -121,7 +117,7 @@ def _version(
     return None
 
 
-def _another_writer(folder: Folder, where: str, report: Findings) -> bool:
+def _another_writer(folder: Folder, where: str, report: Reporter) -> bool:
     raw = folder.read("manifest.json", MAX_MANIFEST_BYTES)
     try:
         doc = json.loads(raw) if isinstance(raw, bytes) else None
@@ -148,10 +144,21 @@ class Replayed:
     old: dict[str, Cluster]
     new: dict[str, Cluster]
     start: dict[str, dict[str, dict[Key, Props]]]  # peer → NEW host → objects before either change
+    old_start: dict[str, dict[str, dict[Key, Props]]] = field(
+        default_factory=dict
+    )  # peer → OLD host → the same
 
 
 def prove_plan(
-    old: Site, new: Site, version: BigIpVersion, tree: VersionTree, where: str, report: Findings
+    old: Site,
+    new: Site,
+    version: BigIpVersion,
+    tree: VersionTree,
+    where: str,
+    report: Reporter,
+    *,
+    iapp: bool = True,
+    plan: Plan | None = None,
 ) -> None:
     files = tree.files()
     manifest = _manifest(files, where, report)
@@ -163,11 +170,21 @@ def prove_plan(
     if base is None:
         return
     clusters = _replay_plan(new, base, files, manifest, where, report)
-    if clusters is not None:
-        _expects(old, new, version, base, files, manifest, where, report)
+    if clusters is None:
+        return
+    _expects(old, new, version, base, files, manifest, where, report)
+    if iapp:
+        the_plan = plan or build_plan(old, new, version)
+        for pp in the_plan.peers:
+            if pp.changes:
+                tmsh = {h: d.objects for h, d in base.new[pp.name].devices.items()}
+                c = Context(
+                    old, new, version, files, base.start[pp.name], base.old_start[pp.name], tmsh, where
+                )
+                report.cases_run += prove_peer_flow(c, pp, report)
 
 
-def _manifest(files: dict[str, bytes], where: str, report: Findings) -> list[dict[str, object]] | None:
+def _manifest(files: dict[str, bytes], where: str, report: Reporter) -> list[dict[str, object]] | None:
     try:
         entries = json.loads(files["manifest.json"])["artifacts"]
     except (KeyError, ValueError, TypeError):
@@ -182,7 +199,7 @@ def _manifest(files: dict[str, bytes], where: str, report: Findings) -> list[dic
     return list(entries)
 
 
-def _words(files: dict[str, bytes], where: str, report: Findings) -> None:
+def _words(files: dict[str, bytes], where: str, report: Reporter) -> None:
     commands: list[tuple[str, int, str]] = []
     for path, content in sorted(files.items()):
         if path.endswith(".tmsh"):
@@ -200,7 +217,7 @@ def _words(files: dict[str, bytes], where: str, report: Findings) -> None:
 
 
 def _read_only(
-    files: dict[str, bytes], manifest: list[dict[str, object]], where: str, report: Findings
+    files: dict[str, bytes], manifest: list[dict[str, object]], where: str, report: Reporter
 ) -> None:
     for entry in manifest:
         if entry["kind"] not in ("tmsh-precheck", "tmsh-verify"):
@@ -211,7 +228,7 @@ def _read_only(
                 report.add(f"{where}/{path}", "read-only", f"line {command.line}: changes the configuration")
 
 
-def _replayed(old: Site, new: Site, version: BigIpVersion, where: str, report: Findings) -> Replayed | None:
+def _replayed(old: Site, new: Site, version: BigIpVersion, where: str, report: Reporter) -> Replayed | None:
     """OLD's and NEW's own renders, applied from the union of what both site files say exists."""
     worlds = {"old": starting_world(old, version), "new": starting_world(new, version)}
     out = Replayed({}, {}, {})
@@ -223,14 +240,11 @@ def _replayed(old: Site, new: Site, version: BigIpVersion, where: str, report: F
         }
         out.start[name] = start
         group = new.peers[name].device_group
-        olds = {
-            o: Device(
-                o,
-                group,
-                copy.deepcopy(start[n] if o == n else worlds["old"].clusters[name].devices[o].objects),
-            )
+        out.old_start[name] = {
+            o: start[n] if o == n else worlds["old"].clusters[name].devices[o].objects
             for o, n in zip(old_hosts, new_hosts, strict=True)
         }
+        olds = {o: Device(o, group, copy.deepcopy(out.old_start[name][o])) for o in old_hosts}
         news = {h: Device(h, group, copy.deepcopy(start[h])) for h in new_hosts}
         for label, site, devices, target in (("OLD", old, olds, out.old), ("NEW", new, news, out.new)):
             cluster = Cluster(devices)
@@ -245,7 +259,7 @@ def _union(mine: Device, theirs: Device | None) -> dict[Key, Props]:
 
 
 def _apply_render(
-    site: Site, version: BigIpVersion, peer: str, cluster: Cluster, where: str, label: str, report: Findings
+    site: Site, version: BigIpVersion, peer: str, cluster: Cluster, where: str, label: str, report: Reporter
 ) -> bool:
     with compiled_from_source():
         tree = render_version(site, version)
@@ -281,7 +295,7 @@ def _replay_plan(
     files: dict[str, bytes],
     manifest: list[dict[str, object]],
     where: str,
-    report: Findings,
+    report: Reporter,
 ) -> dict[str, Cluster] | None:
     done: dict[str, Cluster] = {}
     for peer in new.peers:
@@ -311,7 +325,7 @@ def _run(
     manifest: list[dict[str, object]],
     kind: str,
     where: str,
-    report: Findings,
+    report: Reporter,
 ) -> bool:
     try:
         for art in runbook_order(site, peer, manifest, kind):
@@ -323,7 +337,7 @@ def _run(
     return True
 
 
-def _same(mine: Cluster, theirs: Cluster, where: str, check: str, label: str, report: Findings) -> None:
+def _same(mine: Cluster, theirs: Cluster, where: str, check: str, label: str, report: Reporter) -> None:
     for host, device in mine.devices.items():
         _compare_objects(
             device.objects, theirs.devices[host].objects, f"{where}/{host}", check, label, report
@@ -333,28 +347,15 @@ def _same(mine: Cluster, theirs: Cluster, where: str, check: str, label: str, re
 
 
 def _compare_objects(
-    mine: dict[Key, Props], theirs: dict[Key, Props], where: str, check: str, label: str, report: Findings
+    mine: dict[Key, Props], theirs: dict[Key, Props], where: str, check: str, label: str, report: Reporter
 ) -> None:
     for key in sorted(set(mine) | set(theirs)):
-        a, b = _listed(key, mine.get(key)), _listed(key, theirs.get(key))
+        a, b = listed(key, mine.get(key)), listed(key, theirs.get(key))
         if a != b:
             report.add(where, check, f"{' '.join(key[0])} {key[1]}: the plan leaves {a!r}, {label} is {b!r}")
 
 
-# What a unit lists when a property is at its default (generator/lifecycle/forms.py UNSET): the
-# plan writes those values to take a property back to unset; tmsh lists both alike [I].
-_DEFAULTS: dict[tuple[str, ...], dict[str, object]] = {("net", "vlan"): {"mtu": "1500"}}
-_EMPTY: tuple[object, ...] = ("none", (), {})
-
-
-def _listed(key: Key, props: Props | None) -> Props | None:
-    if props is None:
-        return None
-    merged = {**_DEFAULTS.get(key[0], {}), **props}
-    return {k: v for k, v in merged.items() if not (k in ("proxy-excludes", "monitor") and v in _EMPTY)}
-
-
-def _dangling(cluster: Cluster, where: str, report: Findings) -> None:
+def _dangling(cluster: Cluster, where: str, report: Reporter) -> None:
     """No object refers to one its unit lacks (a config-sync that removed a synced object while
     a device-local one still names it would leave this)."""
     for host, device in cluster.devices.items():
@@ -372,7 +373,7 @@ def _expects(
     files: dict[str, bytes],
     manifest: list[dict[str, object]],
     where: str,
-    report: Findings,
+    report: Reporter,
 ) -> None:
     """Every Expect holds where its line runs: pre-checks on OLD's state, apply (gates in place),
     verification on NEW's state, rollback."""
