@@ -349,11 +349,20 @@ def precheck(
         typer.Option("--version", help=f"{CHOICES}. Default: the site file's bigip_version."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    after: Annotated[
+        bool,
+        typer.Option(
+            "--after",
+            help="Evidence after the change: each saved configuration must hold exactly what SITE's change "
+            "leaves on that unit (missing, extra or different objects and properties are findings).",
+        ),
+    ] = False,
 ) -> None:
     """Check the change against each unit's saved configuration, offline, before the window:
     objects that already exist or are missing, VLAN tags, interfaces, addresses, hostname, device
     group, version, routes. One line per finding: DEVICE: kind: object(s): message (FILE:LINE).
     Exit 0 no conflict, 1 a conflict or an input that could not be checked, 2 usage error."""
+    from generator.proof.precheck.report import Report
     from generator.proof.precheck.run import parse_inputs, run_precheck
     from generator.validate import load_site
 
@@ -361,7 +370,13 @@ def precheck(
     if version == "all":
         raise typer.BadParameter("precheck compares with one version", param_hint="--version")
     (target,) = _versions(version, model.bigip_version)
-    report = run_precheck(model, target, parse_inputs(units), str(site))
+    report: Report
+    if after:
+        from generator.proof.precheck.after import run_after
+
+        report = run_after(model, target, parse_inputs(units), str(site))
+    else:
+        report = run_precheck(model, target, parse_inputs(units), str(site))
     for line in (
         report.as_json() if as_json else "\n".join([*report.text_lines(), report.summary()])
     ).splitlines():
