@@ -438,8 +438,18 @@ def init(
     path: Annotated[
         Path, typer.Argument(metavar="PATH", help="Where to write the example site file.")
     ] = Path("site.yaml"),
+    adopt_from: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--from",
+            metavar="DEVICE=PATH",
+            help="Adopt a deployment that exists: one per unit (a UCS archive, a folder or a saved file); "
+            "writes its site file instead of the example, every guessed value a comment at its line.",
+        ),
+    ] = None,
 ) -> None:
-    """Write the commented example site file to start from, and etherip.schema.json beside it
+    """Write the commented example site file to start from (with --from: the site file of a
+    deployment that exists, read from each unit's saved configuration), and etherip.schema.json beside it
     (the site file's first line points VS Code's YAML extension at it). Never overwrites a site
     file; an existing etherip.schema.json is reused when identical, else refreshed."""
     import json
@@ -450,12 +460,18 @@ def init(
     if os.path.lexists(path):
         problem = Problem(str(path), 1, 1, "", "already exists; etherip init never overwrites a site file")
         raise SiteFileError([problem])
+    body = example_site().read_bytes()
+    if adopt_from:
+        from generator.proof.precheck.adopt import adopt, checked
+        from generator.proof.precheck.run import parse_inputs
+
+        body = checked(adopt(parse_inputs(adopt_from)), str(path)).encode()
     schema_path = path.parent / SCHEMA_FILE
     schema_text = (json.dumps(site_schema(), indent=2) + "\n").encode()
     header = f"# yaml-language-server: $schema=./{SCHEMA_FILE}\n".encode()
     try:
         schema_state = _put_schema(schema_path, schema_text)
-        _create_whole(path, header + example_site().read_bytes())
+        _create_whole(path, header + body)
     except FileExistsError:
         problem = Problem(str(path), 1, 1, "", "already exists; etherip init never overwrites a site file")
         raise SiteFileError([problem]) from None

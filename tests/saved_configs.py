@@ -23,12 +23,12 @@ def saved_files(site: Site, version: BigIpVersion) -> dict[str, bytes]:
         model = site.peers[peer.name]
         for device in peer.devices:
             stanzas = [f"#TMSH-VERSION: {release(version).tmsh_version}", "", _global(device.hostname)]
-            stanzas += [o.stanza for o in _existing(site, peer.name, device.hostname)]
-            touched = [o for o in states[(peer.name, device.index)].objects.values() if not o.created]
-            stanzas += [
-                ConfigObject(o.kind, o.path, tuple({**dict(o.restore), **dict(o.values)}.items())).stanza
-                for o in touched
-            ]
+            existing = {o.path: o for o in _existing(site, peer.name, device.hostname)}
+            for o in states[(peer.name, device.index)].objects.values():
+                if not o.created:  # what the change set on an existing object
+                    before = dict(existing[o.path].values) if o.path in existing else dict(o.restore)
+                    existing[o.path] = ConfigObject(o.kind, o.path, tuple({**before, **dict(o.values)}.items()))
+            stanzas += [o.stanza for o in existing.values()]
             stanzas += [o.stanza for o in device.expected]
             if model.is_ha:
                 stanzas.append(_device_group(model.device_group or "", list(model.devices)))
