@@ -55,8 +55,9 @@ def values(
         (p.name, tuple(_step_rows(units, p.name, counter, "apply"))) for p in plan.peers if p.changes
     )
     verify = tuple(_read_rows(units, counter, "verify"))
+    back = count(1)
     rollback = tuple(
-        r for p in reversed(plan.peers) if p.changes for r in _step_rows(units, p.name, count(1), "rollback")
+        r for p in reversed(plan.peers) if p.changes for r in _step_rows(units, p.name, back, "rollback")
     )
     apply_rows = [r for _, rows in pages for r in rows]
     minutes = _minutes(prechecks, apply_rows, verify, len(pages))
@@ -100,7 +101,7 @@ def _unit_changes(plan: Plan) -> Iterator[UnitChanges]:
             if index in pp.replaced:
                 role = f"new unit, replacing {pp.old_hostnames[index]}"
             lines = tuple(c.line() for c in pp.changes_on(index))
-            yield UnitChanges(pp.name, host, role, lines or ("no change",))
+            yield UnitChanges(pp.name, host, role, lines)
 
 
 def _impacts(plan: Plan) -> Iterator[Impact]:

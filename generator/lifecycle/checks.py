@@ -63,6 +63,18 @@ def precheck(
         ),
         Probe("show sys version", e.version(ctx.version)),
     ]
+    if peer.check_backplane_mtu:
+        found.append(
+            Probe(
+                "list sys db vlan.backplane.mtu",
+                e.Expect(
+                    (
+                        'Expect: listed (not "was not found"): vlan.backplane.mtu, the key of Bug 470715\'s fix',
+                        '  (value 1640 by default); "was not found" means this build lacks the fix: stop.',
+                    )
+                ),
+            )
+        )
     if peer.is_ha:
         found += _ha(peer, device)
     heading = ("The deployment as it is today (the OLD site file's change): every object and its values.",)

@@ -58,21 +58,25 @@ FORMS: dict[tuple[tuple[str, ...], str], Form] = {
         f"a self IP's address cannot be changed after it is created ({ANSIBLE_SELFIP}: "
         "'addresses themselves cannot be changed after they are created' [C])"
     ),
-    (_SELF, "vlan"): _modify(f"{ANSIBLE_SELFIP} changes vlan in place [C]; that 11.6 accepts it [S]"),
+    (_SELF, "vlan"): _modify(
+        f"{ANSIBLE_SELFIP} changes vlan in place [C]; that BIG-IP itself accepts it [S]"
+    ),
     (_SELF, "traffic-group"): _modify(
-        f"{ANSIBLE_SELFIP} changes traffic_group in place [C]; that 11.6 accepts it [S]"
+        f"{ANSIBLE_SELFIP} changes traffic_group in place [C]; that BIG-IP itself accepts it [S]"
     ),
     (_SELF, "allow-service"): _modify(f"{ANSIBLE_SELFIP} changes allow_service in place [C]"),
     (_TUNNEL, "profile"): _replace(
         f"a tunnel's profile cannot be changed after it is set ({ANSIBLE_TUNNEL} [C])"
     ),
     (_TUNNEL, "local-address"): _modify(
-        f"{ANSIBLE_TUNNEL} changes local_address in place [C]; that 11.6 accepts it [S]"
+        f"{ANSIBLE_TUNNEL} changes local_address in place [C]; that BIG-IP itself accepts it [S]"
     ),
     (_TUNNEL, "remote-address"): _modify(
-        f"{ANSIBLE_TUNNEL} changes remote_address in place [C]; that 11.6 accepts it [S]"
+        f"{ANSIBLE_TUNNEL} changes remote_address in place [C]; that BIG-IP itself accepts it [S]"
     ),
-    (_TUNNEL, "mtu"): _modify(f"{ANSIBLE_TUNNEL} changes mtu in place [C]; that 11.6 accepts it [S]"),
+    (_TUNNEL, "mtu"): _modify(
+        f"{ANSIBLE_TUNNEL} changes mtu in place [C]; that BIG-IP itself accepts it [S]"
+    ),
     (_TUNNEL, "description"): _modify(f"{ANSIBLE_TUNNEL} changes description in place [C]"),
     (_VLAN, "tag"): _modify(f"{ANSIBLE_VLAN} changes tag in place (its example 'Set VLAN tag') [C]"),
     (_VLAN, "interfaces"): _modify(f"{ANSIBLE_VLAN} changes interfaces in place [C]"),
@@ -89,7 +93,7 @@ FORMS: dict[tuple[tuple[str, ...], str], Form] = {
         "route if you need to do this' [C])"
     ),
     (_ROUTE, "gw"): _modify(
-        f"{ANSIBLE_ROUTE} changes gateway_address in place [C]; that 11.6 accepts it [S]"
+        f"{ANSIBLE_ROUTE} changes gateway_address in place [C]; that BIG-IP itself accepts it [S]"
     ),
     (_ROUTE, "description"): _modify(f"{ANSIBLE_ROUTE} changes description in place [C]"),
     (_POOL, "members"): _modify(f"{TMSH_POOL}: members add {{ … }} / members delete {{ … }} [C]"),
@@ -114,9 +118,7 @@ RENAMED = (
     "the old one is deleted"
 )
 NO_UNSET = "tmsh has no form that removes this property once set [I]"
-PREFIX_ONLY = (
-    f"{ANSIBLE_SELFIP} changes the prefix length of the same address in place [C]; that 11.6 accepts it [S]"
-)
+PREFIX_ONLY = f"{ANSIBLE_SELFIP} changes the prefix length of the same address in place [C]; that BIG-IP itself accepts it [S]"
 CASCADE = "it refers to an object this plan replaces, which cannot be deleted while it does [I]"
 
 # What a property is when the site leaves it unset: the value a modify writes to take it back

@@ -223,6 +223,7 @@ def _step_view(
         sync=f"run cm config-sync to-group {peer.device_group}" if step.synced and pp.ha else "",
         undoes=total + 1 - step.number if phase == "rollback" else None,
         synced=step.synced,
+        notes=peer.notes,
     )
 
 

@@ -28,6 +28,7 @@ class StepView:
     closing: tuple[Probe, ...] = ()  # after a save: the sync status
     undoes: int | None = None  # a rollback step: the apply step it undoes
     synced: bool = False
+    notes: tuple[str, ...] = ()  # known issues of the version that bear on this peer
 
 
 @dataclass(frozen=True)
