@@ -238,7 +238,9 @@ def plan_tree(case: str, version: BigIpVersion) -> VersionTree:
     from generator.lifecycle.package import build_plan, render_plan
 
     old, new = (PLANS_DIR / case / "old.yaml").read_bytes(), (PLANS_DIR / case / "new.yaml").read_bytes()
-    plan = build_plan(load_site(PLANS_DIR / case / "old.yaml"), load_site(PLANS_DIR / case / "new.yaml"), version)
+    plan = build_plan(
+        load_site(PLANS_DIR / case / "old.yaml"), load_site(PLANS_DIR / case / "new.yaml"), version
+    )
     return render_plan(plan, old, new)
 
 
@@ -250,7 +252,9 @@ def plan_golden_view(case: str, version: BigIpVersion) -> dict[str, bytes]:
 
     t = plan_tree(case, version)
     view = golden_view(t, recorded=False)
-    plan = build_plan(load_site(PLANS_DIR / case / "old.yaml"), load_site(PLANS_DIR / case / "new.yaml"), version)
+    plan = build_plan(
+        load_site(PLANS_DIR / case / "old.yaml"), load_site(PLANS_DIR / case / "new.yaml"), version
+    )
     olds = [template_names(plan, p.name)[0] for p in plan.peers]
     out = {}
     for rel, content in view.items():
@@ -273,7 +277,9 @@ def plan_golden_files(base: BigIpVersion) -> dict[str, bytes]:
                 f"# {version.value} plans tests/plans/{case}/ as golden/{base.value}/plans/{case}/ with these"
                 " changes (tests/test_golden.py)\n"
             )
-            out[f"{version.value}/plans/{case}.diff"] = version_diff(view, plan_golden_view(case, version), header)
+            out[f"{version.value}/plans/{case}.diff"] = version_diff(
+                view, plan_golden_view(case, version), header
+            )
     return out
 
 

@@ -27,7 +27,9 @@ def saved_files(site: Site, version: BigIpVersion) -> dict[str, bytes]:
             for o in states[(peer.name, device.index)].objects.values():
                 if not o.created:  # what the change set on an existing object
                     before = dict(existing[o.path].values) if o.path in existing else dict(o.restore)
-                    existing[o.path] = ConfigObject(o.kind, o.path, tuple({**before, **dict(o.values)}.items()))
+                    existing[o.path] = ConfigObject(
+                        o.kind, o.path, tuple({**before, **dict(o.values)}.items())
+                    )
             stanzas += [o.stanza for o in existing.values()]
             stanzas += [o.stanza for o in device.expected]
             if model.is_ha:

@@ -225,7 +225,3 @@ def topological(count: int, edges: set[tuple[int, int]]) -> list[int]:
     if len(order) != count:
         raise ValueError("the plan's operations depend on each other in a circle")
     return order
-
-
-def is_create(p: PlanOp) -> bool:
-    return p.op.verb is Verb.CREATE

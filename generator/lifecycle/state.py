@@ -150,10 +150,6 @@ def canonical(value: Value | None) -> object:
     return value
 
 
-def same_values(a: Mapping[str, Value], b: Mapping[str, Value], kind: bigip.Kind) -> bool:
-    return shown(a, kind) == shown(b, kind)
-
-
 def shown(values: Mapping[str, Value], kind: bigip.Kind) -> dict[str, object]:
     """Values as listed: the kind's defaults filled in (generator/lifecycle/forms.py UNSET too)."""
     defaults = {**kind.defaults, **{n: v for (k, n), v in UNSET.items() if k == kind.words}}
