@@ -26,7 +26,7 @@ ANSIBLE_VLAN = "F5 Ansible collection, bigip_vlan module"
 ANSIBLE_ROUTE = "F5 Ansible collection, bigip_static_route module"
 ANSIBLE_MONITOR = "F5 Ansible collection, bigip_monitor_tcp module"
 TMSH_POOL = "F5 tmsh reference, ltm pool"
-F5_NO_RENAME = "F5Networks/f5-openstack-agent issue 247, F5's engineers: BIG-IP has no rename"
+F5_NO_RENAME = "F5's engineers, F5Networks/f5-openstack-agent issue 247"
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,8 @@ FORMS: dict[tuple[tuple[str, ...], str], Form] = {
 }
 
 RENAMED = (
-    f"a new name is a new object: tmsh has no rename of net objects ({F5_NO_RENAME} [C]; no source "
-    "shows tmsh mv for them [I]): the new one is created, what refers to the old one is moved, "
+    f"a new name is a new object: BIG-IP's REST API renames nothing ({F5_NO_RENAME} [C]) and no source "
+    "shows tmsh mv for net objects [I]: the new one is created, what refers to the old one is moved, "
     "the old one is deleted"
 )
 NO_UNSET = "tmsh has no form that removes this property once set [I]"
