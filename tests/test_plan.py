@@ -341,3 +341,20 @@ def test_objects_of_two_kinds_may_share_a_name() -> None:
     ctx = build_context(site, BigIpVersion.V11_6_5)
     kinds = sorted(o.kind.tmsh for o in ctx.peers[0].devices[0].expected if o.path == "/Common/eip_b")
     assert kinds == ["ltm monitor virtual-location", "net tunnels tunnel"]
+
+
+def test_what_one_reconfigure_cannot_do_is_said(tmp_path: Path) -> None:
+    """A tunnel and the VLAN group renamed at once on a pair: the second unit would need the new
+    group both before the config-sync (the floating self IP moves to it) and after it (it holds
+    the new tunnel). IMPORT.md says so and ships no file to run; the tmsh path is proven."""
+    text = (ROOT / "tests" / "cases" / "ha-both.yaml").read_text()
+    changed = text.replace("tunnel: eip_west", "tunnel: eip_w2").replace(
+        "    vlan_group: vmotion_vgrp\n    devices:\n      lb-east",
+        "    vlan_group: vm_grp2\n    devices:\n      lb-east",
+    )
+    old, new = _site(text.encode(), "old.yaml"), _site(changed.encode(), "new.yaml")
+    tree = render_plan(build_plan(old, new, BigIpVersion.V11_6_5), text.encode(), changed.encode())
+    files = tree.files()
+    assert "## Not in one reconfigure" in files["east/iapp/IMPORT.md"].decode()
+    assert not [p for p in files if p.startswith("east/iapp/") and p.endswith(".tmsh")]
+    assert _proven(old, new, BigIpVersion.V11_6_5, tree) == []

@@ -159,7 +159,9 @@ def peer_files(plan: Plan, pp: PeerPlan, header: PlanHeader) -> list[Artifact]:
     ]
     the_flow = flow(pp)
     base = {"plan": header, "peer": peer, "service": service_name(ctx), "old": old_name, "new": new_name}
-    if pp.replaced:
+    if the_flow.conflict:
+        pass  # IMPORT.md says why and what to do instead: no file to run
+    elif pp.replaced:
         deploy = next(a for a in iapp_artifacts(ctx, peer) if a.kind is ArtifactKind.IAPP_DEPLOY)
         out.append(
             Artifact(f"{folder}/{DEPLOY}", pp.name, None, ArtifactKind.IAPP_DEPLOY, None, deploy.content)
@@ -186,8 +188,9 @@ def peer_files(plan: Plan, pp: PeerPlan, header: PlanHeader) -> list[Artifact]:
             )
     if pp.ha and not pp.replaced:
         out += _second_unit_files(pp, peer, header)
-    save = render_template("plan/iapp_save.tmsh.j2", Style.TEXT, **base)
-    out.append(Artifact(f"{folder}/{SAVE}", pp.name, None, ArtifactKind.IAPP_DEPLOY, None, save.encode()))
+    if not the_flow.conflict:
+        save = render_template("plan/iapp_save.tmsh.j2", Style.TEXT, **base)
+        out.append(Artifact(f"{folder}/{SAVE}", pp.name, None, ArtifactKind.IAPP_DEPLOY, None, save.encode()))
     guide = render_template(
         "plan/IMPORT.md.j2",
         Style.TEXT,

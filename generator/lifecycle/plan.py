@@ -423,7 +423,8 @@ def second_unit(pp: PeerPlan) -> SecondUnit:
     both = [flat[n][1].text for n in before if any(reaches(edges, i, n) for i in synced)]
     if both:
         return SecondUnit(
-            conflict=f"{pp.hostnames[1]} would have to run {both[0]!r} both before and after it"
+            conflict=f"{pp.hostnames[1]} would have to run {both[0]!r} both before and after the "
+            "reconfigure's config-sync"
         )
     befores = {n: around[n][0] for n in mine}
     ahead = [flat[n] for n in sorted(synced)]
