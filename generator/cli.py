@@ -346,7 +346,9 @@ def precheck(
     ],
     version: Annotated[
         str | None,
-        typer.Option("--version", help=f"{CHOICES}. Default: the site file's bigip_version."),
+        typer.Option(
+            "--version", metavar="VERSION", help=f"{CHOICES}. Default: the site file's bigip_version."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
     after: Annotated[
