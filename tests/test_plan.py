@@ -358,3 +358,20 @@ def test_what_one_reconfigure_cannot_do_is_said(tmp_path: Path) -> None:
     assert "## Not in one reconfigure" in files["east/iapp/IMPORT.md"].decode()
     assert not [p for p in files if p.startswith("east/iapp/") and p.endswith(".tmsh")]
     assert _proven(old, new, BigIpVersion.V11_6_5, tree) == []
+
+
+def test_plans_live_beside_the_render(tmp_path: Path) -> None:
+    """OUT/<deployment>/changes/ is the plans' folder: render --check leaves it alone, and check
+    proves the plan package there (the render's own check is tests/test_check_tamper.py's)."""
+    case = PLANS / "wan-gateway"
+    out = str(tmp_path / "out")
+    assert runner.invoke(app, ["render", str(case / "old.yaml"), "--out", out]).exit_code == 0
+    assert (
+        runner.invoke(app, ["plan", str(case / "old.yaml"), str(case / "new.yaml"), "--out", out]).exit_code
+        == 0
+    )
+    drift = runner.invoke(app, ["render", str(case / "old.yaml"), "--check", "--out", out])
+    assert drift.exit_code == 0, drift.stdout
+    checked = runner.invoke(app, ["check", str(tmp_path / "out" / "vmotion" / "changes")])
+    assert checked.exit_code == 0, checked.output
+    assert checked.stdout.count(": ok;") == 1
