@@ -353,14 +353,25 @@ def precheck(
     ],
     version: Annotated[
         str | None,
-        typer.Option("--version", help=f"{CHOICES}. Default: the site file's bigip_version."),
+        typer.Option(
+            "--version", metavar="VERSION", help=f"{CHOICES}. Default: the site file's bigip_version."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    after: Annotated[
+        bool,
+        typer.Option(
+            "--after",
+            help="Evidence after the change: each saved configuration must hold exactly what SITE's change "
+            "leaves on that unit (missing, extra or different objects and properties are findings).",
+        ),
+    ] = False,
 ) -> None:
     """Check the change against each unit's saved configuration, offline, before the window:
     objects that already exist or are missing, VLAN tags, interfaces, addresses, hostname, device
     group, version, routes. One line per finding: DEVICE: kind: object(s): message (FILE:LINE).
     Exit 0 no conflict, 1 a conflict or an input that could not be checked, 2 usage error."""
+    from generator.proof.precheck.report import PrecheckReport
     from generator.proof.precheck.run import parse_inputs, run_precheck
     from generator.validate import load_site
 
@@ -368,13 +379,53 @@ def precheck(
     if version == "all":
         raise typer.BadParameter("precheck compares with one version", param_hint="--version")
     (target,) = _versions(version, model.bigip_version)
-    report = run_precheck(model, target, parse_inputs(units), str(site))
+    report: PrecheckReport
+    if after:
+        from generator.proof.precheck.after import run_after
+
+        report = run_after(model, target, parse_inputs(units), str(site))
+    else:
+        report = run_precheck(model, target, parse_inputs(units), str(site))
     for line in (
         report.as_json() if as_json else "\n".join([*report.text_lines(), report.summary()])
     ).splitlines():
         _say(line)
     if report.failed:
         raise Reported(EXIT_INVALID_INPUT)
+
+
+@_command
+def plan(
+    old: Annotated[
+        Path,
+        typer.Argument(metavar="OLD", help="The site file the deployment was rendered from.", readable=False),
+    ],
+    new: Annotated[
+        Path, typer.Argument(metavar="NEW", help="The site file it is to become.", readable=False)
+    ],
+    version: Annotated[
+        str | None,
+        typer.Option(
+            "--version", metavar="VERSION", help=f"{CHOICES}, or all. Default: NEW's bigip_version."
+        ),
+    ] = None,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            metavar="OUT",
+            help="Output folder; writes OUT/<deployment>/changes/<old>-<new>/<version>/.",
+        ),
+    ] = Path("out"),
+) -> None:
+    """Plan a later change of a deployment: print, per unit, one line per object that changes
+    (+ create, ~ modify, - delete, -/+ replace with its reason), and write the change package
+    (pre-check of OLD's state, apply steps in dependency and HA order, verification of NEW's
+    state, rollback to OLD's, CHANGE.md, the iApp path). Identical sites: "no changes", nothing
+    written. Two different deployments are refused: render NEW and roll back OLD."""
+    from generator.lifecycle.command import run_plan
+
+    run_plan(old, new, lambda default: _versions(version, default), out, _say)
 
 
 @_command
@@ -396,8 +447,18 @@ def init(
     path: Annotated[
         Path, typer.Argument(metavar="PATH", help="Where to write the example site file.")
     ] = Path("site.yaml"),
+    adopt_from: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--from",
+            metavar="DEVICE=PATH",
+            help="Adopt a deployment that exists: one per unit (a UCS archive, a folder or a saved file); "
+            "writes its site file instead of the example, every guessed value a comment at its line.",
+        ),
+    ] = None,
 ) -> None:
-    """Write the commented example site file to start from, and etherip.schema.json beside it
+    """Write the commented example site file to start from (with --from: the site file of a
+    deployment that exists, read from each unit's saved configuration), and etherip.schema.json beside it
     (the site file's first line points VS Code's YAML extension at it). Never overwrites a site
     file; an existing etherip.schema.json is reused when identical, else refreshed."""
     import json
@@ -409,6 +470,12 @@ def init(
     if os.path.lexists(path):
         problem = Problem(str(path), 1, 1, "", "already exists; etherip init never overwrites a site file")
         raise SiteFileError([problem])
+    body = example_site().read_bytes()
+    if adopt_from:
+        from generator.proof.precheck.adopt import adopt, checked
+        from generator.proof.precheck.run import parse_inputs
+
+        body = checked(adopt(parse_inputs(adopt_from)), str(path)).encode()
     schema_path = path.parent / SCHEMA_FILE
     schema_text = (json.dumps(site_schema(), indent=2) + "\n").encode()
     header = (
@@ -417,7 +484,7 @@ def init(
     ).encode()
     try:
         schema_state = _put_schema(schema_path, schema_text)
-        write_whole(path, header + example_site().read_bytes(), replace=False)
+        write_whole(path, header + body, replace=False)
     except FileExistsError:
         problem = Problem(str(path), 1, 1, "", "already exists; etherip init never overwrites a site file")
         raise SiteFileError([problem]) from None

@@ -81,6 +81,11 @@ def absent() -> Expect:
     return Expect(_lines('"was not found": the change creates this object.'))
 
 
+def gone() -> Expect:
+    """An object a later change (etherip plan) deleted or renamed."""
+    return Expect(_lines('"was not found": the change deleted it.'))
+
+
 def listed() -> Expect:
     return Expect(_lines('listed (not "was not found").'))
 

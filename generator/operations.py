@@ -148,18 +148,20 @@ def _stanza_lines(name: str, value: Value) -> list[str]:
 
 
 def final_objects(operations: Iterable[Operation]) -> tuple[ConfigObject, ...]:
-    """The objects `operations` create, each with the values later modifies set (in order)."""
-    objects: dict[str, dict[str, Value]] = {}
-    kinds: dict[str, bigip.Kind] = {}
+    """The objects `operations` create, each with the values later modifies set (in order).
+    Objects are told apart by kind and path: a monitor may share its name with a tunnel."""
+    objects: dict[tuple[tuple[str, ...], str], dict[str, Value]] = {}
+    kinds: dict[tuple[tuple[str, ...], str], bigip.Kind] = {}
     for op in operations:
+        key = (op.kind.words, op.path)
         if op.verb is Verb.CREATE:  # a secret is never printed: the unit holds it encrypted
-            objects[op.path] = {n: v for n, v in op.values if n not in op.kind.secret}
-            kinds[op.path] = op.kind
-        elif op.verb is Verb.MODIFY and op.path in objects:
-            objects[op.path].update(op.values)
+            objects[key] = {n: v for n, v in op.values if n not in op.kind.secret}
+            kinds[key] = op.kind
+        elif op.verb is Verb.MODIFY and key in objects:
+            objects[key].update(op.values)
         elif op.verb is Verb.DELETE:
-            objects.pop(op.path, None)
-    return tuple(ConfigObject(kinds[p], p, tuple(v.items())) for p, v in objects.items())
+            objects.pop(key, None)
+    return tuple(ConfigObject(kinds[k], k[1], tuple(v.items())) for k, v in objects.items())
 
 
 def title(operations: Iterable[Operation]) -> str:

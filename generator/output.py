@@ -462,7 +462,7 @@ def stray_folders(out: Path, deployment: str) -> list[str]:
     root = out / deployment
     if root.is_symlink() or not root.is_dir():
         return []
-    known = {v.value for v in ALL_VERSIONS}
+    known = {v.value for v in ALL_VERSIONS} | {"changes"}  # etherip plan's packages (lifecycle/package.py)
     return [
         f"extra: {p}{'/' if p.is_dir() and not p.is_symlink() else ''}"
         for p in sorted(root.iterdir())

@@ -358,6 +358,67 @@ def golden_files() -> dict[str, bytes]:
     out[PRESENTATION_GOLDEN] = presentation_shape(
         first.content, tree(CASES[0], base).deployment, str(first.peer)
     )[0]
+    return out | plan_golden_files(base)
+
+
+PLANS_DIR = ROOT / "tests" / "plans"
+PLAN_CASES = sorted(p.name for p in PLANS_DIR.iterdir() if p.is_dir())
+
+
+@cache
+def plan_tree(case: str, version: BigIpVersion) -> VersionTree:
+    """The plan package of tests/plans/<case>/ (old.yaml to new.yaml) for one version."""
+    from generator.lifecycle.package import build_plan, render_plan
+
+    old, new = (PLANS_DIR / case / "old.yaml").read_bytes(), (PLANS_DIR / case / "new.yaml").read_bytes()
+    plan = build_plan(
+        load_site(PLANS_DIR / case / "old.yaml"), load_site(PLANS_DIR / case / "new.yaml"), version
+    )
+    return render_plan(plan, old, new)
+
+
+def plan_golden_view(case: str, version: BigIpVersion) -> dict[str, bytes]:
+    """golden_view of a plan package; OLD's iApp template names (the rollback's) read
+    <name>_OLDREVISION, as NEW's read <name>_REVISION."""
+    from generator.lifecycle.iapp import template_names
+    from generator.lifecycle.package import build_plan
+
+    t = plan_tree(case, version)
+    view = golden_view(t, recorded=False)
+    plan = build_plan(
+        load_site(PLANS_DIR / case / "old.yaml"), load_site(PLANS_DIR / case / "new.yaml"), version
+    )
+    olds = [template_names(plan, p.name)[0] for p in plan.peers]
+    out = {}
+    for rel, content in view.items():
+        for name in olds:
+            if rel not in ("site.yaml", "old-site.yaml"):
+                content = content.replace(name.encode(), f"{name.rsplit('_', 1)[0]}_OLDREVISION".encode())
+        out[rel] = content
+    return out
+
+
+def plan_golden_files(base: BigIpVersion) -> dict[str, bytes]:
+    """golden/<base>/plans/<case>/… whole, and golden/<version>/plans/<case>.diff for the other
+    pinned versions (as the render cases)."""
+    out: dict[str, bytes] = {}
+    for case in PLAN_CASES:
+        view = plan_golden_view(case, base)
+        out |= {f"{base.value}/plans/{case}/{rel}": content for rel, content in view.items()}
+        views = {base: view}
+        for version, against in diff_chain(base):
+            views[version] = plan_golden_view(case, version)
+            where = (
+                f"golden/{against.value}/plans/{case}/"
+                if against == base
+                else f"golden/{against.value}/plans/{case}.diff"
+            )
+            header = (
+                f"# {version.value} plans tests/plans/{case}/ as {where} plans it for {against.value}, its row's"
+                f" texts read as {against.value}'s, with these changes (tests/test_golden.py)\n"
+            )
+            read = read_as(views[version], version, against)
+            out[f"{version.value}/plans/{case}.diff"] = version_diff(views[against], read, header)
     return out
 
 

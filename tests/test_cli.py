@@ -149,7 +149,9 @@ def test_completion_options_for_the_current_shell() -> None:
     assert "`etherip --install-completion`" in readme and "_ETHERIP_COMPLETE=source_zsh etherip" in readme
 
 
-@pytest.mark.parametrize("command", [[], ["render"], ["validate"], ["check"], ["init"], ["versions"]])
+@pytest.mark.parametrize(
+    "command", [[], ["render"], ["validate"], ["check"], ["init"], ["versions"], ["plan"], ["precheck"]]
+)
 def test_help_shows_no_python_type_labels(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0

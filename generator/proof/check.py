@@ -67,6 +67,7 @@ from generator.proof.iapp.harness import Case, run_cases
 from generator.proof.iapp.hostile import HOSTILE_ANSWERS
 from generator.proof.iapp.tcl84 import scan
 from generator.proof.iapp.tmpl import TmplError, brace_policy, brace_problems, parse_template, tcl_words
+from generator.proof.plan_check import check_plan_folder, is_plan
 from generator.proof.provenance import written_by_another
 from generator.proof.tcl import tcl
 from generator.proof.tmsh.iapp_service import FlowRunner, service_key
@@ -154,6 +155,9 @@ def check_folder(
     if isinstance(folder, dict):
         folder = Folder.of(folder)
     report = Report()
+    if is_plan(folder):  # a plan package (etherip plan): generator/proof/plan_check.py
+        check_plan_folder(folder, where, layout, report)
+        return report
     site_bytes = folder.read("site.yaml", MAX_SITE_BYTES)
     if isinstance(site_bytes, str):
         report.add(

@@ -43,6 +43,7 @@ _FORMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
     for kind, pattern in (
         ("absent", r'"was not found": the change creates this object\.'),
+        ("gone", r'"was not found": the change deleted it\.'),
         ("removed", r'"was not found": config-sync from (\S+) removed it\.'),
         ("arrived", r'listed \(not "was not found"\): it arrives by config-sync from (\S+)\.'),
         ("listed", r'listed \(not "was not found"\)(?:\.|: .+\.)'),

@@ -437,7 +437,7 @@ def holds(claim: Claim, shown: Shown, world: World, unit: Unit) -> bool | None:
 def _found(claim: Claim, shown: Shown) -> bool | None:
     if ("db", None) in shown.fields:
         return None  # a db key the model does not know (one a known issue asks about)
-    if claim.kind in ("absent", "removed"):
+    if claim.kind in ("absent", "removed", "gone"):
         return shown.objects is None
     return shown.objects is not None
 
@@ -445,6 +445,7 @@ def _found(claim: Claim, shown: Shown) -> bool | None:
 _JUDGES: dict[str, Callable[[Claim, Shown], bool | None]] = {
     "absent": _found,
     "removed": _found,
+    "gone": _found,
     "listed": _found,
     "arrived": _found,
     "noted": _found,

@@ -7,8 +7,9 @@ What the model assumes (reference iapp-11.6.md §4.2 and §5; [C] where a source
 - Creating a service runs the implementation once; the run is atomic: if any command fails,
   nothing of it stays [C: S24 "iApps always act atomically"].
 - A reconfigure re-runs the whole implementation ("mark and sweep"): a create of an owned
-  object that exists acts as a modify with the same properties, so an identical re-create
-  changes nothing and a changed one is modified [I]; owned objects the run did not create again
+  object that exists makes it what the create describes (properties the create does not name
+  back at their defaults), so an identical re-create changes nothing and a changed one is
+  modified [I]; owned objects the run did not create again
   are deleted [C for the outline: S24; F5's iControl `Management::ApplicationService::modify`
   says "Existing objects owned by the application will be deleted if they are not recreated by
   the script"]. A create of an existing object the service does not own fails [I].
@@ -107,7 +108,11 @@ def _run_recorded(
     if cmd.verb == "create" and cmd.key in device.objects:
         if cmd.key not in owned:
             raise ReplayError(f"create {cmd.key[1]}: already exists on {device.hostname}")
-        cmd = dataclasses.replace(cmd, verb="modify")  # mark and sweep: a re-create is a modify
+        # mark and sweep: a re-create makes the object what the create describes, properties it
+        # does not name back at their defaults (a renamed VLAN-group member replaces the old one,
+        # a proxy exclusion no longer answered goes) [I]
+        device.objects[cmd.key] = {}
+        cmd = dataclasses.replace(cmd, verb="modify")
     try:
         apply_config(device, cmd)
     except ReplayError as exc:
