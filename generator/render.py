@@ -75,6 +75,7 @@ class Output:
     source: Source = Source.TEMPLATE
     step: int | None = None  # manifest.json's step, for kinds not rendered per step
     after_apply: bool = False  # its step is the one after the last apply step (verify)
+    shell_kind: ArtifactKind | None = None  # the manifest kind of a step run in bash (the IPsec key step)
     values: Values | None = None  # template values beyond site (and peer, device, ds by scope)
 
 
@@ -93,6 +94,7 @@ OUTPUTS: tuple[Output, ...] = (
         scope=Scope.APPLY_STEP,
         path=f"{DEVICE_FOLDER}/{{file}}",
         template="{template}",
+        shell_kind=ArtifactKind.SHELL_APPLY,
     ),
     Output(
         kind=ArtifactKind.TMSH_VERIFY,
@@ -256,7 +258,7 @@ def _device_files(row: Output, ctx: SiteContext, peer: PeerContext, device: Devi
             peer=peer.name,
             device=device.hostname,
             step=ds.step.number,
-            kind=ArtifactKind.SHELL_APPLY if ds.step.shell else None,
+            kind=row.shell_kind if ds.step.shell else None,
         )
         for ds in steps
     ]

@@ -53,7 +53,7 @@ def test_duration_total_and_window(case: str) -> None:
     files_run = len(runbook.prechecks) + len(runbook.apply) + len(runbook.verify)
     assert sum(d.runs for d in board.durations) == files_run + 3 + 1  # three gates and the vMotion test
     assert board.total_min == sum(d.minutes for d in board.durations)
-    assert board.rollback_min == sum(STEP_MIN[r.step] for r in runbook.rollback)
+    assert board.rollback_min == sum(STEP_MIN[r.slug] for r in runbook.rollback)
     assert board.window_min >= board.total_min + board.rollback_min and board.window_min % 30 == 0
     table = _section(_change(case), "## Duration and window")
     assert f"| **total** | | **{board.total_min}** |" in table

@@ -12,7 +12,9 @@ from tests.helpers import ROOT, all_trees
 
 def test_one_row_per_kind_and_each_template_exists() -> None:
     assert [row.kind for row in OUTPUTS] == list(dict.fromkeys(row.kind for row in OUTPUTS))
-    assert {row.kind for row in OUTPUTS} == set(ArtifactKind)
+    shell = {row.shell_kind for row in OUTPUTS if row.shell_kind is not None}
+    assert {row.kind for row in OUTPUTS} | shell == set(ArtifactKind)
+    assert shell == {ArtifactKind.SHELL_APPLY}
     for row in OUTPUTS:
         assert (row.template is None) == (
             row.source in (Source.INPUT, Source.MANIFEST) or row.kind == "iapp-zip"
@@ -32,7 +34,7 @@ def _pattern(path: str) -> re.Pattern[str]:
 
 
 def test_every_file_follows_its_row() -> None:
-    rows = {row.kind: row for row in OUTPUTS}
+    rows = {row.kind: row for row in OUTPUTS} | {row.shell_kind: row for row in OUTPUTS if row.shell_kind}
     for case, version, tree in all_trees():
         kinds_seen = set()
         for art in tree.artifacts:
@@ -41,11 +43,15 @@ def test_every_file_follows_its_row() -> None:
             assert _pattern(row.path).fullmatch(art.path), (case, version, art.path, row.path)
             assert (art.peer is None) == (row.scope is Scope.SITE), art.path
             assert (art.device is None) == (row.scope in (Scope.SITE, Scope.PEER)), art.path
-            if row.scope in (Scope.SITE, Scope.PEER, Scope.DEVICE):
+            if row.after_apply:  # the step after the last apply step of this site's plan
+                steps = [a.step for a in tree.artifacts if a.kind in ("tmsh-apply", "shell-apply")]
+                assert art.step == max(s for s in steps if s is not None) + 1, art.path
+            elif row.scope in (Scope.SITE, Scope.PEER, Scope.DEVICE):
                 assert art.step == row.step, art.path
             else:
                 assert art.step is not None
-        assert kinds_seen == set(ArtifactKind), (case, version)
+        key_step = any(a.path.endswith(".sh") for a in tree.artifacts)  # an IPsec pre-shared key
+        assert kinds_seen == set(ArtifactKind) - (set() if key_step else {ArtifactKind.SHELL_APPLY}), (case, version)
         order = [
             next(i for i, r in enumerate(OUTPUTS) if r.kind == a.kind)
             for a in tree.artifacts

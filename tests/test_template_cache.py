@@ -14,7 +14,7 @@ from generator.render import render_version
 from generator.versions import BigIpVersion
 from tests.helpers import CASES_DIR, site, tree
 
-CASE, VERSION = "ha-both", BigIpVersion.V11_6_5
+CASE, VERSION = "ipsec-psk", BigIpVersion.V11_6_5  # a pair with the IPsec key step: every template
 
 
 @pytest.fixture

@@ -272,7 +272,7 @@ def test_the_rollback_table_brings_every_stopped_change_back(case: str, version:
     files = tree(case, version).files()
     rows = _STOP.findall(files["CHANGE.md"].decode())
     artifacts = json.loads(files["manifest.json"])["artifacts"]
-    assert len(rows) == sum(1 for a in artifacts if a["kind"] == "tmsh-apply")
+    assert len(rows) == sum(1 for a in artifacts if a["kind"] in ("tmsh-apply", "shell-apply"))
     for row in rows:
         assert _back_at_start(site(case), files, row), row
 

@@ -139,6 +139,7 @@ def adopt(inputs: list[UnitInput]) -> str:
     _mtus(site, units[0], tunnels[0])
     _shared_gateways(site, units[0], _group(units[0], tunnels[0])[1])
     site.add(0, "", "return_path: snat | bigip_gateway: not in a saved configuration; write it if known")
+    _ipsec(site, units[0], tunnels[0])
     site.add(0, "")
     _pool(site, units[0])
     site.add(0, "")
@@ -147,6 +148,77 @@ def adopt(inputs: list[UnitInput]) -> str:
     for (name, guessed), members in zip(names_, peers, strict=True):
         _peer(site, name, guessed, [units[i] for i in members], [tunnels[i] for i in members], deployment)
     return site.text()
+
+
+# ---- IPsec -------------------------------------------------------------------------------------
+
+
+def ipsec_of(u: Unit, tunnel: Stanza) -> tuple[Stanza, Stanza, Stanza] | None:
+    """(traffic selector, its policy, the IKE peer) that protect this unit's EtherIP: a selector
+    for protocol 97 from the tunnel's local address /32 to its remote /32."""
+    local, remote = _ends(tunnel)
+    for selector in u.saved.of("net ipsec traffic-selector").values():
+        if (
+            unquote(selector.body.get("source-address")) == f"{local}/32"
+            and unquote(selector.body.get("destination-address")) == f"{remote}/32"
+            and unquote(selector.body.get("ip-protocol")) in ("97", "etherip")
+        ):
+            policy = u.saved.get(
+                "net ipsec ipsec-policy", object_path(unquote(selector.body.get("ipsec-policy")))
+            )
+            peer = next(
+                (
+                    p
+                    for p in u.saved.of("net ipsec ike-peer").values()
+                    if unquote(p.body.get("remote-address")) == remote
+                ),
+                None,
+            )
+            if policy is not None and peer is not None:
+                return selector, policy, peer
+    return None
+
+
+def _ipsec(site: Site, u: Unit, tunnel: Stanza) -> None:
+    """The site's ipsec key from the first unit's IPsec objects, every value written."""
+    found = ipsec_of(u, tunnel)
+    if found is None:
+        return
+    _, policy, peer = found
+    p, i = policy.body, peer.body
+    versions = names(i.get("version")) or ["v1"]
+    encrypt = unquote(p.get("ike-phase2-encrypt-algorithm"))
+    site.add(0, "ipsec:")
+    site.add(
+        1,
+        f"ike_version: {versions[0]}",
+        "" if i.get("version") else "guessed: no version listed (v1, the default)",
+    )
+    site.add(
+        1, f"auth: {'psk' if unquote(i.get('phase1-auth-method')) == 'pre-shared-key' else 'certificate'}"
+    )
+    site.add(1, f"mode: {unquote(p.get('mode'))}")
+    site.add(1, f"nat_traversal: {unquote(i.get('nat-traversal')) or 'off'}")
+    site.add(1, f"phase1_encrypt: {unquote(i.get('phase1-encrypt-algorithm'))}")
+    site.add(1, f"phase1_hash: {unquote(i.get('phase1-hash-algorithm'))}")
+    site.add(1, f"dh_group: {unquote(i.get('phase1-perfect-forward-secrecy'))}")
+    site.add(1, f"phase1_lifetime: {unquote(i.get('lifetime'))}")
+    site.add(1, f"phase2_encrypt: {encrypt}")
+    if not encrypt.startswith("aes-gcm"):
+        site.add(1, f"phase2_auth: {unquote(p.get('ike-phase2-auth-algorithm'))}")
+    site.add(1, f"pfs: {unquote(p.get('ike-phase2-perfect-forward-secrecy'))}")
+    site.add(1, f"phase2_lifetime: {unquote(p.get('ike-phase2-lifetime'))}")
+
+
+def _certificate(site: Site, u: Unit, tunnel: Stanza) -> None:
+    found = ipsec_of(u, tunnel)
+    if found is None or unquote(found[2].body.get("phase1-auth-method")) == "pre-shared-key":
+        return
+    body = found[2].body
+    cert, key, ca = (
+        _bare(object_path(unquote(body.get(k)))) for k in ("my-cert-file", "my-cert-key-file", "ca-cert-file")
+    )
+    site.add(2, f"ipsec_certificate: {{cert: {cert}, key: {key}, ca: {ca}}}")
 
 
 # ---- finding things -------------------------------------------------------------------------
@@ -370,11 +442,12 @@ def _peer(
         site.add(3, f"floating_self: {endpoint[2]}")
     wan_vlan = first.saved.get("net vlan", wan_path)
     wan_created = wan_vlan is not None and _etherip(wan_vlan)
+    protected = ipsec_of(first, tunnel) is not None
     if wan_created:
-        _lockdown(site, wan_selfs[0][1] if ha else endpoint[1], admits=not ha)
+        _lockdown(site, wan_selfs[0][1] if ha else endpoint[1], admits=not ha, ipsec=protected)
     _gateway(site, first, tunnel, endpoint[2], wan_created)
     if not wan_created:
-        _endpoint_self(site, endpoint)
+        _endpoint_self(site, endpoint, protected)
     site.add(2, "vm:")
     _vlan(site, first, vm_path)
     vm_selfs = [_vm_selfs(u, vm_path) for u in units]
@@ -387,6 +460,7 @@ def _peer(
         _lockdown(site, own_vm, admits=False, default="default")
     site.add(2, f"tunnel: {_bare(tunnel.name)}")
     site.add(2, f"vlan_group: {_bare(group_stanza.name)}")
+    _certificate(site, first, tunnel)
     site.add(
         2, "devices:", "run order: the first is the active unit (it runs the synced steps)" if ha else ""
     )
@@ -437,14 +511,21 @@ def _selfs_on(units: list[Unit], vlan: str) -> list[tuple[str, Stanza, IPv4Inter
     return out
 
 
-def _lockdown(site: Site, stanza: Stanza, *, admits: bool, default: str = "none") -> None:
-    """A created self IP's allow-service, as the site writes it (the endpoint's EtherIP entry is
-    etherip's own addition)."""
-    entries = [
-        e
-        for e in allow_service(stanza.body)
-        if not (admits and e in ("97:0", "97:any", "etherip:0", "etherip:any"))
-    ]
+# The entries etherip adds to the tunnel endpoint's lockdown: EtherIP, and with IPsec ESP and
+# IKE (generator/context.py endpoint_services), in any printed form.
+ADDED = frozenset({"97:0", "97:any", "etherip:0", "etherip:any"})
+ADDED_IPSEC = frozenset(
+    {"50:0", "50:any", "esp:0", "esp:any", "udp:500", "udp:isakmp", "udp:4500", "udp:ipsec-nat-t"}
+)
+
+
+def _lockdown(
+    site: Site, stanza: Stanza, *, admits: bool, default: str = "none", ipsec: bool = False
+) -> None:
+    """A created self IP's allow-service, as the site writes it (the endpoint's EtherIP entry,
+    and IPsec's, are etherip's own addition)."""
+    added = ADDED | (ADDED_IPSEC if ipsec else frozenset())
+    entries = [e for e in allow_service(stanza.body) if not (admits and e in added)]
     if not entries:
         entries = ["none"]
     if entries == [default]:
@@ -474,9 +555,11 @@ def _gateway(site: Site, u: Unit, tunnel: Stanza, endpoint: IPv4Interface, wan_c
         site.add(3, "gateway: existing", f"no route to {remote} of its own: a route in place covers it")
 
 
-def _endpoint_self(site: Site, endpoint: tuple[str, Stanza, IPv4Interface, bool]) -> None:
+def _endpoint_self(
+    site: Site, endpoint: tuple[str, Stanza, IPv4Interface, bool], ipsec: bool = False
+) -> None:
     services = list(allow_service(endpoint[1].body))
-    admitted = [e for e in services if e in ("97:0", "97:any", "etherip:0", "etherip:any")]
+    admitted = [e for e in services if e in ADDED | (ADDED_IPSEC if ipsec else frozenset())]
     if not admitted:
         return  # all, or nothing etherip added: the render leaves it as it is
     before = [e for e in services if e not in admitted] or ["none"]

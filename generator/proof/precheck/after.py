@@ -57,6 +57,9 @@ STANZA = {
     bigip.ROUTE.words: "net route",
     bigip.POOL.words: "ltm pool",
     bigip.MONITOR.words: "ltm monitor",
+    bigip.IPSEC_POLICY.words: "net ipsec ipsec-policy",
+    bigip.TRAFFIC_SELECTOR.words: "net ipsec traffic-selector",
+    bigip.IKE_PEER.words: "net ipsec ike-peer",
 }
 # What a unit saves no line for: the property is at this value (generator/bigip.py defaults,
 # and docs/research/lifecycle-issue-20.md §6: defaults omitted for net objects [C], mtu 1500 [I]).
@@ -68,7 +71,19 @@ DEFAULTS: dict[tuple[tuple[str, ...], str], str] = {
     (bigip.POOL.words, "min-active-members"): "0",
     (bigip.POOL.words, "monitor"): "none",
 }
-_REFERENCES = frozenset({"vlan", "pool", "profile", "defaults-from", "traffic-group"})
+_REFERENCES = frozenset(
+    {
+        "vlan",
+        "pool",
+        "profile",
+        "defaults-from",
+        "traffic-group",
+        "ipsec-policy",
+        "my-cert-file",
+        "my-cert-key-file",
+        "ca-cert-file",
+    }
+)
 _PROTOCOLS = {name: number for number, name in PROTOCOL_NAMES.items()} | {"tcp": "6", "udp": "17"}
 _PORTS = {f"{entry.split(':')[0]}:{name}": entry for entry, name in PORT_NAMES.items()}
 
@@ -105,7 +120,11 @@ def run_after(model: Site, version: BigIpVersion, inputs: list[UnitInput], site_
         or UnitResult(
             h,
             "",
-            (PrecheckFinding(h, "not-checked", (), "no saved configuration given for this unit", severity=NOTE),),
+            (
+                PrecheckFinding(
+                    h, "not-checked", (), "no saved configuration given for this unit", severity=NOTE
+                ),
+            ),
         )
         for h in devices
     ]
@@ -124,26 +143,34 @@ def _one(
         saved = parse_saved(read_source(given.path, given.display))
     except SavedConfigError as err:
         return UnitResult(
-            label, given.display, (PrecheckFinding(label, "unreadable", (err.where,), err.reason, severity=ERROR),)
+            label,
+            given.display,
+            (PrecheckFinding(label, "unreadable", (err.where,), err.reason, severity=ERROR),),
         )
     host, problem = _identify(given, saved, devices)
     if host is None:
         return UnitResult(
-            label, given.display, (PrecheckFinding(label, "unknown-unit", (given.display,), problem, severity=ERROR),)
+            label,
+            given.display,
+            (PrecheckFinding(label, "unknown-unit", (given.display,), problem, severity=ERROR),),
         )
     if host in checked:
         message = (
             f"a second saved configuration for {host} (the first was {checked[host].source}); not checked"
         )
         return UnitResult(
-            host, given.display, (PrecheckFinding(host, "duplicate-unit", (given.display,), message, severity=ERROR),)
+            host,
+            given.display,
+            (PrecheckFinding(host, "duplicate-unit", (given.display,), message, severity=ERROR),),
         )
     peer, device = devices[host]
     state = states[(peer.name, device.index)]
     return UnitResult(host, given.display, tuple(compare_unit(ctx, host, state, saved)))
 
 
-def compare_unit(ctx: SiteContext, host: str, state: UnitState, saved: SavedConfig) -> Iterator[PrecheckFinding]:
+def compare_unit(
+    ctx: SiteContext, host: str, state: UnitState, saved: SavedConfig
+) -> Iterator[PrecheckFinding]:
     complete = {"base", "user"} <= saved.parts
     for o in state.objects.values():
         stanza = saved.get(STANZA[o.kind.words], o.path)
@@ -240,6 +267,10 @@ def saved_value(kind: tuple[str, ...], name: str, body: Mapping[str, Any]) -> ob
         return frozenset(monitor_rule(body).monitors)
     if name == "members":
         return frozenset(names(raw))
+    if name == "traffic-selector":  # an IKE peer's selectors (paths)
+        return frozenset(names(raw)) if raw is not None else None
+    if name == "version":  # an IKE peer's versions (words, not paths)
+        return frozenset(raw) if isinstance(raw, dict) else None
     if name == "proxy-excludes":
         listed = raw if isinstance(raw, list) else list(raw) if isinstance(raw, dict) else []
         return frozenset(str(v) for v in listed if v and v != "none")
