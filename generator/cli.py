@@ -510,8 +510,9 @@ def _put_schema(target: Path, content: bytes) -> str:
 @_command
 def versions() -> None:
     """List the supported BIG-IP versions: per version its support status, what its output
-    differs by (#TMSH-VERSION, iApp floor, known issues, version notes) and the sources."""
-    from generator.versions import RELEASES, version_notes
+    differs by (#TMSH-VERSION, iApp floor, IPsec features, known issues, version notes) and the
+    sources."""
+    from generator.versions import RELEASES, Feature, version_notes
 
     for v in ALL_VERSIONS:
         row = RELEASES[v]
@@ -520,6 +521,9 @@ def versions() -> None:
         _say(f"    support: {row.support_text}")
         _say(f"    #TMSH-VERSION {row.tmsh_version}; iApp requires-bigip-version-min {row.iapp_min}")
         _say(f"    procedure: {row.procedure}")
+        lacks = [f.value for f in Feature if f not in row.features]
+        if lacks:
+            _say(f"    IPsec: not offered (not known on this release): {'; '.join(lacks)}")
         for issue in issues:
             _say(f"    {issue.ident}: {issue.title}")
             _say(f"        {issue.advice}")

@@ -309,3 +309,14 @@ def test_offline_precheck_finds_a_competing_ike_peer(tmp_path: Path) -> None:
     )
     line = (path.read_text().split("\n").index("net ipsec ike-peer /Common/legacy_peer {")) + 1
     assert found[0].where.endswith(f":{line}"), found[0].where
+
+
+def test_check_tells_releases_apart_that_differ_only_in_the_key_step() -> None:
+    """15.1 (IKEv1) and 16.1 (IKEv2) differ in the IKE peer, which only the key step creates: a
+    check of both in one process must not reuse 15.1's replay for 16.1 (the key step is part of
+    what the replay's memo is keyed by)."""
+    from generator.proof.check import check_folder
+
+    for version in (BigIpVersion.V15_1, BigIpVersion.V16_1):
+        report = check_folder(tree(PSK, version).files(), f"{PSK}/{version.value}")
+        assert report.findings == [], [str(f)[:300] for f in report.findings[:3]]

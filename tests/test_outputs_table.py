@@ -51,7 +51,10 @@ def test_every_file_follows_its_row() -> None:
             else:
                 assert art.step is not None
         key_step = any(a.path.endswith(".sh") for a in tree.artifacts)  # an IPsec pre-shared key
-        assert kinds_seen == set(ArtifactKind) - (set() if key_step else {ArtifactKind.SHELL_APPLY}), (case, version)
+        assert kinds_seen == set(ArtifactKind) - (set() if key_step else {ArtifactKind.SHELL_APPLY}), (
+            case,
+            version,
+        )
         order = [
             next(i for i, r in enumerate(OUTPUTS) if r.kind == a.kind)
             for a in tree.artifacts

@@ -280,6 +280,8 @@ def prove_render(site: Site, files: dict[str, bytes], where: str, report: Report
             site.model_dump_json(),
             tuple(tuple(str(e.get(k)) for k in ("path", "kind", "peer", "device", "step")) for e in replayed),
             tuple(scripts.get(str(e["path"])) for e in replayed),
+            # the IPsec key steps (bash, read by generator/proof/tmsh/keystep.py), whole
+            tuple(sorted((p, c) for p, c in files.items() if p.endswith(".sh"))),
         ),
         scripts=scripts,
     )
@@ -294,7 +296,7 @@ def prove_render(site: Site, files: dict[str, bytes], where: str, report: Report
             )
 
 
-_REPLAYED_KINDS = ("tmsh-apply", "tmsh-rollback")  # what the tmsh replay reads (runbook_order)
+_REPLAYED_KINDS = ("tmsh-apply", "shell-apply", "tmsh-rollback")  # what the replay reads (runbook_order)
 
 
 @dataclass(frozen=True)
