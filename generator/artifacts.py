@@ -28,6 +28,21 @@ class ArtifactKind(StrEnum):
     MANIFEST = "manifest"
 
 
+def manifest_entries(artifacts: list[Artifact]) -> list[dict[str, object]]:
+    """manifest.json's `artifacts`: every file's path, peer, device, kind, step and sha256, by path."""
+    return [
+        {
+            "path": a.path,
+            "peer": a.peer,
+            "device": a.device,
+            "kind": a.kind,
+            "step": a.step,
+            "sha256": a.sha256,
+        }
+        for a in sorted(artifacts, key=lambda a: a.path)
+    ]
+
+
 @dataclass(frozen=True)
 class Artifact:
     path: str  # relative to the version folder, "/"-separated

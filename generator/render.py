@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-from generator.artifacts import Artifact, ArtifactKind, VersionTree
+from generator.artifacts import Artifact, ArtifactKind, VersionTree, manifest_entries
 from generator.changeboard import build_board
 from generator.context import DeviceContext, PeerContext, SiteContext, build_context
 from generator.iapp.bundle import iapp_artifacts
@@ -291,17 +291,7 @@ def _render(row: Output, template: str | None, /, **values: object) -> bytes:
 
 
 def _manifest(tree: VersionTree) -> bytes:
-    entries = [
-        {
-            "path": a.path,
-            "peer": a.peer,
-            "device": a.device,
-            "kind": a.kind,
-            "step": a.step,
-            "sha256": a.sha256,
-        }
-        for a in sorted(tree.artifacts, key=lambda a: a.path)
-    ]
+    entries = manifest_entries(tree.artifacts)
     doc = {
         "deployment": tree.deployment,
         "version": tree.version.value,

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 
 from generator import probes
-from generator.artifacts import Artifact, ArtifactKind, VersionTree
+from generator.artifacts import Artifact, ArtifactKind, VersionTree, manifest_entries
 from generator.context import PeerContext, SiteContext, build_context
 from generator.lifecycle import board, checks, iapp
 from generator.lifecycle.diff import Action
@@ -307,17 +307,7 @@ def short_path(path: str) -> str:
 
 
 def _manifest(header: PlanHeader, tree: VersionTree) -> bytes:
-    entries = [
-        {
-            "path": a.path,
-            "peer": a.peer,
-            "device": a.device,
-            "kind": a.kind,
-            "step": a.step,
-            "sha256": a.sha256,
-        }
-        for a in sorted(tree.artifacts, key=lambda a: a.path)
-    ]
+    entries = manifest_entries(tree.artifacts)
     doc = {
         "deployment": header.deployment,
         "version": header.version,
