@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import Protocol
@@ -146,67 +147,30 @@ def _settings_answers(s: IpsecSettings) -> dict[str, str]:
     }
 
 
-APL_VARIABLES = [
-    STAGE_VARIABLE,
-    "site__deployment",
-    "site__vm_subnet",
-    "site__pair",
-    "site__platform",
-    "devices__first__hostname",
-    "devices__first__wan_self",
-    "devices__first__vm_self",
-    "devices__second__hostname",
-    "ha__device_group",
-    "ha__wan_floating_self",
-    "ha__vm_floating_self",
-    "wan__create",
-    "wan__vlan",
-    "wan__interfaces",
-    "wan__tag",
-    "wan__mtu",
-    "wan__allow_service",
-    "wan__endpoint_name",
-    "wan__endpoint_service",
-    "wan__gateway",
-    "vm__create",
-    "vm__vlan",
-    "vm__interfaces",
-    "vm__tag",
-    "vm__mtu",
-    "vm__allow_service",
-    "tunnel__name",
-    "tunnel__remote_peer",
-    "tunnel__remote_address",
-    "tunnel__mtu",
-    "vlan_group__name",
-    "vlan_group__proxy_excludes",
-    "pool__name",
-    "pool__create",
-    "pool__members",
-    "pool__restore_monitor",
-    "pool__restore_min_active_members",
-    "pool__also_monitor",
-    "monitor__name",
-    "monitor__interval",
-    "monitor__timeout",
-    "ipsec__enabled",
-    "ipsec__ike_version",
-    "ipsec__version_property",
-    "ipsec__auth",
-    "ipsec__mode",
-    "ipsec__nat_traversal",
-    "ipsec__phase1_encrypt",
-    "ipsec__phase1_hash",
-    "ipsec__dh_group",
-    "ipsec__phase1_lifetime",
-    "ipsec__phase2_encrypt",
-    "ipsec__phase2_auth",
-    "ipsec__pfs",
-    "ipsec__phase2_lifetime",
-    "ipsec__cert",
-    "ipsec__key",
-    "ipsec__ca",
-]
+def apl_variables() -> list[str]:
+    """Every APL field's variable (`section__field`, `section__row__field`), in the order the
+    presentation template declares them: the template is the one list of the iApp's fields."""
+    found: list[str] = []
+    path: list[tuple[int, str]] = []  # (indent, name) of the open section and row
+    for line in raw_template("iapp/presentation.apl.j2").splitlines():
+        indent = len(line) - len(line.lstrip())
+        if line.strip() == "}":  # a block ends: what opened at or inside its indent closes
+            path = [p for p in path if p[0] < indent]
+            continue
+        opened = _APL_BLOCK.match(line.strip())
+        if opened:
+            path = [p for p in path if p[0] < indent] + [(indent, opened.group(1))]
+            continue
+        field = _APL_FIELD.match(line.strip())
+        if field:
+            scope = [name for level, name in path if level < indent]
+            found.append("__".join([*scope, field.group(1)]))
+    return found
+
+
+_APL_BLOCK = re.compile(r"^(?:section|row) (\w+) \{$")
+_APL_FIELD = re.compile(r"^(?:string|choice|password|editchoice|multichoice) (\w+) ")
+APL_VARIABLES = apl_variables()
 
 
 def tmsh_word(value: str) -> str:
