@@ -7,9 +7,12 @@ stay with `etherip validate`. A test keeps this schema and the model's fields in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
-from generator.model import IKE_LIFETIME_MAX
+from annotated_types import Ge, Le
+from pydantic import BaseModel
+
+from generator.model import Ipsec, Monitor, Pool, Site, Vlan
 from generator.scalars import (
     DEPLOYMENT_NAME_MAX,
     DH_GROUPS,
@@ -35,6 +38,32 @@ _NAME = r"^[A-Za-z][A-Za-z0-9_.-]*$"
 
 def _name(max_len: int, description: str) -> dict[str, Any]:
     return {"type": "string", "pattern": _NAME, "maxLength": max_len, "description": description}
+
+
+def _bounds(model: type[BaseModel], field: str) -> tuple[int, int]:
+    """A whole-number field's bounds as the model states them (its Field(ge=, le=)): the one
+    source of every numeric limit of the site file."""
+    found: dict[str, int] = {}
+
+    def look(node: object) -> None:
+        for item in getattr(node, "metadata", None) or getattr(node, "__metadata__", ()) or ():
+            if isinstance(item, Ge):
+                found["ge"] = int(item.ge)  # type: ignore[call-overload]
+            elif isinstance(item, Le):
+                found["le"] = int(item.le)  # type: ignore[call-overload]
+            else:
+                look(item)
+        for arg in get_args(node):
+            look(arg)
+
+    info = model.model_fields[field]
+    look(info)
+    look(info.annotation)
+    return found["ge"], found["le"]
+
+
+def _int_of(model: type[BaseModel], field: str, description: str) -> dict[str, Any]:
+    return _int(*_bounds(model, field), description)
 
 
 def _int(low: int, high: int, description: str) -> dict[str, Any]:
@@ -76,7 +105,7 @@ VLAN = _obj(
             "type": "boolean",
             "description": "false: the VLAN and its self IPs exist; referenced, never created",
         },
-        "tag": _int(1, 4094, "VLAN tag"),
+        "tag": _int_of(Vlan, "tag", "VLAN tag"),
         "interfaces": {
             "type": "object",
             "description": 'interface or trunk -> tagged | untagged; quote slot.port names: "1.2"',
@@ -86,7 +115,7 @@ VLAN = _obj(
             },
             "additionalProperties": {"type": "string", "enum": ["tagged", "untagged"]},
         },
-        "mtu": _int(576, 9198, "VLAN MTU"),
+        "mtu": _int_of(Vlan, "mtu", "VLAN MTU"),
         "floating_self": SELF_IP | {"description": "floating self IP (traffic-group-1), HA pairs only"},
         "allow_service": LOCKDOWN,
     },
@@ -131,11 +160,11 @@ IPSEC = _obj(
         ),
         "phase1_hash": _enum(PHASE1_HASH, "default sha256"),
         "dh_group": _enum(DH_GROUPS, "default modp2048"),
-        "phase1_lifetime": _int(1, IKE_LIFETIME_MAX, "minutes; default 1440"),
+        "phase1_lifetime": _int_of(Ipsec, "phase1_lifetime", "minutes; default 1440"),
         "phase2_encrypt": _enum(PHASE2_ENCRYPT, "default aes256"),
         "phase2_auth": _enum(PHASE2_AUTH, "default sha256; not with aes-gcm"),
         "pfs": _enum(PFS_GROUPS, "default modp2048"),
-        "phase2_lifetime": _int(1, IKE_LIFETIME_MAX, "minutes; default 1440"),
+        "phase2_lifetime": _int_of(Ipsec, "phase2_lifetime", "minutes; default 1440"),
     },
     [],
 )
@@ -187,8 +216,8 @@ POOL = _obj(
             "the Virtual Location monitor",
             {
                 "name": _name(OBJECT_NAME_MAX, "monitor name"),
-                "interval": _int(1, 86400, "seconds"),
-                "timeout": _int(2, 86400, "seconds, greater than interval"),
+                "interval": _int_of(Monitor, "interval", "seconds"),
+                "timeout": _int_of(Monitor, "timeout", "seconds, greater than interval"),
             },
             ["name"],
         ),
@@ -199,8 +228,10 @@ POOL = _obj(
             "pattern": r"^(none|(/Common/)?[A-Za-z][A-Za-z0-9_.-]*( and (/Common/)?[A-Za-z][A-Za-z0-9_.-]*)*)$",
             "description": "existing pool only: the monitor rule to restore on rollback",
         },
-        "restore_min_active_members": _int(
-            0, 65535, "existing pool only: its min-active-members today, restored on rollback (default 0)"
+        "restore_min_active_members": _int_of(
+            Pool,
+            "restore_min_active_members",
+            "existing pool only: its min-active-members today, restored on rollback (default 0)",
         ),
     },
     ["name", "monitor"],
@@ -235,10 +266,12 @@ def site_schema() -> dict[str, Any]:
                     "items": {"type": "string", "pattern": rf"^{_IPV4}$"},
                     "description": "gateway addresses both data centers answer on the VM subnet: the VLAN group's proxy exclusion list",
                 },
-                "vm_mtu": _int(576, 9198, "the largest IP packet the VMs send (their MTU); default 1500"),
-                "tunnel_mtu": _int(
-                    576,
-                    9198,
+                "vm_mtu": _int_of(
+                    Site, "vm_mtu", "the largest IP packet the VMs send (their MTU); default 1500"
+                ),
+                "tunnel_mtu": _int_of(
+                    Site,
+                    "tunnel_mtu",
                     "explicit tunnel MTU on both sides: the VMs must send no more (default: vm_mtu)",
                 ),
                 "ipsec": IPSEC,
