@@ -69,6 +69,7 @@ class Board:
     roles: tuple[tuple[str, tuple[str, ...]], ...]  # team, one cell per data center
     have_ready: tuple[str, ...]
     mtu_lines: tuple[str, ...]  # the MTU prerequisites, with the numbers of this site
+    path_lines: tuple[str, ...]  # what the firewalls and each endpoint's lockdown must let through
     traffic: tuple[Paragraphs, ...]  # CHANGE.md "Traffic" (generator/traffic.py)
     host_tasks: tuple[str, ...]  # what a vCMP host or F5OS must do for a guest or tenant unit
     precheck_gate: Gate
@@ -106,6 +107,7 @@ def build_board(ctx: SiteContext, runbook: Runbook) -> Board:
         roles=_roles(ctx),
         have_ready=_have_ready(ctx),
         mtu_lines=_mtu_lines(ctx),
+        path_lines=_path_lines(ctx),
         traffic=traffic_sections(ctx),
         host_tasks=_host_tasks(ctx),
         precheck_gate=Gate(
@@ -263,14 +265,15 @@ def _impact(ctx: SiteContext) -> tuple[str, ...]:
         (
             "The VM VLAN of each data center is bridged to the other data center through the EtherIP tunnel "
             f"(VLAN group, VM subnet `{ctx.vm_subnet}`): broadcast and unknown-unicast frames of that segment "
-            "cross the WAN from step 3 on."
+            f"cross the WAN from step {ctx.step_number('vlan-group')} on."
         ),
         "Config-sync (HA pairs) pushes the first unit's whole configuration to its peer, not only these objects.",
         *(
             (
                 (
-                    "EtherIP between the data centers is encrypted and authenticated by IPsec ESP from step 2 on (Traffic, "
-                    "IPsec); until both data centers hold their IPsec objects, the tunnel carries nothing."
+                    "EtherIP between the data centers is encrypted and authenticated by IPsec ESP (Traffic, IPsec): from "
+                    "step 2 on it must be, so the tunnel carries nothing until both data centers hold their IPsec "
+                    "objects and IKE has come up."
                 ),
             )
             if ctx.ipsec
@@ -303,7 +306,7 @@ def _risks(ctx: SiteContext) -> tuple[tuple[str, str, str], ...]:
             "rollback step 2 removes the VLAN group; bridge-in-standby is disabled",
         ),
         (
-            f"the WAN drops IP protocol 97 or packets above {ctx.mtu.wan_required} bytes",
+            f"the WAN drops {'IP protocol 97' if ctx.ipsec is None else _ipsec_protocols(ctx, 'or')}, or packets above {ctx.mtu.wan_required} bytes",
             "only connections of VMs moved to the other data center",
             (
                 f"verify's don't-fragment pings ({ctx.mtu.wan_required} bytes across the WAN, {ctx.mtu.tunnel} through the "
@@ -367,11 +370,82 @@ def _roles(ctx: SiteContext) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def _wan_protocols(ctx: SiteContext) -> str:
-    """What the firewalls between the endpoints pass: EtherIP, and with IPsec ESP and IKE."""
+    """What the firewalls between the endpoints pass: EtherIP; with IPsec only ESP and IKE (no
+    clear EtherIP crosses the WAN then)."""
     if ctx.ipsec is None:
         return "IP protocol 97"
-    nat = " and 4500" if ctx.ipsec.nat_traversal != "off" else ""
-    return f"IP protocol 97, ESP (IP protocol 50) and IKE (UDP 500{nat})"
+    return f"{_ipsec_protocols(ctx)}, not IP protocol 97,"
+
+
+def _ipsec_protocols(ctx: SiteContext, joiner: str = "and") -> str:
+    nat = " and 4500" if ctx.ipsec is not None and ctx.ipsec.nat_traversal != "off" else ""
+    return f"ESP (IP protocol 50) {joiner} IKE (UDP 500{nat})"
+
+
+def _path_lines(ctx: SiteContext) -> tuple[str, ...]:
+    """Before the window: what the firewalls pass, and what each tunnel endpoint's lockdown admits."""
+    entries = " ".join(f"`{e}`" for e in ctx.peers[0].endpoint_services)
+    if ctx.ipsec is None:
+        lines = [
+            (
+                "Every firewall and ACL between the two endpoints permits **IP protocol 97** (EtherIP) in both\n"
+                "  directions, with **no NAT**: EtherIP has no ports."
+            ),
+            (
+                "Port lockdown on the tunnel endpoints' self IPs lets IP protocol 97 in. Self IPs this change\n"
+                f"  creates as tunnel endpoints get the entry {entries} in their `allow-service`\n"
+                '  (see "What this change rests on").'
+            ),
+        ]
+    else:
+        lines = [
+            (
+                f"Every firewall and ACL between the two endpoints permits **{_ipsec_protocols(ctx)}** in\n"
+                "  both directions, with **no NAT**. With IPsec no EtherIP crosses the WAN in clear: keep IP\n"
+                "  protocol 97 closed there, so clear EtherIP from a spoofed endpoint never reaches a unit (that\n"
+                "  the unit drops clear EtherIP a selector should protect is not confirmed [I])."
+            ),
+            (
+                f"Port lockdown on the tunnel endpoints' self IPs admits {entries} (EtherIP, ESP and IKE).\n"
+                f"  Self IPs this change creates as tunnel endpoints get these entries in their `allow-service`\n"
+                '  (see "What this change rests on").'
+            ),
+        ]
+    for p in ctx.peers:
+        lines += _endpoint_lines(ctx, p)
+    return tuple(lines)
+
+
+def _endpoint_lines(ctx: SiteContext, p: PeerContext) -> list[str]:
+    if not p.existing_wan_addresses:
+        return []
+    where = f"{p.name}: the tunnel's local address {p.tunnel.local_address}"
+    ep = p.endpoint
+    if ep is not None and ep.changes:
+        added = " ".join(e for e in ep.after if e not in ep.current)
+        undo = ctx.step_number("tunnel", Phase.ROLLBACK)
+        return [
+            (
+                f"{where} is the existing self IP `{ep.path}`;\n"
+                f"  step 2 adds `{added}` to its allow-service and rollback step {undo} puts `{' '.join(ep.current)}` back."
+            )
+        ]
+    if ep is not None:
+        return [
+            (
+                f"{where} is the existing self IP `{ep.path}`,\n"
+                f"  whose allow-service `{' '.join(ep.current)}` admits what the tunnel needs already; the change leaves it as it is."
+            )
+        ]
+    needed = " ".join(f"`{e}`" for e in p.endpoint_services)
+    return [
+        (
+            f"{where} is an existing self IP. The pre-check stops\n"
+            f"  unless its allow-service admits {needed} (or `all`); if it does not, add\n"
+            f"  `endpoint_self: {{name: …, allow_service: …}}` under `peers.{p.name}.wan` in the site file (the name and the\n"
+            "  allow-service the pre-check lists) and render again: step 2 then admits it, and rollback puts it back."
+        )
+    ]
 
 
 def _route_duty(peer: PeerContext) -> str:

@@ -292,7 +292,7 @@ def ipsec_sas(selector: str) -> Expect:
     troubleshooting guide shows `Direction: in/out` and `State: mature` per SA]."""
     return Expect(
         _lines(
-            f"two IPsec security associations for traffic selector {short(selector)}, Direction in and Direction out, each State mature.",
+            f"IPsec security associations for traffic selector {short(selector)}: at least one with Direction in and one with Direction out, each State mature.",
             "  None listed: IKE has not completed; paste the tunnel pings above again and this line after them. Still",
             '  none: stop (CHANGE.md, "IPsec"; the IKE log is /var/log/ipsec.log, IKEv1 /var/log/racoon.log).',
         )

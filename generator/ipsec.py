@@ -45,7 +45,7 @@ PSK_VARIABLE = '"$EIP_PSK"'  # the key step's shell variable: the key typed on t
 # The form the key step admits (a POSIX ERE, matched with LC_ALL=C): the base64 alphabet and . _ -.
 # None of these characters means anything to tmsh or Tcl (no space, quote, brace, bracket,
 # backslash, dollar, semicolon or #), so the key reaches tmsh as one word, whatever is typed.
-KEY_FORM = "^[A-Za-z0-9+/=._-]{16,128}$"
+KEY_FORM = "^[A-Za-z0-9][A-Za-z0-9+/=._-]{15,127}$"  # first a letter or digit: never a word like an option
 
 
 @dataclass(frozen=True)

@@ -278,8 +278,8 @@ def _ipsec_precheck(peer: PeerContext) -> list[Probe]:
             "list net ipsec traffic-selector source-address destination-address ip-protocol ipsec-policy",
             e.noted(
                 f"any traffic selector (other than the built-in default-traffic-selector-interface) whose addresses "
-                f"cover {ipsec.local} to {ipsec.remote}: it could match EtherIP before the new one [I]; tell the "
-                "security team"
+                f"cover {ipsec.local} to {ipsec.remote}: one that does could take EtherIP before the new one [I]: "
+                "stop and settle it with the security team before step 2"
             ),
         )
     )
@@ -372,7 +372,7 @@ def _existing_mtus(ctx: SiteContext, peer: PeerContext) -> list[Probe]:
                 f"list net vlan {peer.wan_vlan_path} mtu",
                 e.values(
                     (("mtu", _mtu_wanted(ctx, Role.WAN, peer.wan.mtu)),),
-                    f"EtherIP adds {mtu.wan_required - mtu.tunnel} bytes to the tunnel's {mtu.tunnel}-byte packets; a smaller MTU\n"
+                    f"{'EtherIP adds' if not mtu.esp else 'EtherIP and ESP add'} {mtu.wan_required - mtu.tunnel} bytes to the tunnel's {mtu.tunnel}-byte packets; a smaller MTU\n"
                     "  stops the change: raise it (network and load-balancer teams) or lower vm_mtu in the site file.",
                 ),
             )
@@ -556,13 +556,22 @@ def verify(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tuple[
     )
     probes.append(Probe(f"show ltm pool {pool.path} members", e.pool_members(monitor.timeout)))
     if device.is_first:
-        for address in peer.remote_vm_addresses:
+        before = (
+            (
+                "With IPsec the first pings across the tunnel start IKE and may go unanswered while it",
+                "  negotiates: paste the line again before you judge it.",
+            )
+            if peer.ipsec
+            else ()
+        )
+        for i, address in enumerate(peer.remote_vm_addresses):
             probes.append(
                 Probe(
                     f"run util ping -c 3 {address}",
                     e.replies(
                         address, f" in {peer.remote_name}, across the EtherIP tunnel and the VLAN group"
                     ),
+                    before=before if i == 0 else (),
                 )
             )
         far = peer.remote_vm_addresses[0]

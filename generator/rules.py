@@ -17,7 +17,7 @@ from generator.load import key_path
 from generator.mtu import MAX_VLAN_MTU, MIN_TUNNEL_MTU, largest_tunnel, plan_mtu, wan_packet
 
 if TYPE_CHECKING:
-    from generator.model import Peer, Pool, Site, Vlan
+    from generator.model import Ipsec, Peer, Pool, Site, Vlan
 
 Loc = tuple[str | int, ...]
 
@@ -47,8 +47,8 @@ def check_site(site: Site) -> Iterator[Violation]:
 
 
 def _check_ipsec(site: Site) -> Iterator[Violation]:
-    """IPsec choices the release does not take, and certificates named where the authentication
-    needs them and nowhere else."""
+    """IPsec choices the release does not take or that would not work, and certificates named
+    where the authentication needs them and nowhere else."""
     ipsec = site.ipsec
     if ipsec is None:
         for name, peer in site.peers.items():
@@ -61,11 +61,7 @@ def _check_ipsec(site: Site) -> Iterator[Violation]:
         return
     for key, message in version_problems(ipsec, site.bigip_version):
         yield Violation(("ipsec", key), message)
-    if ipsec.phase2_encrypt.startswith("aes-gcm") and ipsec.phase2_auth is not None:
-        yield Violation(
-            ("ipsec", "phase2_auth"),
-            f"{ipsec.phase2_encrypt} authenticates itself (the policy names it for both): remove phase2_auth",
-        )
+    yield from _ipsec_choices(site, ipsec)
     for name, peer in site.peers.items():
         if ipsec.auth == "certificate" and peer.ipsec_certificate is None:
             yield Violation(
@@ -80,6 +76,31 @@ def _check_ipsec(site: Site) -> Iterator[Violation]:
                 "ipsec.auth is psk (the default): remove ipsec_certificate, or write `auth: certificate` under ipsec",
                 at_key=True,
             )
+
+
+def _ipsec_choices(site: Site, ipsec: Ipsec) -> Iterator[Violation]:
+    """Combinations that would not work: GCM with a separate integrity algorithm, certificates
+    with IKEv2 (their identities are not taken yet), transport mode on an HA pair."""
+    if ipsec.phase2_encrypt.startswith("aes-gcm") and ipsec.phase2_auth is not None:
+        yield Violation(
+            ("ipsec", "phase2_auth"),
+            f"{ipsec.phase2_encrypt} authenticates itself (the policy names it for both): remove phase2_auth",
+        )
+    resolved = resolve(site, site.bigip_version)
+    if ipsec.auth == "certificate" and resolved is not None and resolved.ike_version == "v2":
+        why = f"the default on {site.bigip_version.value}" if ipsec.ike_version is None else "ike_version: v2"
+        yield Violation(
+            ("ipsec", "auth"),
+            f"certificates with IKEv2 ({why}) need each side's certificate identity, which etherip does not take "
+            "yet (F5: ID values are required with v2): write `ike_version: v1` under ipsec, or use auth: psk",
+        )
+    pairs = [name for name, peer in site.peers.items() if peer.is_ha]
+    if ipsec.mode == "transport" and pairs:
+        yield Violation(
+            ("ipsec", "mode"),
+            f"transport leaves IKE and ESP free to leave from a unit's own address on the HA pair {pairs[0]}; "
+            "tunnel mode keeps them on the floating endpoint: write mode: tunnel (or leave mode out)",
+        )
 
 
 def _check_mtu(site: Site) -> Iterator[Violation]:

@@ -85,16 +85,24 @@ def _ipsec(ctx: SiteContext) -> Paragraphs:
         (
             "Both data centers must hold the same values: an IKE mismatch (key, algorithms, version, addresses) stops "
             "the tunnel, and while only one side has its traffic selector, EtherIP between the sites breaks (one side "
-            "sends ESP, the other expects clear EtherIP) [I]. Apply and roll back both data centers in the same window."
+            "sends ESP, the other expects clear EtherIP) [I]. Apply and roll back both data centers in the same window, "
+            "with the files of one version folder: the defaults depend on the release (IKEv2 where it mirrors SAs), so "
+            "data centers on different releases take the older one's folder or write `ike_version` in the site file."
         ),
     ]
+    if not s.psk:
+        lines.append(
+            "Certificates: each side accepts any certificate the CA it names has signed as the other data center "
+            "(the peer's identity is not pinned to one subject) [I]: use a CA that signs only these two certificates."
+        )
     if pairs:
         names = ", ".join(p.name for p in pairs)
         if s.ike_version == "v2" and s.mirrored:
             lines.append(
                 f"Failover ({names}): F5 mirrors IKEv2 security associations to the standby unit on this release, "
                 f"with connection mirroring set up between the units ({IPSEC_MIRRORING_BUG} [C]; {IPSEC_TSG} [C]); "
-                "without mirroring, the new active unit negotiates again and the tunnel carries nothing until it has."
+                "without mirroring, the new active unit negotiates again and the tunnel carries nothing until it has. "
+                "This change does not check the units' mirroring addresses: the load-balancer team confirms them."
             )
         else:
             lines.append(
@@ -205,14 +213,14 @@ def _one_bridge(ctx: SiteContext) -> Paragraphs:
         lines.append(
             "Both data centers answer the gateway address "
             + ", ".join(f"`{a}`" for a in ctx.shared_gateways)
-            + " on the VM subnet (`shared_gateways` in the site file): step 3 puts it on the VLAN group's proxy "
+            + f" on the VM subnet (`shared_gateways` in the site file): step {ctx.step_number('vlan-group')} puts it on the VLAN group's proxy "
             "exclusion list (`proxy-excludes`), the addresses proxy ARP ignores (F5 iControl VLAN group reference "
             "[C]), so the BIG-IP does not answer ARP for it across the bridge and each side keeps its own gateway [I]."
         )
     else:
         lines.append(
             "If both data centers answer the same gateway address on the VM subnet (an FHRP or anycast gateway), "
-            "name it in `shared_gateways` in the site file and render again: step 3 then puts it on the VLAN "
+            f"name it in `shared_gateways` in the site file and render again: step {ctx.step_number('vlan-group')} then puts it on the VLAN "
             "group's proxy exclusion list (F5 iControl VLAN group reference [C]). The network team confirms which "
             "applies (Have ready)."
         )

@@ -15,7 +15,7 @@ from generator.expects import Probe
 from generator.ipsec import KEY_FORM, IpsecSettings
 from generator.mtu import MtuPlan
 from generator.operations import ConfigObject, Operation, Value, title
-from generator.steps import Phase, PhaseWords, Step
+from generator.steps import Phase, PhaseWords, Step, step_file
 
 
 class Role(StrEnum):
@@ -242,6 +242,10 @@ class DeviceContext:
     def plan(self, phase: Phase) -> tuple[DeviceStep, ...]:
         return self.steps if phase is Phase.APPLY else self.rollback
 
+    def rollback_file(self, slug: str) -> str:
+        """This device's rollback file of the step named `slug` ("" if it has none)."""
+        return next((ds.filename for ds in self.rollback if ds.step.slug == slug), "")
+
 
 @dataclass(frozen=True)
 class PeerContext:
@@ -310,6 +314,14 @@ class SiteContext:
     return_path: str | None  # snat | bigip_gateway | None (not stated: the team confirms one)
     shared_gateways: tuple[str, ...]  # the VLAN groups' proxy exclusion list
     pager_back: tuple[str, ...] = ()  # how the last file of a device puts the pager preference back
+
+    def step_file(self, slug: str, phase: str = Phase.APPLY) -> str:
+        """The file name of the step named `slug` in this site's plan (`04-vlan-group.tmsh` with
+        the IPsec key step), relative to a device folder (rollback ones under `rollback/`)."""
+        return step_file(Phase(phase), slug, key_step=self.ipsec is not None and self.ipsec.psk)
+
+    def step_number(self, slug: str, phase: str = Phase.APPLY) -> int:
+        return int(self.step_file(slug, phase).removeprefix("rollback/").split("-", 1)[0])
 
     @property
     def new_self_addresses(self) -> tuple[str, ...]:

@@ -149,9 +149,6 @@ def test_certificates_need_no_key_step() -> None:
 _KEY_LINES = (
     re.compile(r'elif tmsh create net ipsec ike-peer /Common/\S+ .* preshared-key "\$EIP_PSK"; then'),
     re.compile(r"sed -i '/preshared-key/d' ~/\.tmsh-history-\"\$\(id -un\)\" 2>/dev/null"),
-    re.compile(
-        r'echo "etherip: lines naming preshared-key in /var/log/audit: \$\(grep -c preshared-key /var/log/audit 2>/dev/null\)"'
-    ),
 )
 
 
@@ -201,23 +198,35 @@ def test_key_step_parses_in_bash(tmp_path: Path) -> None:
 def test_key_step_gives_the_replay_one_create_and_the_sync() -> None:
     _, text = _key_step()
     commands = parse_key_step(text)
-    assert [c.verb for c in commands] == ["create", "sync", "read"]
-    assert commands[0].props["preshared-key"] == "typed-on-the-unit"
+    assert [c.verb for c in commands] == ["read", "create", "sync", "read"]  # exists?, create, sync, list
+    assert commands[1].props["preshared-key"] == "typed-on-the-unit"
 
 
 MUTATIONS = {
-    "a line after the block": lambda t: t + "echo done\n",
+    "a line after the subshell": lambda t: t + "echo done\n",
     "a literal key": lambda t: t.replace('preshared-key "$EIP_PSK"', 'preshared-key "s3cretkey0123456789"'),
     "the key unquoted": lambda t: t.replace('preshared-key "$EIP_PSK"', "preshared-key $EIP_PSK"),
+    "the key twice on the create line": lambda t: t.replace(
+        '"$EIP_PSK"; then', '"$EIP_PSK" && echo "$EIP_PSK"; then'
+    ),
     "a form admitting a space": lambda t: t.replace("[A-Za-z0-9+/=._-]", "[A-Za-z0-9+/=._ -]"),
     "a form admitting a brace": lambda t: t.replace("[A-Za-z0-9+/=._-]", "[A-Za-z0-9+/=._{}-]"),
-    "a short key": lambda t: t.replace("{16,128}", "{1,128}"),
+    "a form admitting a leading dash": lambda t: t.replace("^[A-Za-z0-9][", "^[A-Za-z0-9-]["),
+    "a short key": lambda t: t.replace("{15,127}", "{1,127}"),
     "no form test": lambda t: re.sub(r"elif ! \(LC_ALL=C.*\n.*\n", "", t),
-    "the key echoed": lambda t: t.replace("unset EIP_PSK", 'echo "$EIP_PSK"\nunset EIP_PSK'),
-    "the key assigned": lambda t: t.replace("{\nread", "{\nEIP_PSK=abcdefabcdefabcdef\nread"),
-    "read with echo": lambda t: t.replace("read -r -s -p 'The same", "read -r -p 'The same"),
-    "the key left set": lambda t: t.replace("unset EIP_PSK EIP_PSK_AGAIN", "unset EIP_PSK_AGAIN"),
-    "no block": lambda t: t.replace("\n{\n", "\n"),
+    "the form test not negated": lambda t: t.replace("elif ! (LC_ALL=C;", "elif (LC_ALL=C;"),
+    "the form test in the user's locale": lambda t: t.replace("elif ! (LC_ALL=C; [[", "elif ! ([["),
+    "the key echoed": lambda t: t.replace("fi\nsed -i", 'echo "$EIP_PSK"\nfi\nsed -i'),
+    "the key echoed on the read line": lambda t: t.replace(
+        "EIP_PSK; echo\n", 'EIP_PSK; echo "$EIP_PSK"\n', 1
+    ),
+    "the key assigned": lambda t: t.replace("(\nIFS=", "(\nEIP_PSK=abcdefabcdefabcdef\nIFS=", 1),
+    "read with echo": lambda t: t.replace("IFS= read -r -s -p 'The same", "IFS= read -r -p 'The same"),
+    "read that strips spaces": lambda t: t.replace("IFS= read -r -s -p 'The same", "read -r -s -p 'The same"),
+    "tracing": lambda t: t.replace("(\nIFS=", "(\nset -x\nIFS=", 1),
+    "exported": lambda t: t.replace("(\nIFS=", "(\nexport EIP_PSK\nIFS=", 1),
+    "no history clean-up": lambda t: re.sub(r"sed -i '/preshared-key/d'.*\n", "", t),
+    "not a subshell": lambda t: t.replace("\n(\n", "\n{\n").removesuffix(")\n") + "}\n",
 }
 
 
@@ -256,6 +265,30 @@ BREAKS = {
         r"destination-address 203\.0\.113\.10/32",
         "destination-address 203.0.113.0/28",
         "do not mirror",
+    ),
+    "the selectors differ in protocol": (
+        "backup/bigip-bak-1/02-tunnel.tmsh",
+        r"ip-protocol 97",
+        "ip-protocol 255",
+        "ip-protocol differs",
+    ),
+    "the selectors differ in direction": (
+        "backup/bigip-bak-1/02-tunnel.tmsh",
+        r"direction both",
+        "direction out",
+        "direction differs",
+    ),
+    "a policy that does not encrypt": (
+        "backup/bigip-bak-1/02-tunnel.tmsh",
+        r"protocol esp",
+        "protocol ah",
+        "does not encrypt",
+    ),
+    "the IKE id types differ": (
+        "backup/bigip-bak-1/03-ike-peer.sh",
+        r"my-id-type address",
+        "my-id-type fqdn",
+        "id type",
     ),
     "lockdown drops ESP": (
         "backup/bigip-bak-1/01-local-network.tmsh",
@@ -320,3 +353,16 @@ def test_check_tells_releases_apart_that_differ_only_in_the_key_step() -> None:
     for version in (BigIpVersion.V15_1, BigIpVersion.V16_1):
         report = check_folder(tree(PSK, version).files(), f"{PSK}/{version.value}")
         assert report.findings == [], [str(f)[:300] for f in report.findings[:3]]
+
+
+def test_replay_finds_ikev2_peers_that_name_no_selector() -> None:
+    """Both sides' IKEv2 peers without their traffic-selector list agree with each other, and
+    still would not protect EtherIP: the replay says so."""
+    s, t = site(PSK), tree(PSK, BigIpVersion.V17_1)
+    files = dict(t.files())
+    for path in ("primary/bigip-pri-1/03-ike-peer.sh", "backup/bigip-bak-1/03-ike-peer.sh"):
+        text = files[path].decode()
+        assert " traffic-selector replace-all-with { /Common/secure_ts }" in text
+        files[path] = text.replace(" traffic-selector replace-all-with { /Common/secure_ts }", "").encode()
+    problems = list(tunnel_problems(s, _replay(s, t, files)))
+    assert any("does not name the traffic selector" in p for p in problems), problems

@@ -351,9 +351,9 @@ def _help_values(ctx: SiteContext, peer: PeerContext) -> dict[str, object]:
         slug: step_file(Phase.ROLLBACK, slug, key_step=key_step) for slug in ("vlan-group", "local-network")
     }
     protocols = "IP protocol 97 (EtherIP)"
-    if ctx.ipsec is not None:
+    if ctx.ipsec is not None:  # no clear EtherIP crosses the WAN then
         nat = " and 4500" if ctx.ipsec.nat_traversal != "off" else ""
-        protocols += f", IP protocol 50 (ESP) and UDP 500{nat} (IKE)"
+        protocols = f"IP protocol 50 (ESP) and UDP 500{nat} (IKE), and keep IP protocol 97 closed"
     return {
         "wan_packet": ctx.mtu.wan_required,
         "wan_frame": ctx.mtu.wan_frame,
@@ -395,6 +395,7 @@ def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
         ha=peer.is_ha,
         hosts=list(peer.hostnames),
         answers=[(k, tmsh_word(v)) for k, v in answers(ctx, peer).items()],
+        vlan_group_file=ctx.step_file("vlan-group"),
         **base,
     )
     hosts = peer.hostnames
@@ -418,6 +419,7 @@ def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
         verify_file=verify_file(ctx.step_count),
         key_step=key_step,
         key_file=next((ds.filename for ds in peer.devices[0].steps if ds.step.shell), ""),
+        undo_key_file=peer.devices[0].rollback_file("ike-peer"),
         **base,
     )
     folder = f"{peer.name}/iapp"

@@ -80,7 +80,7 @@ _FORMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("no-ike-peer-for", r"no IKE peer listed with remote-address (\S+)\."),
         (
             "ipsec-sas",
-            r"two IPsec security associations for traffic selector (\S+), Direction in and Direction out, each State mature\.",
+            r"IPsec security associations for traffic selector (\S+): at least one with Direction in and one with Direction out, each State mature\.",
         ),
         ("ike-sa", r"an IKE security association with (\S+) listed\."),
     )

@@ -1,19 +1,24 @@
 """Reading the IPsec key step (`NN-ike-peer.sh`) without running it, and every step file by kind.
 
-The key step is a bash block the operator pastes once: it reads the pre-shared key twice with
-`read -r -s` (nothing echoed), refuses a key outside a fixed character set, and only then runs
-one `tmsh create net ipsec ike-peer … preshared-key "$EIP_PSK"`. This reader follows bash's
-words (Python's shlex in POSIX mode: quotes removed, nothing expanded) and refuses what would
-make the block unsafe:
+The key step is a bash subshell the operator pastes once: it reads the pre-shared key twice with
+`IFS= read -r -s` (nothing echoed, nothing stripped), refuses a key outside a fixed character
+set, refuses to run twice (the peer exists), and only then runs one `tmsh create net ipsec
+ike-peer … preshared-key "$EIP_PSK"`; it removes the tmsh history lines naming preshared-key and
+counts the audit lines holding the key. Being a subshell, whatever stops it (Ctrl-C included),
+the key dies with it. This reader follows bash's words (Python's shlex in POSIX mode: quotes
+removed, nothing expanded) and refuses what would make the block unsafe:
 
-- anything after the closing `}` (bash would read it as the key: pasted text is the terminal's
-  input once `read` runs), or a block that is not one `{ … }` group after the comments;
-- a key from anywhere but `read -r -s` (an assignment, an argument), or a `preshared-key` whose
-  value is anything but the double-quoted variable;
+- anything after the closing `)` (bash would read it as the key: pasted text is the terminal's
+  input once `read` runs), or a block that is not one `( … )` subshell after the comments;
+- a line naming the key that is not one of the five known forms (the comparison of the two
+  entries, the negated form test in the C locale, the create with the double-quoted variable
+  once, the same test guarding the audit count, the count itself with the key on a pipe): so
+  never an echo, a second argument, an assignment or a redirection of it;
+- tracing, export or declare anywhere; no history clean-up;
 - a key form that admits a character tmsh or Tcl give a meaning to (space, quotes, braces,
-  brackets, backslash, `$`, `;`, `#` …): the key must reach tmsh as one plain word;
-- the create before the key-form test, a tmsh command outside the emitted subset
-  (generator/proof/tmsh/script.py), or the variables left set at the end.
+  brackets, backslash, `$`, `;`, `#` …) or a leading sign: the key reaches tmsh as one plain word;
+- the create before the key-form test, or a tmsh command outside the emitted subset
+  (generator/proof/tmsh/script.py).
 
 The tmsh commands it finds are returned for the replay; the key is modelled as `$EIP_PSK`, a
 value the operator typed (the same on both sides, as the runbook asks [I]).
@@ -33,7 +38,7 @@ KEY_WORD = f"${KEY_VARIABLE}"  # how the key step writes it (bash expands it bef
 UNSAFE = frozenset(" \t\n\r\"'{}[]\\$;#&|<>`()*?!~%^,:@")
 _SEPARATORS = frozenset({";", "&&", "||", "|", "&"})
 _STARTS = frozenset({"if", "elif", "then", "else", "!"})
-_FORM = re.compile(r"EIP_KEY_FORM='\^\[([^\]]+)\]\{(\d+),(\d+)\}\$'")
+_FORM = re.compile(r"EIP_KEY_FORM='\^\[([^\]]+)\]\[([^\]]+)\]\{(\d+),(\d+)\}\$'")
 
 
 def parse_step(path: str, text: str) -> list[Command]:
@@ -53,53 +58,93 @@ def parse_key_step(text: str) -> list[Command]:
     if lines and lines[-1] == "":
         lines.pop()
     body_start = _block_start(lines)
-    if not lines or lines[-1] != "}":
+    if not lines or lines[-1] != ")":
         raise ScriptError(
-            len(lines), "the key step must end with the line '}': anything after it is read as the key"
+            len(lines), "the key step must end with the line ')': anything after it is read as the key"
         )
     _check_form(lines)
-    commands, read_twice = _body_commands(lines, body_start)
-    if read_twice != 2:
-        raise ScriptError(body_start, "the key step reads the key twice with `read -r -s` (no echo)")
+    body = lines[body_start : len(lines) - 1]
+    for offset, line in enumerate(body):
+        if _FORBIDDEN.search(line):
+            raise ScriptError(
+                body_start + offset + 1, "the key step may not trace, export or declare variables"
+            )
+    commands, reads = _body_commands(lines, body_start)
+    if reads != 2:
+        raise ScriptError(body_start, "the key step reads the key twice with `IFS= read -r -s` (no echo)")
     if not any(c.verb == "create" for c in commands):
         raise ScriptError(body_start, "the key step creates nothing")
-    if not re.search(rf"^unset {KEY_VARIABLE} ", text, re.MULTILINE):
-        raise ScriptError(len(lines), f"the key step leaves {KEY_VARIABLE} set")
+    if not any(_HISTORY.fullmatch(line.strip()) for line in body):
+        raise ScriptError(
+            len(lines), "the key step does not remove the tmsh history lines naming preshared-key"
+        )
     return commands
 
 
+# The lines that may name the key, whole (after their indentation): the comparison of the two
+# entries, the form test (negated, in the C locale) before the create, the same test guarding the
+# audit count, the create itself (tmsh, the key double-quoted, once), and the count of audit lines
+# holding it (the key given to grep on a pipe, never on a command line).
+_COMPARE = re.compile(r'if \[ "\$EIP_PSK" != "\$EIP_PSK_AGAIN" \]; then')
+_TEST = re.compile(r"elif ! \(LC_ALL=C; \[\[ \$EIP_PSK =~ \$EIP_KEY_FORM \]\]\); then")
+_GUARD = re.compile(r"if \(LC_ALL=C; \[\[ \$EIP_PSK =~ \$EIP_KEY_FORM \]\]\); then")
+_CREATE = re.compile(
+    r'elif tmsh create net ipsec ike-peer /Common/[A-Za-z][\w.-]* [^$;&|<>`]* preshared-key "\$EIP_PSK"; then'
+)
+_AUDIT = re.compile(
+    r"EIP_AUDIT=\$\(grep -c -F -f <\(printf '%s\\n' \"\$EIP_PSK\"\) /var/log/audit 2>/dev/null\)"
+)
+_READ = re.compile(r"IFS= read -r -s -p '[^'$]*' (EIP_PSK|EIP_PSK_AGAIN); echo")
+_HISTORY = re.compile(r"sed -i '/preshared-key/d' ~/\.tmsh-history-\"\$\(id -un\)\" 2>/dev/null")
+_FORBIDDEN = re.compile(
+    r"\bset -[a-z]*x|\bset -o xtrace|\bexport\b|\bdeclare\b|\btypeset\b|\bBASH_XTRACEFD\b"
+)
+_REDIRECT = re.compile(r"\d?>/dev/null")
+
+
 def _body_commands(lines: list[str], body_start: int) -> tuple[list[Command], int]:
-    """The tmsh commands of the block's lines, and how many `read -r -s` lines it has."""
+    """The tmsh commands of the block's lines, and how many `IFS= read -r -s` lines it has."""
     commands: list[Command] = []
     tested = False
     reads = 0
     for number, line in enumerate(lines[body_start : len(lines) - 1], start=body_start + 1):
-        if KEY_VARIABLE in line and re.search(rf"\b{KEY_VARIABLE}=", line):
-            raise ScriptError(number, f"{KEY_VARIABLE} is assigned: only `read -r -s` may set the key")
-        tokens = _tokens(number, line)
-        if tokens[:3] == ["read", "-r", "-s"]:
+        text = line.strip()
+        if _READ.fullmatch(text):
             reads += 1
             continue
-        tested = tested or ("=~" in tokens and KEY_WORD in tokens)
+        if KEY_VARIABLE in text:
+            if _TEST.fullmatch(text):
+                tested = True
+            elif _CREATE.fullmatch(text):
+                if not tested:
+                    raise ScriptError(number, "the key is used before its form is tested")
+            elif not (_COMPARE.fullmatch(text) or _GUARD.fullmatch(text) or _AUDIT.fullmatch(text)):
+                raise ScriptError(
+                    number,
+                    "the key is named outside the comparison, the form test, the tmsh create and the audit count",
+                )
+        tokens = _tokens(number, line)
         for cmd_words in _tmsh_commands(tokens):
-            if "preshared-key" in cmd_words:
-                _check_key_use(number, line, cmd_words, tested)
-            # bash hands tmsh the typed key, a word of the tested form: the model holds TYPED_KEY
-            words = [TYPED_KEY if w == KEY_WORD else w for w in cmd_words]
+            if "preshared-key" in cmd_words and not _CREATE.fullmatch(text):
+                raise ScriptError(
+                    number, f'preshared-key must be "{KEY_WORD}" (the key read from the terminal)'
+                )
+            # bash hands tmsh the typed key, a word of the tested form: the model holds TYPED_KEY;
+            # redirections to /dev/null are bash's, not tmsh's
+            words = [TYPED_KEY if w == KEY_WORD else w for w in cmd_words if not _REDIRECT.fullmatch(w)]
             commands.append(parse_command(number, " ".join(words)))
-        _check_key_mentions(number, line, tokens)
     return commands, reads
 
 
 def _block_start(lines: list[str]) -> int:
-    """The index of the first line after `{`: only comments and blank lines may come before it."""
+    """The index of the first line after `(`: only comments and blank lines may come before it."""
     for i, line in enumerate(lines):
         if not line.strip() or line.startswith("#"):
             continue
-        if line != "{":
-            raise ScriptError(i + 1, "the key step is one `{ … }` block after its comments")
+        if line != "(":
+            raise ScriptError(i + 1, "the key step is one `( … )` subshell after its comments")
         return i + 1
-    raise ScriptError(len(lines), "the key step has no `{ … }` block")
+    raise ScriptError(len(lines), "the key step has no `( … )` subshell")
 
 
 def _tokens(number: int, line: str) -> list[str]:
@@ -136,40 +181,25 @@ def _tmsh_commands(tokens: list[str]) -> list[list[str]]:
     return found
 
 
-def _check_key_mentions(number: int, line: str, tokens: list[str]) -> None:
-    """The key goes nowhere but the comparison of the two entries, the form test and tmsh."""
-    if f"${KEY_VARIABLE}" not in line and f"${{{KEY_VARIABLE}" not in line:
-        return
-    compared = tokens[:2] == ["if", "["] and "!=" in tokens
-    tested = "=~" in tokens
-    used = "preshared-key" in tokens and tokens[0] in ("elif", "if", "tmsh")
-    if not (compared or tested or used):
-        raise ScriptError(
-            number, "the key is used outside the comparison, the form test and the tmsh command"
-        )
-
-
-def _check_key_use(number: int, line: str, words: list[str], tested: bool) -> None:
-    at = words.index("preshared-key")
-    if words[at + 1 : at + 2] != [KEY_WORD] or f'preshared-key "{KEY_WORD}"' not in line:
-        raise ScriptError(number, f'preshared-key must be "{KEY_WORD}" (the key read from the terminal)')
-    if not tested:
-        raise ScriptError(number, "the key is used before its form is tested")
-
-
 def _check_form(lines: list[str]) -> None:
-    """The key form is a bracket of safe characters with bounds: nothing in it means anything to tmsh."""
+    """The key form is a first character that is a letter or digit, then a bracket of safe
+    characters with bounds: nothing in it means anything to tmsh, and no key looks like an option."""
     for number, line in enumerate(lines, start=1):
         if line.startswith("EIP_KEY_FORM="):
             m = _FORM.fullmatch(line)
             if m is None:
-                raise ScriptError(number, "the key form is not ^[…]{min,max}$")
-            admitted = _expand(m.group(1))
-            bad = sorted(admitted & UNSAFE)
-            if bad or int(m.group(2)) < 16:
-                raise ScriptError(number, f"the key form admits {bad or 'keys under 16 characters'}")
+                raise ScriptError(number, "the key form is not ^[first][rest]{min,max}$")
+            first, rest = _expand(m.group(1)), _expand(m.group(2))
+            bad = sorted((first | rest) & UNSAFE)
+            if bad or not first <= _ALNUM or 1 + int(m.group(3)) < 16:
+                raise ScriptError(
+                    number, f"the key form admits {bad or 'keys under 16 characters or a leading sign'}"
+                )
             return
     raise ScriptError(1, "the key step has no key form (EIP_KEY_FORM)")
+
+
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def _expand(bracket: str) -> frozenset[str]:

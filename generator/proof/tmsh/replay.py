@@ -482,6 +482,7 @@ NAT_T_ENTRIES = frozenset({"udp:4500", "udp:ipsec-nat-t"})
 
 
 Protection = tuple[Props, Props | None, Props | None]  # selector, its policy, the IKE peer
+SELECTOR_NAME = "(name)"  # the selector's path, beside its properties in a Protection
 End = tuple[str, str, Protection | None]  # local, remote, protection (None: EtherIP in clear)
 
 
@@ -489,7 +490,7 @@ def _protection(device: Device, local: str, remote: str) -> Protection | None:
     """The traffic selector that takes EtherIP from `local` to `remote` on this unit (protocol 97
     or all, source and destination covering the endpoints), its policy and the IKE peer for
     `remote`; None when EtherIP leaves in clear."""
-    for (kind, _), props in device.objects.items():
+    for (kind, name), props in device.objects.items():
         if kind != SELECTOR:
             continue
         protocol = str(props.get("ip-protocol", "255"))
@@ -506,7 +507,7 @@ def _protection(device: Device, local: str, remote: str) -> Protection | None:
                 ),
                 None,
             )
-            return props, policy, peer
+            return {**props, SELECTOR_NAME: name}, policy, peer
     return None
 
 
@@ -554,6 +555,7 @@ def _end_problems(
         yield f"{where}: no IKE peer with remote-address {remote}: IKE cannot start"
     else:
         yield from _lockdown_problems(where, device, local, peer)
+        yield from _weak(where, selector, policy, peer)
         if policy.get("mode") == "tunnel" and (
             str(policy.get("tunnel-local-address")) != local
             or str(policy.get("tunnel-remote-address")) != remote
@@ -564,6 +566,33 @@ def _end_problems(
                 yield from _mismatch(
                     where, remote_name, (selector, policy, peer), (other[0], other[1], other[2]), local
                 )
+
+
+def _weak(where: str, selector: Props, policy: Props, peer: Props) -> Iterator[str]:
+    """What would let EtherIP through unprotected or stop IKE on one side alone: a policy that
+    does not encrypt (AH, null), an IKEv2 peer that does not name the selector."""
+    if policy.get("protocol", "esp") != "esp" or policy.get("ike-phase2-encrypt-algorithm") == "null":
+        yield f"{where}: the IPsec policy does not encrypt EtherIP (protocol {policy.get('protocol')}, {policy.get('ike-phase2-encrypt-algorithm')})"
+    versions = peer.get("version")
+    named = peer.get("traffic-selector")
+    if (
+        isinstance(versions, dict)
+        and "v2" in versions
+        and not (isinstance(named, dict) and selector[SELECTOR_NAME] in named)
+    ):
+        yield f"{where}: the IKEv2 peer does not name the traffic selector that takes EtherIP"
+
+
+def _ids(where: str, remote_name: str, peer: Props, their_peer: Props, local: str) -> Iterator[str]:
+    """Each side's IKE identity is the one the other expects (by type; by value for addresses)."""
+    if peer.get("my-id-type") != their_peer.get("peers-id-type"):
+        yield f"{where}: this side's IKE id type {peer.get('my-id-type')} is not the one {remote_name} expects"
+    if peer.get("my-id-type") == "address" and str(their_peer.get("peers-id-value")) != str(
+        peer.get("my-id-value")
+    ):
+        yield f"{where}: {remote_name}'s IKE peer expects id {their_peer.get('peers-id-value')}, this side says {peer.get('my-id-value')}"
+    if peer.get("my-id-type") == "address" and str(peer.get("my-id-value")) != local:
+        yield f"{where}: this side's IKE id {peer.get('my-id-value')} is not its endpoint {local}"
 
 
 def _mismatch(
@@ -580,6 +609,9 @@ def _mismatch(
         str(their_selector.get("source-address")),
     ):
         yield f"{where}: the traffic selectors of the two sides do not mirror each other"
+    for prop, default in (("ip-protocol", "255"), ("direction", "both")):
+        if str(selector.get(prop, default)) != str(their_selector.get(prop, default)):
+            yield f"{where}: traffic selector {prop} differs from {remote_name}'s"
     for prop in _ESP_AGREE:
         if policy.get(prop) != their_policy.get(prop):
             yield f"{where}: IPsec policy {prop} differs from {remote_name}'s ({policy.get(prop)} / {their_policy.get(prop)})"
@@ -590,12 +622,7 @@ def _mismatch(
         peer.get("preshared-key") != TYPED_KEY or their_peer.get("preshared-key") != TYPED_KEY
     ):
         yield f"{where}: the pre-shared key is not set on both sides"
-    if peer.get("my-id-type") == "address" and str(their_peer.get("peers-id-value")) != str(
-        peer.get("my-id-value")
-    ):
-        yield f"{where}: {remote_name}'s IKE peer expects id {their_peer.get('peers-id-value')}, this side says {peer.get('my-id-value')}"
-    if peer.get("my-id-type") == "address" and str(peer.get("my-id-value")) != local:
-        yield f"{where}: this side's IKE id {peer.get('my-id-value')} is not its endpoint {local}"
+    yield from _ids(where, remote_name, peer, their_peer, local)
 
 
 def _lockdown_problems(where: str, device: Device, local: str, peer: Props) -> Iterator[str]:
