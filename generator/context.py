@@ -134,7 +134,6 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
         monitor=monitor,
         peers=peers,
         step_count=len(plan(Phase.APPLY, key_step=ipsec is not None and ipsec.psk)),
-        etherip_service=ETHERIP_SERVICE,
         pager_back=probes.pager_back(),
         mtu=mtu,
         ipsec=ipsec,

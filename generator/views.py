@@ -308,7 +308,6 @@ class SiteContext:
     monitor: MonitorView
     peers: tuple[PeerContext, ...]
     step_count: int
-    etherip_service: str  # the allow-service entry that admits EtherIP
     mtu: MtuPlan  # the MTU arithmetic (generator/mtu.py)
     ipsec: IpsecSettings | None  # the site's ipsec key resolved for this release
     return_path: str | None  # snat | bigip_gateway | None (not stated: the team confirms one)
