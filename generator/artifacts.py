@@ -43,14 +43,14 @@ def manifest_entries(artifacts: list[Artifact]) -> list[dict[str, object]]:
     ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Artifact:
     path: str  # relative to the version folder, "/"-separated
-    peer: str | None
-    device: str | None
     kind: ArtifactKind
-    step: int | None
     content: bytes
+    peer: str | None = None  # None: the file belongs to the whole deployment
+    device: str | None = None  # None: to the whole peer
+    step: int | None = None  # the step number of a step file
 
     @property
     def sha256(self) -> str:

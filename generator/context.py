@@ -88,13 +88,13 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
         "timeout": str(mon.timeout),
     }
     monitor = MonitorView(
-        mon.name,
-        path(mon.name),
-        VLOC_PARENT,
-        path(pool.name),
-        mon.interval,
-        mon.timeout,
-        props(bigip.MONITOR, monitor_values),
+        name=mon.name,
+        path=path(mon.name),
+        parent=VLOC_PARENT,
+        pool_path=path(pool.name),
+        interval=mon.interval,
+        timeout=mon.timeout,
+        props=props(bigip.MONITOR, monitor_values),
     )
     kept = () if pool.create else tuple(pool.restore_monitor or ())  # an existing pool keeps its checks
     extra = (pool.also_monitor,) if pool.also_monitor else ()
@@ -103,16 +103,16 @@ def build_context(site: Site, version: BigIpVersion) -> SiteContext:
     members = tuple((f"{a}:{p}", str(a)) for a, p in pool.members)
     restore_min = None if pool.create else (pool.restore_min_active_members or 0)
     pool_view = PoolView(
-        pool.name,
-        path(pool.name),
-        pool.create,
-        members,
-        rule,
-        restore,
-        MIN_ACTIVE_MEMBERS,
-        restore_min,
-        tuple(pool.restore_monitor or ()),
-        pool.also_monitor or "",
+        name=pool.name,
+        path=path(pool.name),
+        create=pool.create,
+        members=members,
+        monitor_rule=rule,
+        restore_rule=restore,
+        min_active_members=MIN_ACTIVE_MEMBERS,
+        restore_min_active_members=restore_min,
+        restore_monitors=tuple(pool.restore_monitor or ()),
+        also_monitor=pool.also_monitor or "",
     )
     ipsec = resolve(site, version)
     mtu = plan_mtu(site, ipsec)
@@ -221,14 +221,14 @@ def _self_ip(
     name: str, address: str, vlan_path: str, floating: bool, lockdown: tuple[str, tuple[str, ...]]
 ) -> SelfIpView:
     return SelfIpView(
-        name,
-        path(name),
-        address,
-        vlan_path,
-        TG_FLOATING if floating else TG_LOCAL,
-        floating,
-        lockdown[0],
-        lockdown[1],
+        name=name,
+        path=path(name),
+        address=address,
+        vlan_path=vlan_path,
+        traffic_group=TG_FLOATING if floating else TG_LOCAL,
+        floating=floating,
+        lockdown=lockdown[0],
+        services=lockdown[1],
     )
 
 
@@ -241,13 +241,13 @@ def _tunnel(site: Site, peer: Peer, remote_name: str, remote: Peer, mtu: MtuPlan
         "description": quoted(f"etherip {site.deployment} to {remote_name}"),
     }
     return TunnelView(
-        peer.tunnel,
-        path(peer.tunnel),
-        ETHERIP_PROFILE,
-        str(peer.endpoint),
-        str(remote.endpoint),
-        remote_name,
-        props(bigip.TUNNEL, values),
+        name=peer.tunnel,
+        path=path(peer.tunnel),
+        profile=ETHERIP_PROFILE,
+        local_address=str(peer.endpoint),
+        remote_address=str(remote.endpoint),
+        remote_peer=remote_name,
+        props=props(bigip.TUNNEL, values),
     )
 
 
@@ -286,11 +286,11 @@ def _peer_context(
     endpoint = _endpoint(peer, needed)
     ipsec_view = _ipsec(site, peer, remote_name, remote, ipsec)
     vlan_group = VlanGroupView(
-        peer.vlan_group,
-        group_path,
-        (vm_path, tunnel_path),
-        VLAN_GROUP_MODE,
-        tuple(str(a) for a in site.shared_gateways),
+        name=peer.vlan_group,
+        path=group_path,
+        members=(vm_path, tunnel_path),
+        mode=VLAN_GROUP_MODE,
+        proxy_excludes=tuple(str(a) for a in site.shared_gateways),
     )
     selves: dict[str, tuple[SelfIpView | None, SelfIpView]] = {}
     objects: dict[str, StepObjects] = {}
@@ -348,15 +348,15 @@ def _peer_context(
         selfs = tuple(x for x in (wan_self, vm_self) if x is not None) + floating
         devices.append(
             DeviceContext(
-                host,
-                index,
-                others,
-                str(device.wan_self),
-                wan_self,
-                vm_self,
-                steps[Phase.APPLY],
-                steps[Phase.ROLLBACK],
-                selfs,
+                hostname=host,
+                index=index,
+                other_hostnames=others,
+                wan_address=str(device.wan_self),
+                wan_self=wan_self,
+                vm_self=vm_self,
+                steps=steps[Phase.APPLY],
+                rollback=steps[Phase.ROLLBACK],
+                selfs=selfs,
             )
         )
     notes, prechecks = _known_issues(peer, version)
@@ -489,7 +489,7 @@ def _ipsec(
 
     def obj(kind: bigip.Kind, key: str, values: dict[str, Value | None], label: str) -> IpsecObject:
         kept = tuple((n, v) for n in kind.properties if (v := values.get(n)) is not None)
-        return IpsecObject(kind, names[key], path(names[key]), kept, label)
+        return IpsecObject(kind=kind, name=names[key], path=path(names[key]), values=kept, label=label)
 
     certificates: tuple[tuple[bigip.Kind, str], ...] = ()
     if cert:
@@ -526,7 +526,9 @@ def _route(prefix: str, peer: Peer, remote: Peer) -> RouteView | None:
     network, gateway = f"{remote.endpoint}/32", str(peer.wan.gateway)
     description = quoted(f"etherip {prefix} to the other tunnel endpoint")
     values = {"network": network, "gw": gateway, "description": description}
-    return RouteView(name, path(name), network, gateway, props(bigip.ROUTE, values))
+    return RouteView(
+        name=name, path=path(name), network=network, gateway=gateway, props=props(bigip.ROUTE, values)
+    )
 
 
 def _vlan_view(vlan: Vlan, role: Role, mtu: MtuPlan) -> VlanView:

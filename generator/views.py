@@ -30,7 +30,7 @@ class Role(StrEnum):
         return ("none",) if self is Role.WAN else ("default",)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Props:
     """An object's properties as tmsh takes them: pairs in the vocabulary's order, values ready
     to write (descriptions quoted). Unset optional properties are left out."""
@@ -53,10 +53,10 @@ def props(kind: bigip.Kind, values: Mapping[str, str | None]) -> Props:
     unknown = sorted(set(values) - set(kind.properties))
     if unknown:
         raise ValueError(f"{kind.tmsh}: not in the vocabulary: {unknown}")
-    return Props(kind, tuple((n, v) for n in kind.properties if (v := values.get(n)) is not None))
+    return Props(kind=kind, items=tuple((n, v) for n in kind.properties if (v := values.get(n)) is not None))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class VlanView:
     name: str
     path: str
@@ -68,7 +68,7 @@ class VlanView:
     allow_service: tuple[str, ...]  # as the site gives it, or the role's default
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SelfIpView:
     name: str
     path: str
@@ -80,7 +80,7 @@ class SelfIpView:
     services: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EndpointView:
     """An existing self IP that is the tunnel's local address, named in the site file
     (wan.endpoint_self): its port lockdown before the change and after it (EtherIP admitted)."""
@@ -96,7 +96,7 @@ class EndpointView:
         return self.after != self.current
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RouteView:
     """The static route to the other tunnel endpoint, through this peer's WAN gateway."""
 
@@ -107,7 +107,7 @@ class RouteView:
     props: Props
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TunnelView:
     name: str
     path: str
@@ -118,7 +118,7 @@ class TunnelView:
     props: Props
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class IpsecObject:
     """One IPsec object of a peer, with its values as its create writes them (list values as
     entries; a secret as the key step's shell variable)."""
@@ -133,7 +133,7 @@ class IpsecObject:
         return next((v for n, v in self.values if n == name), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class IpsecView:
     """IPsec for one peer's end of the tunnel: the policy, the traffic selector and the IKE peer
     (generator/ipsec.py says where each value comes from)."""
@@ -157,7 +157,7 @@ class IpsecView:
         return KEY_FORM
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class VlanGroupView:
     name: str
     path: str
@@ -166,7 +166,7 @@ class VlanGroupView:
     proxy_excludes: tuple[str, ...] = ()  # addresses proxy ARP ignores (shared_gateways)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PoolView:
     name: str
     path: str
@@ -185,7 +185,7 @@ class PoolView:
         return tuple((path(name), address) for name, address in self.members)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MonitorView:
     name: str
     path: str
@@ -196,7 +196,7 @@ class MonitorView:
     props: Props
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DeviceStep:
     """One step as one device runs it: the file it gets and what must be done before."""
 
@@ -218,7 +218,7 @@ class DeviceStep:
         return title(self.operations) if self.operations else self.step.title
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DeviceContext:
     """Everything one device's scripts need."""
 
@@ -247,7 +247,7 @@ class DeviceContext:
         return next((ds.filename for ds in self.rollback if ds.step.slug == slug), "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PeerContext:
     name: str
     remote_name: str
@@ -291,7 +291,7 @@ class PeerContext:
         return any(ds.step.number == 1 for d in self.devices for ds in d.steps)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SiteContext:
     deployment: str
     version: str

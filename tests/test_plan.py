@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import random
 from functools import cache
@@ -24,7 +25,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from generator.artifacts import Artifact, VersionTree
+from generator.artifacts import VersionTree
 from generator.cli import app
 from generator.errors import SiteFileError
 from generator.lifecycle.identity import Sites, check_same_deployment
@@ -225,7 +226,7 @@ def _broken(tree: VersionTree, path: str, old: bytes, new: bytes) -> VersionTree
     for a in tree.artifacts:
         content = a.content.replace(old, new) if a.path == path else a.content
         assert a.path != path or content != a.content, f"{path}: nothing to break"
-        artifacts.append(Artifact(a.path, a.peer, a.device, a.kind, a.step, content))
+        artifacts.append(dataclasses.replace(a, content=content))
     return VersionTree(tree.deployment, tree.version, artifacts)
 
 

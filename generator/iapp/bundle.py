@@ -425,11 +425,18 @@ def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
     folder = f"{peer.name}/iapp"
     kinds = ArtifactKind
     files = [
-        Artifact(f"{folder}/{name}.tmpl", peer.name, None, kinds.IAPP_TEMPLATE, None, tmpl.encode()),
-        Artifact(f"{folder}/deploy.tmsh", peer.name, None, kinds.IAPP_DEPLOY, None, deploy.encode()),
-        Artifact(f"{folder}/IMPORT.md", peer.name, None, kinds.IAPP_GUIDE, None, guide.encode()),
+        Artifact(
+            path=f"{folder}/{name}.tmpl", kind=kinds.IAPP_TEMPLATE, content=tmpl.encode(), peer=peer.name
+        ),
+        Artifact(
+            path=f"{folder}/deploy.tmsh", kind=kinds.IAPP_DEPLOY, content=deploy.encode(), peer=peer.name
+        ),
+        Artifact(path=f"{folder}/IMPORT.md", kind=kinds.IAPP_GUIDE, content=guide.encode(), peer=peer.name),
     ]
-    return [*files, Artifact(f"{folder}/{name}.zip", peer.name, None, kinds.IAPP_ZIP, None, _zip(files))]
+    return [
+        *files,
+        Artifact(path=f"{folder}/{name}.zip", kind=kinds.IAPP_ZIP, content=_zip(files), peer=peer.name),
+    ]
 
 
 def _zip(files: list[Artifact]) -> bytes:

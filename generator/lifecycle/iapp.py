@@ -155,7 +155,12 @@ def peer_files(plan: Plan, pp: PeerPlan, header: PlanHeader) -> list[Artifact]:
     old_name, new_name = template_names(plan, pp.name)
     tmpl = _template(ctx, peer)
     out = [
-        Artifact(f"{folder}/{new_name}.tmpl", pp.name, None, ArtifactKind.IAPP_TEMPLATE, None, tmpl.content)
+        Artifact(
+            path=f"{folder}/{new_name}.tmpl",
+            kind=ArtifactKind.IAPP_TEMPLATE,
+            content=tmpl.content,
+            peer=pp.name,
+        )
     ]
     the_flow = flow(pp)
     base = {"plan": header, "peer": peer, "service": service_name(ctx), "old": old_name, "new": new_name}
@@ -164,7 +169,9 @@ def peer_files(plan: Plan, pp: PeerPlan, header: PlanHeader) -> list[Artifact]:
     elif pp.replaced:
         deploy = next(a for a in iapp_artifacts(ctx, peer) if a.kind is ArtifactKind.IAPP_DEPLOY)
         out.append(
-            Artifact(f"{folder}/{DEPLOY}", pp.name, None, ArtifactKind.IAPP_DEPLOY, None, deploy.content)
+            Artifact(
+                path=f"{folder}/{DEPLOY}", kind=ArtifactKind.IAPP_DEPLOY, content=deploy.content, peer=pp.name
+            )
         )
     else:
         for name, template, peer_ctx in (
@@ -184,13 +191,22 @@ def peer_files(plan: Plan, pp: PeerPlan, header: PlanHeader) -> list[Artifact]:
                 form=MOVE_FORM,
             )
             out.append(
-                Artifact(f"{folder}/{name}", pp.name, None, ArtifactKind.IAPP_DEPLOY, None, text.encode())
+                Artifact(
+                    path=f"{folder}/{name}",
+                    kind=ArtifactKind.IAPP_DEPLOY,
+                    content=text.encode(),
+                    peer=pp.name,
+                )
             )
     if pp.ha and not pp.replaced:
         out += _second_unit_files(pp, peer, header)
     if not the_flow.conflict:
         save = render_template("plan/iapp_save.tmsh.j2", Style.TEXT, **base)
-        out.append(Artifact(f"{folder}/{SAVE}", pp.name, None, ArtifactKind.IAPP_DEPLOY, None, save.encode()))
+        out.append(
+            Artifact(
+                path=f"{folder}/{SAVE}", kind=ArtifactKind.IAPP_DEPLOY, content=save.encode(), peer=pp.name
+            )
+        )
     guide = render_template(
         "plan/IMPORT.md.j2",
         Style.TEXT,
@@ -201,7 +217,11 @@ def peer_files(plan: Plan, pp: PeerPlan, header: PlanHeader) -> list[Artifact]:
         files=sorted(a.path.removeprefix(f"{folder}/") for a in out),
         form=MOVE_FORM,
     )
-    out.append(Artifact(f"{folder}/IMPORT.md", pp.name, None, ArtifactKind.IAPP_GUIDE, None, guide.encode()))
+    out.append(
+        Artifact(
+            path=f"{folder}/IMPORT.md", kind=ArtifactKind.IAPP_GUIDE, content=guide.encode(), peer=pp.name
+        )
+    )
     return out
 
 
@@ -222,6 +242,12 @@ def _second_unit_files(pp: PeerPlan, peer: PeerContext, header: PlanHeader) -> l
             lines=tuple(op.text for op in ops),
         )
         out.append(
-            Artifact(f"{pp.name}/iapp/{b}/{name}", pp.name, b, ArtifactKind.IAPP_DEPLOY, None, text.encode())
+            Artifact(
+                path=f"{pp.name}/iapp/{b}/{name}",
+                kind=ArtifactKind.IAPP_DEPLOY,
+                content=text.encode(),
+                peer=pp.name,
+                device=b,
+            )
         )
     return out

@@ -51,8 +51,8 @@ def render_plan(plan: Plan, old_source: bytes, new_source: bytes) -> VersionTree
     header = PlanHeader(ctx.deployment, ctx.version, change_name(old_source, new_source), ctx.tmsh_version)
     tree = VersionTree(header.change, _version(ctx))
     tree.artifacts += [
-        Artifact("site.yaml", None, None, ArtifactKind.SITE, None, new_source),
-        Artifact(OLD_SITE, None, None, ArtifactKind.SITE, None, old_source),
+        Artifact(path="site.yaml", kind=ArtifactKind.SITE, content=new_source),
+        Artifact(path=OLD_SITE, kind=ArtifactKind.SITE, content=old_source),
     ]
     olds = unit_states(plan.old)
     news = unit_states(plan.new)
@@ -67,7 +67,7 @@ def render_plan(plan: Plan, old_source: bytes, new_source: bytes) -> VersionTree
     values = board.values(plan, header, units, tree.artifacts)
     tree.artifacts.append(_text(ArtifactKind.RUNBOOK, "CHANGE.md", "plan/CHANGE.md.j2", values))
     tree.artifacts.append(
-        Artifact("manifest.json", None, None, ArtifactKind.MANIFEST, None, _manifest(header, tree))
+        Artifact(path="manifest.json", kind=ArtifactKind.MANIFEST, content=_manifest(header, tree))
     )
     return tree
 
@@ -84,7 +84,7 @@ def _text(
     where: tuple[str | None, str | None, int | None] = (None, None, None),
 ) -> Artifact:
     content = render_template(template, Style.TEXT, **values).encode()
-    return Artifact(path, where[0], where[1], kind, where[2], content)
+    return Artifact(path=path, kind=kind, content=content, peer=where[0], device=where[1], step=where[2])
 
 
 def unit_view(

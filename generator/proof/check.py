@@ -75,10 +75,10 @@ from generator.proof.tmsh.keystep import parse_step
 from generator.proof.tmsh.replay import (
     SERVICE,
     Cluster,
-    Device,
     Key,
-    Props,
+    PropMap,
     ReplayError,
+    UnitState,
     runbook_order,
     starting_cluster,
     tunnel_problems,
@@ -462,10 +462,10 @@ def _check_read_only(
 
 def _tmsh_final_states(
     site: Site, files: dict[str, bytes], manifest: list[dict[str, object]], where: str, report: Report
-) -> dict[str, Device]:
+) -> dict[str, UnitState]:
     """Each device as the tmsh apply scripts leave it (replayed in runbook order); then whether
     the tunnel between the two peers' final states would come up."""
-    states: dict[str, Device] = {}
+    states: dict[str, UnitState] = {}
     clusters: dict[str, Cluster] = {}
     replayed = True
     for peer in site.peers:
@@ -534,7 +534,7 @@ def _check_iapp(
     files: dict[str, bytes],
     path: str,
     peer: str,
-    tmsh_state: dict[str, Device],
+    tmsh_state: dict[str, UnitState],
     where: str,
     report: Report,
     replay: _Input,
@@ -582,7 +582,7 @@ def _check_runs(
     files: dict[str, bytes],
     implementation: str,
     answers: dict[str, str],
-    tmsh_state: dict[str, Device],
+    tmsh_state: dict[str, UnitState],
     here: str,
     report: Report,
 ) -> None:
@@ -628,7 +628,7 @@ def _check_flows(
     files: dict[str, bytes],
     recorded: dict[tuple[str, str], tuple[str, ...]],
     answers: dict[tuple[str, str], dict[str, str]],
-    tmsh_state: dict[str, Device],
+    tmsh_state: dict[str, UnitState],
     here: str,
     report: Report,
 ) -> None:
@@ -663,7 +663,7 @@ def _check_flows(
 
 
 def _compare_objects(
-    host: str, mine: dict[Key, Props], theirs: dict[Key, Props], label: str, here: str, report: Report
+    host: str, mine: dict[Key, PropMap], theirs: dict[Key, PropMap], label: str, here: str, report: Report
 ) -> None:
     other = "tmsh scripts" if label == "iApp flow" else "before the change"
     for key in sorted(set(mine) | set(theirs)):

@@ -38,7 +38,15 @@ from generator.proof.expect_check import ExpectFinding, _judge_file, starting_wo
 from generator.proof.observe import World
 from generator.proof.plan_iapp import Context, Reporter, listed, prove_peer_flow
 from generator.proof.tcl import tcl
-from generator.proof.tmsh.replay import Cluster, Device, Key, Props, ReplayError, references, runbook_order
+from generator.proof.tmsh.replay import (
+    Cluster,
+    Key,
+    PropMap,
+    ReplayError,
+    UnitState,
+    references,
+    runbook_order,
+)
 from generator.proof.tmsh.script import ScriptError, parse_script, split_commands
 from generator.provenance import writer
 from generator.render import render_version
@@ -143,8 +151,8 @@ class Replayed:
 
     old: dict[str, Cluster]
     new: dict[str, Cluster]
-    start: dict[str, dict[str, dict[Key, Props]]]  # peer → NEW host → objects before either change
-    old_start: dict[str, dict[str, dict[Key, Props]]] = field(
+    start: dict[str, dict[str, dict[Key, PropMap]]]  # peer → NEW host → objects before either change
+    old_start: dict[str, dict[str, dict[Key, PropMap]]] = field(
         default_factory=dict
     )  # peer → OLD host → the same
 
@@ -244,8 +252,8 @@ def _replayed(old: Site, new: Site, version: BigIpVersion, where: str, report: R
             o: start[n] if o == n else worlds["old"].clusters[name].devices[o].objects
             for o, n in zip(old_hosts, new_hosts, strict=True)
         }
-        olds = {o: Device(o, group, copy.deepcopy(out.old_start[name][o])) for o in old_hosts}
-        news = {h: Device(h, group, copy.deepcopy(start[h])) for h in new_hosts}
+        olds = {o: UnitState(o, group, copy.deepcopy(out.old_start[name][o])) for o in old_hosts}
+        news = {h: UnitState(h, group, copy.deepcopy(start[h])) for h in new_hosts}
         for label, site, devices, target in (("OLD", old, olds, out.old), ("NEW", new, news, out.new)):
             cluster = Cluster(devices)
             if not _apply_render(site, version, name, cluster, f"{where}/{name}", label, report):
@@ -254,7 +262,7 @@ def _replayed(old: Site, new: Site, version: BigIpVersion, where: str, report: R
     return out
 
 
-def _union(mine: Device, theirs: Device | None) -> dict[Key, Props]:
+def _union(mine: UnitState, theirs: UnitState | None) -> dict[Key, PropMap]:
     return {**(copy.deepcopy(theirs.objects) if theirs else {}), **copy.deepcopy(mine.objects)}
 
 
@@ -285,7 +293,7 @@ def _plan_cluster(new: Site, base: Replayed, peer: str) -> Cluster:
     for host in new.peers[peer].devices:
         kept = old_cluster.devices.get(host)
         objects = copy.deepcopy(kept.objects if kept else base.start[peer][host])
-        devices[host] = Device(host, new.peers[peer].device_group, objects)
+        devices[host] = UnitState(host, new.peers[peer].device_group, objects)
     return Cluster(devices)
 
 
@@ -347,7 +355,7 @@ def _same(mine: Cluster, theirs: Cluster, where: str, check: str, label: str, re
 
 
 def _compare_objects(
-    mine: dict[Key, Props], theirs: dict[Key, Props], where: str, check: str, label: str, report: Reporter
+    mine: dict[Key, PropMap], theirs: dict[Key, PropMap], where: str, check: str, label: str, report: Reporter
 ) -> None:
     for key in sorted(set(mine) | set(theirs)):
         a, b = listed(key, mine.get(key)), listed(key, theirs.get(key))

@@ -28,7 +28,7 @@ from generator.proof.iapp.conditions import evaluate
 from generator.proof.iapp.harness import Case, run_cases
 from generator.proof.iapp.tmpl import TmplError, parse_template, tcl_words
 from generator.proof.tmsh.iapp_service import FlowRunner, service_key
-from generator.proof.tmsh.replay import SERVICE, Cluster, Device, Key, Props, ReplayError
+from generator.proof.tmsh.replay import SERVICE, Cluster, Key, PropMap, ReplayError, UnitState
 from generator.proof.tmsh.script import ScriptError, split_commands
 from generator.render import render_version
 from generator.templating import compiled_from_source
@@ -49,7 +49,7 @@ _DEFAULTS: dict[tuple[str, ...], dict[str, object]] = {("net", "vlan"): {"mtu": 
 _EMPTY: tuple[object, ...] = ("none", (), {})
 
 
-def listed(key: Key, props: Props | None) -> Props | None:
+def listed(key: Key, props: PropMap | None) -> PropMap | None:
     """An object's properties as `tmsh list` shows them (defaults and empty lists alike)."""
     if props is None:
         return None
@@ -119,9 +119,9 @@ class Context:
     new: Site
     version: BigIpVersion
     files: Mapping[str, bytes]  # the plan package's
-    start: Mapping[str, dict[Key, Props]]  # NEW host → objects before either change (the union)
-    old_start: Mapping[str, dict[Key, Props]]  # OLD host → the same, for OLD's own deployment
-    tmsh_state: Mapping[str, dict[Key, Props]]  # NEW host → what the plan's tmsh path leaves
+    start: Mapping[str, dict[Key, PropMap]]  # NEW host → objects before either change (the union)
+    old_start: Mapping[str, dict[Key, PropMap]]  # OLD host → the same, for OLD's own deployment
+    tmsh_state: Mapping[str, dict[Key, PropMap]]  # NEW host → what the plan's tmsh path leaves
     where: str
 
 
@@ -205,7 +205,7 @@ def _old_deployment(
 ) -> Cluster | None:
     group = c.old.peers[pp.name].device_group
     cluster = Cluster(
-        {h: Device(h, group, copy.deepcopy(c.old_start[h])) for h in c.old.peers[pp.name].devices}
+        {h: UnitState(h, group, copy.deepcopy(c.old_start[h])) for h in c.old.peers[pp.name].devices}
     )
     try:
         _runner(cluster, c.old, pp.name, files, t, runs).run(apply_flow(c.old, pp.name))
@@ -228,7 +228,7 @@ def _plan_flow(
     devices = {}
     for host in pp.hostnames:
         kept = old_deployed.devices.get(host)
-        devices[host] = Device(host, group, copy.deepcopy(kept.objects if kept else c.start[host]))
+        devices[host] = UnitState(host, group, copy.deepcopy(kept.objects if kept else c.start[host]))
     cluster = Cluster(devices)
     before = {h: copy.deepcopy(d.objects) for h, d in cluster.devices.items()}
     runners = {
@@ -265,7 +265,7 @@ def _step(runners: dict[str, FlowRunner], op: FlowOp, number: int) -> None:
 
 
 def _compare(
-    host: str, mine: dict[Key, Props], theirs: dict[Key, Props], label: str, here: str, report: Reporter
+    host: str, mine: dict[Key, PropMap], theirs: dict[Key, PropMap], label: str, here: str, report: Reporter
 ) -> None:
     for key in sorted(set(mine) | set(theirs)):
         a, b = listed(key, mine.get(key)), listed(key, theirs.get(key))

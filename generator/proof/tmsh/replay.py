@@ -21,7 +21,7 @@ from generator.model import Peer, Site
 from generator.proof.tmsh.script import Command, ListValue, Value
 
 Key = tuple[tuple[str, ...], str]
-Props = dict[str, object]
+PropMap = dict[str, object]  # one replayed object's properties (views.Props is what the generator writes)
 
 VLAN = bigip.VLAN.words
 VLAN_GROUP = bigip.VLAN_GROUP.words
@@ -57,7 +57,7 @@ class ReplayError(ValueError):
     pass
 
 
-def is_synced(key: Key, props: Props) -> bool:
+def is_synced(key: Key, props: PropMap) -> bool:
     """Config-sync scope from the vocabulary (generator/bigip.py): per kind, and for a self IP
     per traffic group."""
     group = props.get("traffic-group")
@@ -65,14 +65,17 @@ def is_synced(key: Key, props: Props) -> bool:
 
 
 @dataclass
-class Device:
+class UnitState:
+    """One modelled BIG-IP unit: its configuration objects, its open transaction, whether it has
+    unsaved changes (the model.Device it stands for is the site file's view of the same unit)."""
+
     hostname: str
     group: str | None = None
-    objects: dict[Key, Props] = field(default_factory=dict)
+    objects: dict[Key, PropMap] = field(default_factory=dict)
     pending: list[Command] | None = None
     unsaved: bool = False
 
-    def get(self, kind: tuple[str, ...], name: str) -> Props | None:
+    def get(self, kind: tuple[str, ...], name: str) -> PropMap | None:
         return self.objects.get((kind, name))
 
     def has_any(self, kinds: Iterable[tuple[str, ...]], name: str) -> bool:
@@ -103,7 +106,7 @@ class Device:
                     best = (prefix, IPv4Address(str(p["gw"])))
         return None if best is None else best[1]
 
-    def self_admitting(self, address: str) -> Props | None:
+    def self_admitting(self, address: str) -> PropMap | None:
         return next(
             (
                 p
@@ -122,7 +125,7 @@ def _normalise(value: Value) -> object:
     return value
 
 
-def _merge(old: Props, props: dict[str, Value]) -> Props:
+def _merge(old: PropMap, props: dict[str, Value]) -> PropMap:
     new = copy.deepcopy(old)
     for key, value in props.items():
         if isinstance(value, ListValue) and value.op != "replace-all-with":
@@ -140,7 +143,7 @@ def _merge(old: Props, props: dict[str, Value]) -> Props:
     return new
 
 
-def references(key: Key, props: Props) -> Iterator[tuple[tuple[tuple[str, ...], ...], str]]:
+def references(key: Key, props: PropMap) -> Iterator[tuple[tuple[tuple[str, ...], ...], str]]:
     """(kinds any of which may satisfy the reference, path) for every object `props` names."""
     kind = key[0]
     if kind == SELF:
@@ -159,7 +162,7 @@ def references(key: Key, props: Props) -> Iterator[tuple[tuple[tuple[str, ...], 
 
 
 def _ipsec_references(
-    kind: tuple[str, ...], props: Props
+    kind: tuple[str, ...], props: PropMap
 ) -> Iterator[tuple[tuple[tuple[str, ...], ...], str]]:
     """A selector names its policy; an IKE peer its selectors (IKEv2) and certificate files."""
     if kind == SELECTOR and "ipsec-policy" in props:
@@ -176,7 +179,7 @@ def _ipsec_references(
                 yield (cert_kind,), str(props[prop])
 
 
-def _check_builtin_refs(device: Device, key: Key, props: Props) -> None:
+def _check_builtin_refs(device: UnitState, key: Key, props: PropMap) -> None:
     kind = key[0]
     if kind == SELF and props.get("traffic-group", TG_LOCAL) not in BUILTIN_TRAFFIC_GROUPS:
         raise ReplayError(f"{key[1]}: unknown traffic group {props['traffic-group']}")
@@ -200,7 +203,7 @@ def _check_builtin_refs(device: Device, key: Key, props: Props) -> None:
         )
 
 
-def _check_ike_peer(name: str, props: Props) -> None:
+def _check_ike_peer(name: str, props: PropMap) -> None:
     """A unit refuses an IKE peer authenticated by a pre-shared key without one (F5's own test:
     "Preshared key value cannot be empty" [S]); a key written in a file is refused here too."""
     key = props.get("preshared-key")
@@ -212,14 +215,14 @@ def _check_ike_peer(name: str, props: Props) -> None:
         )
 
 
-def _check_refs(device: Device, key: Key, props: Props) -> None:
+def _check_refs(device: UnitState, key: Key, props: PropMap) -> None:
     for kinds, name in references(key, props):
         if not device.has_any(kinds, name):
             raise ReplayError(f"{key[1]} refers to {name}, which does not exist on {device.hostname}")
     _check_builtin_refs(device, key, props)
 
 
-def _referrers(device: Device, target: Key) -> list[str]:
+def _referrers(device: UnitState, target: Key) -> list[str]:
     return [
         k[1]
         for k, p in device.objects.items()
@@ -227,7 +230,7 @@ def _referrers(device: Device, target: Key) -> list[str]:
     ]
 
 
-def apply_config(device: Device, cmd: Command) -> None:
+def apply_config(device: UnitState, cmd: Command) -> None:
     key = cmd.key
     exists = key in device.objects
     if cmd.verb == "create":
@@ -254,7 +257,7 @@ def apply_config(device: Device, cmd: Command) -> None:
 class Cluster:
     """The devices of one peer (a standalone device, or an HA pair and its device group)."""
 
-    devices: dict[str, Device]
+    devices: dict[str, UnitState]
 
     def run(self, hostname: str, commands: Iterable[Command], source: str = "") -> None:
         device = self.devices[hostname]
@@ -266,7 +269,7 @@ class Cluster:
         if device.pending is not None:
             raise ReplayError(f"{source}: cli transaction opened but never submitted")
 
-    def _run_one(self, device: Device, cmd: Command) -> None:
+    def _run_one(self, device: UnitState, cmd: Command) -> None:
         if cmd.verb == "begin":
             if device.pending is not None:
                 raise ReplayError("cli transaction already open")
@@ -285,7 +288,7 @@ class Cluster:
             device.unsaved = False
 
     @staticmethod
-    def _submit(device: Device) -> None:
+    def _submit(device: UnitState) -> None:
         if device.pending is None:
             raise ReplayError("submit without create cli transaction")
         pending, device.pending = device.pending, None
@@ -298,11 +301,11 @@ class Cluster:
                 raise ReplayError(f"transaction rolled back (command at line {queued.line}): {exc}") from None
 
     @staticmethod
-    def _outside_transaction(device: Device, what: str) -> None:
+    def _outside_transaction(device: UnitState, what: str) -> None:
         if device.pending is not None:
             raise ReplayError(f"{what} inside a cli transaction")
 
-    def _sync(self, source: Device, group: str) -> None:
+    def _sync(self, source: UnitState, group: str) -> None:
         self._outside_transaction(source, "run cm config-sync")
         if source.group != group:
             raise ReplayError(f"{source.hostname} is not in device group {group}")
@@ -326,9 +329,9 @@ class Cluster:
 def starting_cluster(site: Site, peer_name: str) -> Cluster:
     """The devices of one peer before the change: only what the site marks as existing."""
     peer = site.peers[peer_name]
-    devices: dict[str, Device] = {}
+    devices: dict[str, UnitState] = {}
     for index, (host, dev) in enumerate(peer.devices.items()):
-        objects: dict[Key, Props] = {}
+        objects: dict[Key, PropMap] = {}
         for vlan in (peer.wan, peer.vm):
             if not vlan.create:  # its MTU as the site file says it is today, or not known
                 objects[(VLAN, bigip.path(vlan.vlan))] = {"mtu": str(vlan.mtu) if vlan.mtu else UNKNOWN}
@@ -376,11 +379,11 @@ def starting_cluster(site: Site, peer_name: str) -> Cluster:
                 "min-active-members": str(site.pool.restore_min_active_members or 0),
             }
         objects |= _certificates(peer)
-        devices[host] = Device(host, peer.device_group, objects)
+        devices[host] = UnitState(host, peer.device_group, objects)
     return Cluster(devices)
 
 
-def _certificates(peer: Peer) -> dict[Key, Props]:
+def _certificates(peer: Peer) -> dict[Key, PropMap]:
     """The certificate, key and CA an IKE peer names: on the units before the change (the
     pre-check lists them)."""
     certificate = peer.ipsec_certificate
@@ -410,7 +413,7 @@ def runbook_order(
     return sorted(mine, key=lambda a: (int(str(a["step"])), hosts.index(str(a["device"]))))
 
 
-def admits_etherip(props: Props) -> bool | None:
+def admits_etherip(props: PropMap) -> bool | None:
     """Whether port lockdown of a self IP lets EtherIP in; None when it is not known."""
     services = props.get("allow-service", "none")
     if services == UNKNOWN:
@@ -481,12 +484,12 @@ IKE_ENTRIES = frozenset({"udp:500", "udp:isakmp"})
 NAT_T_ENTRIES = frozenset({"udp:4500", "udp:ipsec-nat-t"})
 
 
-Protection = tuple[Props, Props | None, Props | None]  # selector, its policy, the IKE peer
+Protection = tuple[PropMap, PropMap | None, PropMap | None]  # selector, its policy, the IKE peer
 SELECTOR_NAME = "(name)"  # the selector's path, beside its properties in a Protection
 End = tuple[str, str, Protection | None]  # local, remote, protection (None: EtherIP in clear)
 
 
-def _protection(device: Device, local: str, remote: str) -> Protection | None:
+def _protection(device: UnitState, local: str, remote: str) -> Protection | None:
     """The traffic selector that takes EtherIP from `local` to `remote` on this unit (protocol 97
     or all, source and destination covering the endpoints), its policy and the IKE peer for
     `remote`; None when EtherIP leaves in clear."""
@@ -538,7 +541,7 @@ def ipsec_problems(site: Site, clusters: dict[str, Cluster]) -> Iterator[str]:
 
 
 def _end_problems(
-    where: str, remote_name: str, device: Device, end: End, others: list[Protection | None]
+    where: str, remote_name: str, device: UnitState, end: End, others: list[Protection | None]
 ) -> Iterator[str]:
     local, remote, mine = end
     protected = [o for o in others if o is not None]
@@ -568,7 +571,7 @@ def _end_problems(
                 )
 
 
-def _weak(where: str, selector: Props, policy: Props, peer: Props) -> Iterator[str]:
+def _weak(where: str, selector: PropMap, policy: PropMap, peer: PropMap) -> Iterator[str]:
     """What would let EtherIP through unprotected or stop IKE on one side alone: a policy that
     does not encrypt (AH, null), an IKEv2 peer that does not name the selector."""
     if policy.get("protocol", "esp") != "esp" or policy.get("ike-phase2-encrypt-algorithm") == "null":
@@ -583,7 +586,7 @@ def _weak(where: str, selector: Props, policy: Props, peer: Props) -> Iterator[s
         yield f"{where}: the IKEv2 peer does not name the traffic selector that takes EtherIP"
 
 
-def _ids(where: str, remote_name: str, peer: Props, their_peer: Props, local: str) -> Iterator[str]:
+def _ids(where: str, remote_name: str, peer: PropMap, their_peer: PropMap, local: str) -> Iterator[str]:
     """Each side's IKE identity is the one the other expects (by type; by value for addresses)."""
     if peer.get("my-id-type") != their_peer.get("peers-id-type"):
         yield f"{where}: this side's IKE id type {peer.get('my-id-type')} is not the one {remote_name} expects"
@@ -598,8 +601,8 @@ def _ids(where: str, remote_name: str, peer: Props, their_peer: Props, local: st
 def _mismatch(
     where: str,
     remote_name: str,
-    mine: tuple[Props, Props, Props],
-    theirs: tuple[Props, Props, Props],
+    mine: tuple[PropMap, PropMap, PropMap],
+    theirs: tuple[PropMap, PropMap, PropMap],
     local: str,
 ) -> Iterator[str]:
     selector, policy, peer = mine
@@ -625,7 +628,7 @@ def _mismatch(
     yield from _ids(where, remote_name, peer, their_peer, local)
 
 
-def _lockdown_problems(where: str, device: Device, local: str, peer: Props) -> Iterator[str]:
+def _lockdown_problems(where: str, device: UnitState, local: str, peer: PropMap) -> Iterator[str]:
     endpoint = device.self_admitting(local)
     if endpoint is None:
         return  # tunnel_problems reports it
@@ -643,5 +646,5 @@ def _lockdown_problems(where: str, device: Device, local: str, peer: Props) -> I
         yield f"{where}: port lockdown of self IP {local} drops NAT traversal (UDP 4500)"
 
 
-def _the_tunnel(device: Device) -> Props | None:
+def _the_tunnel(device: UnitState) -> PropMap | None:
     return next((p for (k, _), p in device.objects.items() if k == TUNNEL), None)
