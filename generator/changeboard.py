@@ -37,7 +37,7 @@ class DurationRow:
 
 
 @dataclass(frozen=True)
-class Gate:
+class GoNoGo:
     """A go/no-go point: what must be true to go on, and what to do when it is not."""
 
     after: str
@@ -52,7 +52,7 @@ class PeerPage:
     name: str
     hostnames: tuple[str, ...]
     apply: tuple[Row, ...]
-    gate: Gate
+    gate: GoNoGo
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,9 @@ class Board:
     path_lines: tuple[str, ...]  # what the firewalls and each endpoint's lockdown must let through
     traffic: tuple[Paragraphs, ...]  # CHANGE.md "Traffic" (generator/traffic.py)
     host_tasks: tuple[str, ...]  # what a vCMP host or F5OS must do for a guest or tenant unit
-    precheck_gate: Gate
+    precheck_gate: GoNoGo
     pages: tuple[PeerPage, ...]
-    verify_gate: Gate
+    verify_gate: GoNoGo
     vmotion_test: tuple[str, ...]
     rollback_triggers: tuple[str, ...]
 
@@ -110,7 +110,7 @@ def build_board(ctx: SiteContext, runbook: Runbook) -> Board:
         path_lines=_path_lines(ctx),
         traffic=traffic_sections(ctx),
         host_tasks=_host_tasks(ctx),
-        precheck_gate=Gate(
+        precheck_gate=GoNoGo(
             "the pre-checks",
             (
                 "every Expect line of every pre-check matched, on every device of both data centers",
@@ -134,7 +134,7 @@ def build_board(ctx: SiteContext, runbook: Runbook) -> Board:
             )
             for p, nxt in ((a, b), (b, None))
         ),
-        verify_gate=Gate(
+        verify_gate=GoNoGo(
             "verification and the vMotion test",
             (
                 "every Expect line of every verify file matched",
@@ -637,17 +637,17 @@ def _ipsec_ready(ctx: SiteContext) -> tuple[str, ...]:
     )
 
 
-def _peer_gate(peer: PeerContext, nxt: PeerContext | None) -> Gate:
+def _peer_gate(peer: PeerContext, nxt: PeerContext | None) -> GoNoGo:
     go = [f"every step in {peer.name} returned what its Expect says"]
     if peer.is_ha:
         go.append(f"`show cm sync-status` on {peer.hostnames[0]}: device group {peer.device_group} In Sync")
     if nxt is not None:
-        return Gate(
+        return GoNoGo(
             f"{peer.name}",
             (*go, f"the {nxt.name} team is ready to start"),
             f"roll back {peer.name} only (its rows in Rollback); {nxt.name} is untouched",
         )
-    return Gate(
+    return GoNoGo(
         f"{peer.name}",
         (*go, "both data centers are done: go to verification"),
         "roll back both data centers (Rollback below)",

@@ -27,7 +27,7 @@ from generator.topology import layout
 from generator.versions import BigIpVersion
 
 
-class Scope(Enum):
+class OutputScope(Enum):
     SITE = "once per version folder"
     PEER = "once per peer"
     DEVICE = "once per device"
@@ -67,7 +67,7 @@ class Output:
     """One kind of file of a version folder."""
 
     kind: ArtifactKind  # manifest.json's kind
-    scope: Scope
+    scope: OutputScope
     path: (
         str  # pattern: {peer}, {device}, {file} (a step's file name), {verify}, {name} (the iApp template's)
     )
@@ -81,85 +81,87 @@ class Output:
 
 DEVICE_FOLDER = "{peer}/{device}"
 OUTPUTS: tuple[Output, ...] = (
-    Output(kind=ArtifactKind.SITE, scope=Scope.SITE, path="site.yaml", template=None, source=Source.INPUT),
+    Output(
+        kind=ArtifactKind.SITE, scope=OutputScope.SITE, path="site.yaml", template=None, source=Source.INPUT
+    ),
     Output(
         kind=ArtifactKind.TMSH_PRECHECK,
-        scope=Scope.DEVICE,
+        scope=OutputScope.DEVICE,
         path=f"{DEVICE_FOLDER}/{PRECHECK_FILE}",
         template="precheck.tmsh.j2",
         step=0,
     ),
     Output(
         kind=ArtifactKind.TMSH_APPLY,
-        scope=Scope.APPLY_STEP,
+        scope=OutputScope.APPLY_STEP,
         path=f"{DEVICE_FOLDER}/{{file}}",
         template="{template}",
         shell_kind=ArtifactKind.SHELL_APPLY,
     ),
     Output(
         kind=ArtifactKind.TMSH_VERIFY,
-        scope=Scope.DEVICE,
+        scope=OutputScope.DEVICE,
         path=f"{DEVICE_FOLDER}/{{verify}}",
         template="verify.tmsh.j2",
         after_apply=True,
     ),
     Output(
         kind=ArtifactKind.TMSH_ROLLBACK,
-        scope=Scope.ROLLBACK_STEP,
+        scope=OutputScope.ROLLBACK_STEP,
         path=f"{DEVICE_FOLDER}/{{file}}",
         template="{template}",
     ),
     Output(
         kind=ArtifactKind.EXPECTED_STATE,
-        scope=Scope.DEVICE,
+        scope=OutputScope.DEVICE,
         path=f"{DEVICE_FOLDER}/{EXPECTED_STATE_FILE}",
         template="expected_state.conf.j2",
     ),
     Output(
         kind=ArtifactKind.IAPP_TEMPLATE,
-        scope=Scope.PEER,
+        scope=OutputScope.PEER,
         path="{peer}/iapp/{name}.tmpl",
         template="iapp/template.tmpl.j2",
         source=Source.IAPP_BUNDLE,
     ),
     Output(
         kind=ArtifactKind.IAPP_DEPLOY,
-        scope=Scope.PEER,
+        scope=OutputScope.PEER,
         path="{peer}/iapp/deploy.tmsh",
         template="iapp/deploy.tmsh.j2",
         source=Source.IAPP_BUNDLE,
     ),
     Output(
         kind=ArtifactKind.IAPP_GUIDE,
-        scope=Scope.PEER,
+        scope=OutputScope.PEER,
         path="{peer}/iapp/IMPORT.md",
         template="iapp/IMPORT.md.j2",
         source=Source.IAPP_BUNDLE,
     ),
     Output(
         kind=ArtifactKind.IAPP_ZIP,
-        scope=Scope.PEER,
+        scope=OutputScope.PEER,
         path="{peer}/iapp/{name}.zip",
         template=None,
         source=Source.IAPP_BUNDLE,
     ),
     Output(
         kind=ArtifactKind.TOPOLOGY,
-        scope=Scope.SITE,
+        scope=OutputScope.SITE,
         path="topology.svg",
         template="topology.svg.j2",
         values=_topology,
     ),
     Output(
         kind=ArtifactKind.RUNBOOK,
-        scope=Scope.SITE,
+        scope=OutputScope.SITE,
         path="CHANGE.md",
         template="CHANGE.md.j2",
         values=_runbook,
     ),
     Output(
         kind=ArtifactKind.MANIFEST,
-        scope=Scope.SITE,
+        scope=OutputScope.SITE,
         path="manifest.json",
         template=None,
         source=Source.MANIFEST,
@@ -174,7 +176,7 @@ def render_version(site: Site, version: BigIpVersion, source: bytes | None = Non
     ctx = build_context(site, version)
     tree = VersionTree(site.deployment, version)
     for rows in _runs(OUTPUTS):
-        if rows[0].scope is Scope.SITE:
+        if rows[0].scope is OutputScope.SITE:
             for row in rows:
                 tree.artifacts.extend(_site_file(row, ctx, tree, source))
         else:
@@ -187,7 +189,7 @@ def _runs(rows: tuple[Output, ...]) -> Iterator[tuple[Output, ...]]:
     """The table in runs: site rows one by one, and each run of peer and device rows together."""
     run: list[Output] = []
     for row in rows:
-        if row.scope is Scope.SITE:
+        if row.scope is OutputScope.SITE:
             if run:
                 yield tuple(run)
                 run = []
@@ -212,11 +214,11 @@ def _peer_files(rows: tuple[Output, ...], ctx: SiteContext, peer: PeerContext) -
     out: list[Artifact] = []
     for device in peer.devices:
         for row in rows:
-            if row.scope is not Scope.PEER:
+            if row.scope is not OutputScope.PEER:
                 out.extend(_device_files(row, ctx, peer, device))
     bundle = {a.kind: a for a in iapp_artifacts(ctx, peer)} if _uses_bundle(rows) else {}
     for row in rows:
-        if row.scope is not Scope.PEER:
+        if row.scope is not OutputScope.PEER:
             continue
         if row.source is not Source.IAPP_BUNDLE:
             path = row.path.format(peer=peer.name)
@@ -244,12 +246,12 @@ def _device_files(row: Output, ctx: SiteContext, peer: PeerContext, device: Devi
     """A device row's files: one, or one per step of the device's apply or rollback plan."""
     where = {"peer": peer.name, "device": device.hostname, "verify": verify_file(ctx.step_count)}
     values = {"site": ctx, "peer": peer, "device": device}
-    if row.scope is Scope.DEVICE:
+    if row.scope is OutputScope.DEVICE:
         content = _render(row, row.template, **values)
         step = ctx.step_count + 1 if row.after_apply else None
         path = row.path.format(**where)
         return [_artifact(row, path, content, peer=peer.name, device=device.hostname, step=step)]
-    steps = device.steps if row.scope is Scope.APPLY_STEP else device.rollback
+    steps = device.steps if row.scope is OutputScope.APPLY_STEP else device.rollback
     return [
         _artifact(
             row,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from generator.artifacts import ArtifactKind
-from generator.render import OUTPUTS, Scope, Source
+from generator.render import OUTPUTS, OutputScope, Source
 from tests.helpers import ROOT, all_trees
 
 
@@ -41,12 +41,12 @@ def test_every_file_follows_its_row() -> None:
             row = rows[art.kind]
             kinds_seen.add(art.kind)
             assert _pattern(row.path).fullmatch(art.path), (case, version, art.path, row.path)
-            assert (art.peer is None) == (row.scope is Scope.SITE), art.path
-            assert (art.device is None) == (row.scope in (Scope.SITE, Scope.PEER)), art.path
+            assert (art.peer is None) == (row.scope is OutputScope.SITE), art.path
+            assert (art.device is None) == (row.scope in (OutputScope.SITE, OutputScope.PEER)), art.path
             if row.after_apply:  # the step after the last apply step of this site's plan
                 steps = [a.step for a in tree.artifacts if a.kind in ("tmsh-apply", "shell-apply")]
                 assert art.step == max(s for s in steps if s is not None) + 1, art.path
-            elif row.scope in (Scope.SITE, Scope.PEER, Scope.DEVICE):
+            elif row.scope in (OutputScope.SITE, OutputScope.PEER, OutputScope.DEVICE):
                 assert art.step == row.step, art.path
             else:
                 assert art.step is not None

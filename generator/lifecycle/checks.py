@@ -16,7 +16,7 @@ from generator import expects as e
 from generator import probes
 from generator.context import DeviceContext, PeerContext, SiteContext
 from generator.expects import Probe, short
-from generator.lifecycle.plan import Gate, PeerPlan
+from generator.lifecycle.plan import PeerPlan, SyncGate
 from generator.lifecycle.state import Obj, UnitState
 from generator.operations import Entries, Value
 
@@ -136,7 +136,7 @@ def verify(
     return tuple(_split(found))
 
 
-def gates(peer: PeerContext, items: tuple[Gate, ...]) -> tuple[Probe, ...]:
+def gates(peer: PeerContext, items: tuple[SyncGate, ...]) -> tuple[Probe, ...]:
     """A second unit's step that needs what the config-sync just carried: read it first."""
     if not items:
         return ()
@@ -150,7 +150,7 @@ def gates(peer: PeerContext, items: tuple[Gate, ...]) -> tuple[Probe, ...]:
     return tuple(_split(found))
 
 
-def _gate(gate: Gate, first: str) -> Probe:
+def _gate(gate: SyncGate, first: str) -> Probe:
     op = gate.op
     if gate.mode == "arrived":
         return Probe(f"list {op.kind.tmsh} {op.path}", e.arrived(first))

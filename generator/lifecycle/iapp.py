@@ -24,7 +24,7 @@ from generator.context import PeerContext
 from generator.iapp.bundle import answers, iapp_artifacts, service_name, tmsh_word
 from generator.iapp.flow import COMPLETE, REMOVED, STAGE_VARIABLE
 from generator.lifecycle import checks
-from generator.lifecycle.plan import Gate, PeerPlan, Plan, SecondUnit, second_unit
+from generator.lifecycle.plan import PeerPlan, Plan, SecondUnit, SyncGate, second_unit
 from generator.lifecycle.views import PlanHeader
 from generator.operations import Operation
 from generator.templating import Style, render_template
@@ -135,7 +135,7 @@ def flow(pp: PeerPlan) -> PlanFlow:
 
 def _second_files(
     pp: PeerPlan, second: SecondUnit
-) -> dict[str, tuple[tuple[Operation, ...], tuple[Gate, ...]]]:
+) -> dict[str, tuple[tuple[Operation, ...], tuple[SyncGate, ...]]]:
     found = {
         "before-sync.tmsh": (second.before, ()),
         "after-sync.tmsh": (second.after, second.gates),

@@ -46,7 +46,7 @@ class PlanError(ValueError):
 
 
 @dataclass(frozen=True)
-class Gate:
+class SyncGate:
     """Before a second unit's step: a synced operation of an earlier step must have arrived."""
 
     op: Operation
@@ -59,7 +59,7 @@ class PlanStep:
     number: int
     synced: bool  # first unit only, then config-sync (a pair)
     ops: Mapping[int, tuple[Operation, ...]]  # device index → its operations, in order
-    gates: Mapping[int, tuple[Gate, ...]] = field(default_factory=dict)
+    gates: Mapping[int, tuple[SyncGate, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -347,9 +347,9 @@ def _gates(
     around: list[tuple[Values | None, Values | None]],
     needed: list[int],
     until: int,
-) -> tuple[Gate, ...]:
+) -> tuple[SyncGate, ...]:
     """What the second unit reads: each needed synced object as the syncs so far left it."""
-    out: dict[str, Gate] = {}
+    out: dict[str, SyncGate] = {}
     for i in needed:
         path = flat[i][1].path
         synced = [k for k in range(until) if flat[k][0] == SYNCED and flat[k][1].path == path]
@@ -361,7 +361,7 @@ def _gates(
             mode = "arrived"
         else:
             mode = "values"
-        out[path] = Gate(flat[last][1], tuple((after or {}).items()), mode)
+        out[path] = SyncGate(flat[last][1], tuple((after or {}).items()), mode)
     return tuple(out.values())
 
 
@@ -376,7 +376,7 @@ def _gated(steps: tuple[PlanStep, ...], start: list[dict[Key, Values]], ha: bool
     position = {id(op): n for n, (_, op) in enumerate(flat)}
     out = []
     for step in steps:
-        gates: dict[int, tuple[Gate, ...]] = {}
+        gates: dict[int, tuple[SyncGate, ...]] = {}
         for index, ops in step.ops.items():
             if step.synced or index == 0:
                 continue
@@ -401,10 +401,10 @@ class SecondUnit:
 
     before: tuple[Operation, ...] = ()
     after: tuple[Operation, ...] = ()
-    gates: tuple[Gate, ...] = ()
+    gates: tuple[SyncGate, ...] = ()
     undo_before: tuple[Operation, ...] = ()  # rollback: undoes `after`, before the reconfigure back
     undo_after: tuple[Operation, ...] = ()  # undoes `before`, after it
-    undo_gates: tuple[Gate, ...] = ()
+    undo_gates: tuple[SyncGate, ...] = ()
     conflict: str = ""
 
 
@@ -464,7 +464,7 @@ def _played(start: list[dict[Key, Values]], ops: list[tuple[int, Operation]]) ->
 
 def _second_gates(
     synced: list[tuple[int, Operation]], mine: list[tuple[int, Operation]], start: list[dict[Key, Values]]
-) -> tuple[Gate, ...]:
+) -> tuple[SyncGate, ...]:
     """The gates before the second unit's `mine`, run after the synced operations `synced`."""
     flat = synced + mine
     around = _around(start, flat)

@@ -77,8 +77,8 @@ from generator.proof.tmsh.replay import (
     Cluster,
     Key,
     PropMap,
+    ReplayedUnit,
     ReplayError,
-    UnitState,
     runbook_order,
     starting_cluster,
     tunnel_problems,
@@ -462,10 +462,10 @@ def _check_read_only(
 
 def _tmsh_final_states(
     site: Site, files: dict[str, bytes], manifest: list[dict[str, object]], where: str, report: Report
-) -> dict[str, UnitState]:
+) -> dict[str, ReplayedUnit]:
     """Each device as the tmsh apply scripts leave it (replayed in runbook order); then whether
     the tunnel between the two peers' final states would come up."""
-    states: dict[str, UnitState] = {}
+    states: dict[str, ReplayedUnit] = {}
     clusters: dict[str, Cluster] = {}
     replayed = True
     for peer in site.peers:
@@ -534,7 +534,7 @@ def _check_iapp(
     files: dict[str, bytes],
     path: str,
     peer: str,
-    tmsh_state: dict[str, UnitState],
+    tmsh_state: dict[str, ReplayedUnit],
     where: str,
     report: Report,
     replay: _Input,
@@ -582,7 +582,7 @@ def _check_runs(
     files: dict[str, bytes],
     implementation: str,
     answers: dict[str, str],
-    tmsh_state: dict[str, UnitState],
+    tmsh_state: dict[str, ReplayedUnit],
     here: str,
     report: Report,
 ) -> None:
@@ -628,7 +628,7 @@ def _check_flows(
     files: dict[str, bytes],
     recorded: dict[tuple[str, str], tuple[str, ...]],
     answers: dict[tuple[str, str], dict[str, str]],
-    tmsh_state: dict[str, UnitState],
+    tmsh_state: dict[str, ReplayedUnit],
     here: str,
     report: Report,
 ) -> None:

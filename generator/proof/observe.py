@@ -28,7 +28,7 @@ from generator.proof.tmsh.replay import (
     VLAN,
     Cluster,
     PropMap,
-    UnitState,
+    ReplayedUnit,
     is_synced,
     tunnel_problems,
 )
@@ -75,7 +75,7 @@ class World:
     clusters: dict[str, Cluster]
     facts: dict[Unit, dict[str, str]] = field(default_factory=dict)
 
-    def device(self, unit: Unit) -> UnitState:
+    def device(self, unit: Unit) -> ReplayedUnit:
         return self.clusters[unit[0]].devices[unit[1]]
 
     def active(self, unit: Unit) -> bool:
@@ -150,7 +150,7 @@ _HANDLERS: tuple[tuple[tuple[str, ...], Callable[[World, Unit, list[str]], Shown
 )
 
 
-def _monitors(device: UnitState, words: list[str]) -> Shown:
+def _monitors(device: ReplayedUnit, words: list[str]) -> Shown:
     """`list ltm monitor` (every type): the built-in monitors, the site's, and the created ones;
     with a type and a name, that one."""
     if len(words) > 3:
@@ -159,11 +159,11 @@ def _monitors(device: UnitState, words: list[str]) -> Shown:
     return Shown(tuple((name, {}) for name in names))
 
 
-def _list_kind(device: UnitState, kind: tuple[str, ...]) -> Shown:
+def _list_kind(device: ReplayedUnit, kind: tuple[str, ...]) -> Shown:
     return Shown(tuple((name, p) for (k, name), p in device.objects.items() if k == kind))
 
 
-def _list(device: UnitState, words: list[str]) -> Shown:
+def _list(device: ReplayedUnit, words: list[str]) -> Shown:
     kind = next((k for k in _KINDS if tuple(words[: len(k)]) == k), None)
     if kind is None:
         return Shown(fields=(("error", f"list of an unknown kind: {' '.join(words[:3])}"),))
@@ -194,7 +194,7 @@ def sync_status(world: World, peer: str) -> str:
 # ---- reachability ---------------------------------------------------------------------------
 
 
-def _addresses(device: UnitState, active: bool) -> Iterator[IPv4Interface]:
+def _addresses(device: ReplayedUnit, active: bool) -> Iterator[IPv4Interface]:
     """The self IPs a unit answers on: floating ones only while it is active."""
     for (kind, _), props in device.objects.items():
         if kind == SELF and str(props.get("address", "")) not in ("", UNKNOWN):
@@ -203,7 +203,7 @@ def _addresses(device: UnitState, active: bool) -> Iterator[IPv4Interface]:
                 yield IPv4Interface(str(props["address"]))
 
 
-def _next_hop(device: UnitState, address: IPv4Address, active: bool) -> str | None:
+def _next_hop(device: ReplayedUnit, address: IPv4Address, active: bool) -> str | None:
     """ "on-link", a gateway, "unknown" (a route the site says exists), or None (no route)."""
     if any(address in i.network and address != i.ip for i in _addresses(device, active)):
         return "on-link"
@@ -218,7 +218,7 @@ def _next_hop(device: UnitState, address: IPv4Address, active: bool) -> str | No
     return None if best is None else best[1]
 
 
-def _routable(device: UnitState, address: IPv4Address, active: bool) -> bool | None:
+def _routable(device: ReplayedUnit, address: IPv4Address, active: bool) -> bool | None:
     hop = _next_hop(device, address, active)
     if hop is None:
         return False
@@ -274,7 +274,7 @@ def _ping(world: World, unit: Unit, words: list[str]) -> Shown:
     return Shown(fields=(("routable", _word(routable)), ("replies", _word(replies))))
 
 
-def _mtu_of(device: UnitState, address: IPv4Address | None) -> int | None:
+def _mtu_of(device: ReplayedUnit, address: IPv4Address | None) -> int | None:
     """The MTU of the VLAN a self IP with `address` is on (1500 when unset; None: not known)."""
     for (kind, _), props in device.objects.items():
         if kind == SELF and address is not None and IPv4Interface(str(props.get("address"))).ip == address:
@@ -314,7 +314,7 @@ _CIPHER = {"aes128": (16, 16), "aes256": (16, 16), "aes-gcm128": (8, 4), "aes-gc
 _ICV = {"sha1": 12, "sha256": 16, "sha512": 32, "aes-gcm128": 16, "aes-gcm256": 16}
 
 
-def _esp_of(device: UnitState) -> tuple[str, str, str, bool] | None:
+def _esp_of(device: ReplayedUnit) -> tuple[str, str, str, bool] | None:
     """(mode, cipher, integrity, NAT traversal) of the IPsec that takes this unit's EtherIP."""
     for (kind, _), props in device.objects.items():
         if kind == ("net", "ipsec", "traffic-selector") and str(props.get("ip-protocol")) in ("97", "255"):
@@ -353,7 +353,9 @@ def _largest_inner(wan: int, esp: tuple[str, str, str, bool] | None) -> int:
     return inner
 
 
-def _source(device: UnitState, target: IPv4Address, active: bool, chosen: str | None) -> IPv4Address | None:
+def _source(
+    device: ReplayedUnit, target: IPv4Address, active: bool, chosen: str | None
+) -> IPv4Address | None:
     """The address a ping leaves from: `-I ADDRESS` when given; else the self IP on the target's
     subnet, else the non-floating self IP on the subnet of the route's gateway (the host picks a
     unit's own address, not a floating one [I]); None when there is no way out."""

@@ -42,8 +42,8 @@ from generator.proof.tmsh.replay import (
     Cluster,
     Key,
     PropMap,
+    ReplayedUnit,
     ReplayError,
-    UnitState,
     references,
     runbook_order,
 )
@@ -252,8 +252,8 @@ def _replayed(old: Site, new: Site, version: BigIpVersion, where: str, report: R
             o: start[n] if o == n else worlds["old"].clusters[name].devices[o].objects
             for o, n in zip(old_hosts, new_hosts, strict=True)
         }
-        olds = {o: UnitState(o, group, copy.deepcopy(out.old_start[name][o])) for o in old_hosts}
-        news = {h: UnitState(h, group, copy.deepcopy(start[h])) for h in new_hosts}
+        olds = {o: ReplayedUnit(o, group, copy.deepcopy(out.old_start[name][o])) for o in old_hosts}
+        news = {h: ReplayedUnit(h, group, copy.deepcopy(start[h])) for h in new_hosts}
         for label, site, devices, target in (("OLD", old, olds, out.old), ("NEW", new, news, out.new)):
             cluster = Cluster(devices)
             if not _apply_render(site, version, name, cluster, f"{where}/{name}", label, report):
@@ -262,7 +262,7 @@ def _replayed(old: Site, new: Site, version: BigIpVersion, where: str, report: R
     return out
 
 
-def _union(mine: UnitState, theirs: UnitState | None) -> dict[Key, PropMap]:
+def _union(mine: ReplayedUnit, theirs: ReplayedUnit | None) -> dict[Key, PropMap]:
     return {**(copy.deepcopy(theirs.objects) if theirs else {}), **copy.deepcopy(mine.objects)}
 
 
@@ -293,7 +293,7 @@ def _plan_cluster(new: Site, base: Replayed, peer: str) -> Cluster:
     for host in new.peers[peer].devices:
         kept = old_cluster.devices.get(host)
         objects = copy.deepcopy(kept.objects if kept else base.start[peer][host])
-        devices[host] = UnitState(host, new.peers[peer].device_group, objects)
+        devices[host] = ReplayedUnit(host, new.peers[peer].device_group, objects)
     return Cluster(devices)
 
 

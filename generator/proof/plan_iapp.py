@@ -28,7 +28,7 @@ from generator.proof.iapp.conditions import evaluate
 from generator.proof.iapp.harness import Case, run_cases
 from generator.proof.iapp.tmpl import TmplError, parse_template, tcl_words
 from generator.proof.tmsh.iapp_service import FlowRunner, service_key
-from generator.proof.tmsh.replay import SERVICE, Cluster, Key, PropMap, ReplayError, UnitState
+from generator.proof.tmsh.replay import SERVICE, Cluster, Key, PropMap, ReplayedUnit, ReplayError
 from generator.proof.tmsh.script import ScriptError, split_commands
 from generator.render import render_version
 from generator.templating import compiled_from_source
@@ -58,13 +58,13 @@ def listed(key: Key, props: PropMap | None) -> PropMap | None:
 
 
 @dataclass(frozen=True)
-class Template:
+class ImportedTemplate:
     name: str
     implementation: str
     answers: dict[str, str]  # what the GUI sends, every default accepted
 
 
-def template_of(files: Mapping[str, bytes], peer: str) -> Template | None:
+def template_of(files: Mapping[str, bytes], peer: str) -> ImportedTemplate | None:
     """The iApp template a render or plan package holds for `peer`."""
     found = [p for p in files if p.startswith(f"{peer}/iapp/") and p.endswith(".tmpl")]
     if len(found) != 1:
@@ -75,7 +75,7 @@ def template_of(files: Mapping[str, bytes], peer: str) -> Template | None:
     except (TmplError, apl_mod.AplError, UnicodeDecodeError, KeyError):
         return None
     name = found[0].rsplit("/", 1)[-1].removesuffix(".tmpl")
-    return Template(name, tmpl.sections["implementation"], gui_answers(presentation))
+    return ImportedTemplate(name, tmpl.sections["implementation"], gui_answers(presentation))
 
 
 def gui_answers(presentation: apl_mod.Presentation) -> dict[str, str]:
@@ -89,7 +89,7 @@ def gui_answers(presentation: apl_mod.Presentation) -> dict[str, str]:
 
 
 def recorded_runs(
-    template: Template, runs: list[tuple[str, str]]
+    template: ImportedTemplate, runs: list[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[str, ...]] | str:
     """The commands each (host, stage) run records, or why one failed."""
     cases = [Case(f"{h} {s}", h, {**template.answers, STAGE_VARIABLE: s}) for h, s in runs]
@@ -153,7 +153,9 @@ def prove_peer_flow(c: Context, pp: PeerPlan, report: Reporter) -> int:
     return len(old_runs) + len(new_runs)
 
 
-def _answers(c: Context, pp: PeerPlan, old: Template, new: Template, here: str, report: Reporter) -> None:
+def _answers(
+    c: Context, pp: PeerPlan, old: ImportedTemplate, new: ImportedTemplate, here: str, report: Reporter
+) -> None:
     complete = {STAGE_VARIABLE: "complete"}
     wanted = (
         [(DEPLOY, "", new.answers | {STAGE_VARIABLE: "complete"})]
@@ -186,7 +188,7 @@ def _runner(
     site: Site,
     peer: str,
     texts: Mapping[str, bytes],
-    t: Template,
+    t: ImportedTemplate,
     runs: dict[tuple[str, str], tuple[str, ...]],
 ) -> FlowRunner:
     tmsh = {p: b.decode() for p, b in texts.items() if p.endswith(".tmsh")}
@@ -197,7 +199,7 @@ def _runner(
 def _old_deployment(
     c: Context,
     pp: PeerPlan,
-    t: Template,
+    t: ImportedTemplate,
     runs: dict[tuple[str, str], tuple[str, ...]],
     files: Mapping[str, bytes],
     here: str,
@@ -205,7 +207,7 @@ def _old_deployment(
 ) -> Cluster | None:
     group = c.old.peers[pp.name].device_group
     cluster = Cluster(
-        {h: UnitState(h, group, copy.deepcopy(c.old_start[h])) for h in c.old.peers[pp.name].devices}
+        {h: ReplayedUnit(h, group, copy.deepcopy(c.old_start[h])) for h in c.old.peers[pp.name].devices}
     )
     try:
         _runner(cluster, c.old, pp.name, files, t, runs).run(apply_flow(c.old, pp.name))
@@ -219,8 +221,8 @@ def _plan_flow(
     c: Context,
     pp: PeerPlan,
     old_deployed: Cluster,
-    old: tuple[Template, dict[tuple[str, str], tuple[str, ...]]],
-    new: tuple[Template, dict[tuple[str, str], tuple[str, ...]]],
+    old: tuple[ImportedTemplate, dict[tuple[str, str], tuple[str, ...]]],
+    new: tuple[ImportedTemplate, dict[tuple[str, str], tuple[str, ...]]],
     here: str,
     report: Reporter,
 ) -> None:
@@ -228,7 +230,7 @@ def _plan_flow(
     devices = {}
     for host in pp.hostnames:
         kept = old_deployed.devices.get(host)
-        devices[host] = UnitState(host, group, copy.deepcopy(kept.objects if kept else c.start[host]))
+        devices[host] = ReplayedUnit(host, group, copy.deepcopy(kept.objects if kept else c.start[host]))
     cluster = Cluster(devices)
     before = {h: copy.deepcopy(d.objects) for h, d in cluster.devices.items()}
     runners = {

@@ -61,7 +61,7 @@ class AdoptError(GeneratorError):
 
 
 @dataclass
-class Unit:
+class FoundUnit:
     host: str
     display: str
     saved: SavedConfig
@@ -78,7 +78,7 @@ class Unit:
 
 
 @dataclass
-class Site:
+class SiteDraft:
     """The site file being written: lines with their comments."""
 
     lines: list[tuple[int, str, str]] = field(default_factory=list)  # (indent, text, comment)
@@ -98,7 +98,7 @@ class Site:
         return "\n".join(out) + "\n"
 
 
-def read_units(inputs: list[UnitInput]) -> list[Unit]:
+def read_units(inputs: list[UnitInput]) -> list[FoundUnit]:
     units, problems = [], []
     for given in inputs:
         try:
@@ -110,7 +110,7 @@ def read_units(inputs: list[UnitInput]) -> list[Unit]:
         if host is None:
             problems.append(f"{given.display}: no hostname saved: name the unit, DEVICE={given.display}")
             continue
-        units.append(Unit(host, given.display, saved))
+        units.append(FoundUnit(host, given.display, saved))
     if problems:
         raise AdoptError(problems)
     return units
@@ -121,7 +121,7 @@ def adopt(inputs: list[UnitInput]) -> str:
     units = read_units(inputs)
     tunnels = [_tunnel(u) for u in units]
     peers = _peers(units, tunnels)
-    site = Site()
+    site = SiteDraft()
     deployment, named = _deployment(units)
     site.add(
         0,
@@ -153,7 +153,7 @@ def adopt(inputs: list[UnitInput]) -> str:
 # ---- IPsec -------------------------------------------------------------------------------------
 
 
-def ipsec_of(u: Unit, tunnel: Stanza) -> tuple[Stanza, Stanza, Stanza] | None:
+def ipsec_of(u: FoundUnit, tunnel: Stanza) -> tuple[Stanza, Stanza, Stanza] | None:
     """(traffic selector, its policy, the IKE peer) that protect this unit's EtherIP: a selector
     for protocol 97 from the tunnel's local address /32 to its remote /32."""
     local, remote = _ends(tunnel)
@@ -179,7 +179,7 @@ def ipsec_of(u: Unit, tunnel: Stanza) -> tuple[Stanza, Stanza, Stanza] | None:
     return None
 
 
-def _ipsec(site: Site, u: Unit, tunnel: Stanza) -> None:
+def _ipsec(site: SiteDraft, u: FoundUnit, tunnel: Stanza) -> None:
     """The site's ipsec key from the first unit's IPsec objects, every value written."""
     found = ipsec_of(u, tunnel)
     if found is None:
@@ -210,7 +210,7 @@ def _ipsec(site: Site, u: Unit, tunnel: Stanza) -> None:
     site.add(1, f"phase2_lifetime: {unquote(p.get('ike-phase2-lifetime'))}")
 
 
-def _certificate(site: Site, u: Unit, tunnel: Stanza) -> None:
+def _certificate(site: SiteDraft, u: FoundUnit, tunnel: Stanza) -> None:
     found = ipsec_of(u, tunnel)
     if found is None or unquote(found[2].body.get("phase1-auth-method")) == "pre-shared-key":
         return
@@ -224,7 +224,7 @@ def _certificate(site: Site, u: Unit, tunnel: Stanza) -> None:
 # ---- finding things -------------------------------------------------------------------------
 
 
-def _tunnel(u: Unit) -> Stanza:
+def _tunnel(u: FoundUnit) -> Stanza:
     found = [
         s
         for s in u.saved.of("net tunnels tunnel").values()
@@ -246,7 +246,7 @@ def _ends(t: Stanza) -> tuple[str, str]:
     return unquote(t.body.get("local-address")), unquote(t.body.get("remote-address"))
 
 
-def _peers(units: list[Unit], tunnels: list[Stanza]) -> list[list[int]]:
+def _peers(units: list[FoundUnit], tunnels: list[Stanza]) -> list[list[int]]:
     """Units grouped by their tunnel's ends: two data centers, pointing at each other."""
     groups: dict[tuple[str, str], list[int]] = {}
     for i, t in enumerate(tunnels):
@@ -264,7 +264,7 @@ def _peers(units: list[Unit], tunnels: list[Stanza]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _group(u: Unit, tunnel: Stanza) -> tuple[str, Stanza]:
+def _group(u: FoundUnit, tunnel: Stanza) -> tuple[str, Stanza]:
     """(VM VLAN path, VLAN group stanza) of the group holding the tunnel."""
     for s in u.saved.of("net vlan-group").values():
         members = names(s.body.get("members"))
@@ -277,7 +277,7 @@ def _group(u: Unit, tunnel: Stanza) -> tuple[str, Stanza]:
     )
 
 
-def _vm_selfs(u: Unit, _vm: str) -> list[tuple[str, IPv4Interface, bool]]:
+def _vm_selfs(u: FoundUnit, _vm: str) -> list[tuple[str, IPv4Interface, bool]]:
     group = next(s for s in u.saved.of("net vlan-group").values() if _vm in names(s.body.get("members")))
     found = [(p, a, f) for p, s, a, f in u.selfs() if object_path(unquote(s.body.get("vlan"))) == group.name]
     if not found:
@@ -285,7 +285,7 @@ def _vm_selfs(u: Unit, _vm: str) -> list[tuple[str, IPv4Interface, bool]]:
     return sorted(found, key=lambda x: x[2])  # the unit's own first, then the floating one
 
 
-def _endpoint(u: Unit, tunnel: Stanza) -> tuple[str, Stanza, IPv4Interface, bool]:
+def _endpoint(u: FoundUnit, tunnel: Stanza) -> tuple[str, Stanza, IPv4Interface, bool]:
     local = _ends(tunnel)[0]
     for entry in u.selfs():
         if str(entry[2].ip) == local:
@@ -293,7 +293,7 @@ def _endpoint(u: Unit, tunnel: Stanza) -> tuple[str, Stanza, IPv4Interface, bool
     raise AdoptError([f"{tunnel.where}: {u.host}: no self IP has the tunnel's local address {local}"])
 
 
-def _deployment(units: list[Unit]) -> tuple[str, bool]:
+def _deployment(units: list[FoundUnit]) -> tuple[str, bool]:
     for u in units:
         for kind in ("net tunnels tunnel", "net vlan-group", "net route", "ltm pool", "net vlan"):
             for s in u.saved.of(kind).values():
@@ -307,7 +307,7 @@ def _deployment(units: list[Unit]) -> tuple[str, bool]:
     return "adopted", False
 
 
-def _version(u: Unit) -> tuple[str, bool]:
+def _version(u: FoundUnit) -> tuple[str, bool]:
     for line in u.saved.versions:
         for v in reversed(ALL_VERSIONS):
             if line.version == v.value or line.version.startswith(f"{v.value}."):
@@ -332,13 +332,13 @@ def _peer_names(peers: list[list[int]], tunnels: list[Stanza]) -> list[tuple[str
 # ---- writing the site --------------------------------------------------------------------------
 
 
-def _mtus(site: Site, u: Unit, tunnel: Stanza) -> None:
+def _mtus(site: SiteDraft, u: FoundUnit, tunnel: Stanza) -> None:
     mtu = unquote(tunnel.body.get("mtu"))
     if mtu and mtu not in ("0", "1500"):
         site.add(0, f"tunnel_mtu: {mtu}", "the tunnel's mtu as saved")
 
 
-def _shared_gateways(site: Site, u: Unit, group: Stanza) -> None:
+def _shared_gateways(site: SiteDraft, u: FoundUnit, group: Stanza) -> None:
     raw = group.body.get("proxy-excludes")
     listed = raw if isinstance(raw, list) else list(raw) if isinstance(raw, dict) else []
     found = [str(v) for v in listed if v and v != "none"]
@@ -346,7 +346,7 @@ def _shared_gateways(site: Site, u: Unit, group: Stanza) -> None:
         site.add(0, f"shared_gateways: [{', '.join(found)}]", "the VLAN group's proxy-excludes")
 
 
-def _pool(site: Site, u: Unit) -> None:
+def _pool(site: SiteDraft, u: FoundUnit) -> None:
     monitors = [s for s in u.saved.of("ltm monitor").values() if s.subtype == "virtual-location"]
     if len(monitors) != 1:
         raise AdoptError(
@@ -389,7 +389,7 @@ def _pool(site: Site, u: Unit) -> None:
         )
 
 
-def _also(site: Site, rule: list[str]) -> None:
+def _also(site: SiteDraft, rule: list[str]) -> None:
     if len(rule) == 1:
         site.add(1, f"also_monitor: {_bare(rule[0])}")
     elif not rule:
@@ -411,7 +411,7 @@ def _bare(path: str) -> str:
 
 
 def _peer(
-    site: Site, name: str, guessed: bool, units: list[Unit], tunnels: list[Stanza], deployment: str
+    site: SiteDraft, name: str, guessed: bool, units: list[FoundUnit], tunnels: list[Stanza], deployment: str
 ) -> None:
     first, tunnel = units[0], tunnels[0]
     ha = len(units) == 2
@@ -469,7 +469,7 @@ def _peer(
     _names(site, deployment, wan_selfs if wan_created else [], vm_selfs)
 
 
-def _device_group(u: Unit, hosts: list[str]) -> tuple[str, bool]:
+def _device_group(u: FoundUnit, hosts: list[str]) -> tuple[str, bool]:
     for s in u.saved.of("cm device-group").values():
         listed = {_bare(n) for n in names(s.body.get("devices"))}
         if unquote(s.body.get("type")) == "sync-failover" and set(hosts) <= listed:
@@ -477,7 +477,7 @@ def _device_group(u: Unit, hosts: list[str]) -> tuple[str, bool]:
     return "dg_adopted", False
 
 
-def _vlan(site: Site, u: Unit, path: str) -> None:
+def _vlan(site: SiteDraft, u: FoundUnit, path: str) -> None:
     site.add(3, f"vlan: {_bare(path)}")
     stanza = u.saved.get("net vlan", path)
     if stanza is None or not _etherip(stanza):
@@ -501,7 +501,7 @@ def _vlan(site: Site, u: Unit, path: str) -> None:
         site.add(3, f"mtu: {mtu}")
 
 
-def _selfs_on(units: list[Unit], vlan: str) -> list[tuple[str, Stanza, IPv4Interface, bool]]:
+def _selfs_on(units: list[FoundUnit], vlan: str) -> list[tuple[str, Stanza, IPv4Interface, bool]]:
     out = []
     for u in units:
         own = [e for e in u.selfs() if not e[3] and object_path(unquote(e[1].body.get("vlan"))) == vlan]
@@ -520,7 +520,7 @@ ADDED_IPSEC = frozenset(
 
 
 def _lockdown(
-    site: Site, stanza: Stanza, *, admits: bool, default: str = "none", ipsec: bool = False
+    site: SiteDraft, stanza: Stanza, *, admits: bool, default: str = "none", ipsec: bool = False
 ) -> None:
     """A created self IP's allow-service, as the site writes it (the endpoint's EtherIP entry,
     and IPsec's, are etherip's own addition)."""
@@ -536,7 +536,9 @@ def _lockdown(
         site.add(3, f"allow_service: [{', '.join(entries)}]")
 
 
-def _gateway(site: Site, u: Unit, tunnel: Stanza, endpoint: IPv4Interface, wan_created: bool) -> None:
+def _gateway(
+    site: SiteDraft, u: FoundUnit, tunnel: Stanza, endpoint: IPv4Interface, wan_created: bool
+) -> None:
     remote = IPv4Address(_ends(tunnel)[1])
     for s in u.saved.of("net route").values():
         net = parse_network(unquote(s.body.get("network")))
@@ -556,7 +558,7 @@ def _gateway(site: Site, u: Unit, tunnel: Stanza, endpoint: IPv4Interface, wan_c
 
 
 def _endpoint_self(
-    site: Site, endpoint: tuple[str, Stanza, IPv4Interface, bool], ipsec: bool = False
+    site: SiteDraft, endpoint: tuple[str, Stanza, IPv4Interface, bool], ipsec: bool = False
 ) -> None:
     services = list(allow_service(endpoint[1].body))
     admitted = [e for e in services if e in ADDED | (ADDED_IPSEC if ipsec else frozenset())]
@@ -572,7 +574,7 @@ def _endpoint_self(
 
 
 def _names(
-    site: Site,
+    site: SiteDraft,
     deployment: str,
     wan: list[tuple[str, Stanza, IPv4Interface, bool]],
     vm: list[list[tuple[str, IPv4Interface, bool]]],

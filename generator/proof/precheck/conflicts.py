@@ -1,4 +1,4 @@
-"""One function per conflict kind. Each takes a `Unit` and returns its findings.
+"""One function per conflict kind. Each takes a `SavedUnit` and returns its findings.
 
 Kinds: exists, missing, pool-rule, pool-min-active, tag, untagged, no-interface, address,
 overlap, hostname, device-group, configsync, version, route, ipsec-peer, ipsec-selector; notes:
@@ -14,7 +14,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from generator.bigip import TG_LOCAL
 from generator.proof.precheck.plan import (
     L2_KINDS,
-    Unit,
+    SavedUnit,
     created_objects,
     existing_wan_addresses,
 )
@@ -54,7 +54,7 @@ LABELS = {
 
 
 def _finding(
-    unit: Unit,
+    unit: SavedUnit,
     kind: str,
     objects: tuple[str, ...],
     message: str,
@@ -66,7 +66,7 @@ def _finding(
     return PrecheckFinding(unit.device.hostname, kind, objects, message, shown, severity, absence)
 
 
-def _searched(unit: Unit, parts: tuple[str, ...]) -> str:
+def _searched(unit: SavedUnit, parts: tuple[str, ...]) -> str:
     """For a finding about something absent: the files that were searched for it."""
     files = [
         f.display
@@ -76,7 +76,7 @@ def _searched(unit: Unit, parts: tuple[str, ...]) -> str:
     return f"searched {', '.join(files)}" if files else ""
 
 
-def exists(unit: Unit) -> list[PrecheckFinding]:
+def exists(unit: SavedUnit) -> list[PrecheckFinding]:
     """An object the change creates already exists (same kind and name)."""
     out = []
     for obj in created_objects(unit):
@@ -95,7 +95,7 @@ def exists(unit: Unit) -> list[PrecheckFinding]:
     return out
 
 
-def missing(unit: Unit) -> list[PrecheckFinding]:
+def missing(unit: SavedUnit) -> list[PrecheckFinding]:
     """An object the site file marks existing is missing, or is not what the change relies on."""
     out = []
     for path in unit.peer.existing_vlans:
@@ -110,7 +110,7 @@ def missing(unit: Unit) -> list[PrecheckFinding]:
     return out
 
 
-def _existing_wan_selfs(unit: Unit) -> list[PrecheckFinding]:
+def _existing_wan_selfs(unit: SavedUnit) -> list[PrecheckFinding]:
     out = []
     vlan = unit.peer.wan_vlan_path
     saved = _saved_selfs(unit)
@@ -138,7 +138,7 @@ def _traffic_group(stanza: Stanza) -> str:
     return object_path(unquote(stanza.body.get("traffic-group")) or LOCAL_ONLY)
 
 
-def pool_restore(unit: Unit) -> list[PrecheckFinding]:
+def pool_restore(unit: SavedUnit) -> list[PrecheckFinding]:
     """The existing pool's monitor rule or min-active-members differs from what rollback restores."""
     pool = unit.site.pool
     found = unit.saved.get("ltm pool", pool.path)
@@ -161,7 +161,7 @@ def pool_restore(unit: Unit) -> list[PrecheckFinding]:
     return out
 
 
-def vlan_tags(unit: Unit) -> list[PrecheckFinding]:
+def vlan_tags(unit: SavedUnit) -> list[PrecheckFinding]:
     """A VLAN tag the change uses is already used by another VLAN."""
     out = []
     saved = [(other, vlan_tag(other.body)) for other in unit.saved.of("net vlan").values()]
@@ -175,7 +175,7 @@ def vlan_tags(unit: Unit) -> list[PrecheckFinding]:
     return out
 
 
-def untagged_interfaces(unit: Unit) -> list[PrecheckFinding]:
+def untagged_interfaces(unit: SavedUnit) -> list[PrecheckFinding]:
     """An interface the change puts untagged into a VLAN is untagged in another VLAN."""
     out = []
     saved = [(other, vlan_interfaces(other.body)) for other in unit.saved.of("net vlan").values()]
@@ -192,7 +192,7 @@ def untagged_interfaces(unit: Unit) -> list[PrecheckFinding]:
     return out
 
 
-def interfaces_exist(unit: Unit) -> list[PrecheckFinding]:
+def interfaces_exist(unit: SavedUnit) -> list[PrecheckFinding]:
     """An interface or trunk the change names does not exist."""
     interfaces, trunks = set(unit.saved.of("net interface")), set(unit.saved.of("net trunk"))
     wanted = [(name, vlan.path) for vlan in unit.peer.vlans for name, _ in vlan.interfaces]
@@ -210,7 +210,7 @@ def interfaces_exist(unit: Unit) -> list[PrecheckFinding]:
     return out
 
 
-def _saved_selfs(unit: Unit) -> list[tuple[Stanza, IPv4Interface]]:
+def _saved_selfs(unit: SavedUnit) -> list[tuple[Stanza, IPv4Interface]]:
     """The saved self IPs in route domain 0 (where the change works), read once per unit."""
     memo = unit.saved.memo
     if "selfs" not in memo:
@@ -224,7 +224,7 @@ def _saved_selfs(unit: Unit) -> list[tuple[Stanza, IPv4Interface]]:
     return selfs
 
 
-def self_addresses(unit: Unit) -> list[PrecheckFinding]:
+def self_addresses(unit: SavedUnit) -> list[PrecheckFinding]:
     """A self IP address the change creates is configured already, or its subnet overlaps a
     self IP on another VLAN."""
     out = []
@@ -251,7 +251,7 @@ def self_addresses(unit: Unit) -> list[PrecheckFinding]:
     return out
 
 
-def hostname(unit: Unit) -> list[PrecheckFinding]:
+def hostname(unit: SavedUnit) -> list[PrecheckFinding]:
     """The saved hostname differs from the device key."""
     found = list(hostnames(unit.saved))
     host = unit.device.hostname
@@ -266,7 +266,7 @@ def hostname(unit: Unit) -> list[PrecheckFinding]:
     return [_finding(unit, "hostname", (host,), f"saved hostname is {name}, not {host}", where)]
 
 
-def device_group(unit: Unit) -> list[PrecheckFinding]:
+def device_group(unit: SavedUnit) -> list[PrecheckFinding]:
     """The device group named is absent, or this unit is not in it (pairs only)."""
     if not unit.peer.is_ha or unit.peer.device_group is None:
         return []
@@ -292,7 +292,7 @@ def device_group(unit: Unit) -> list[PrecheckFinding]:
     return []
 
 
-def tunnel_configsync(unit: Unit) -> list[PrecheckFinding]:
+def tunnel_configsync(unit: SavedUnit) -> list[PrecheckFinding]:
     """`sys db iptunnel.configsync` is disabled on a pair: the tunnel would not sync."""
     value = db_value(unit.saved, "iptunnel.configsync")
     if not unit.peer.is_ha or value is None or value[0] != "disable":
@@ -303,7 +303,7 @@ def tunnel_configsync(unit: Unit) -> list[PrecheckFinding]:
     return [_finding(unit, "configsync", ("iptunnel.configsync",), message, value[1])]
 
 
-def version(unit: Unit) -> list[PrecheckFinding]:
+def version(unit: SavedUnit) -> list[PrecheckFinding]:
     """The saved configuration's #TMSH-VERSION differs from the version the change targets."""
     target = unit.site.version
     if not unit.saved.versions:
@@ -322,7 +322,7 @@ def version(unit: Unit) -> list[PrecheckFinding]:
     ]
 
 
-def routes(unit: Unit) -> list[PrecheckFinding]:
+def routes(unit: SavedUnit) -> list[PrecheckFinding]:
     """With `gateway: existing`, no saved route covers the other endpoint; a created route's
     destination is already routed by another route."""
     remote = IPv4Address(unit.peer.tunnel.remote_address)
@@ -343,7 +343,7 @@ def routes(unit: Unit) -> list[PrecheckFinding]:
     return out
 
 
-def ipsec(unit: Unit) -> list[PrecheckFinding]:
+def ipsec(unit: SavedUnit) -> list[PrecheckFinding]:
     """With IPsec: another IKE peer for the other endpoint, another traffic selector that covers
     EtherIP between the endpoints (it could take the traffic first [I]), certificates the IKE
     peer names that are not saved."""
@@ -385,14 +385,14 @@ def ipsec(unit: Unit) -> list[PrecheckFinding]:
 
 
 def _covered(
-    unit: Unit, remote: IPv4Address, saved: list[tuple[Stanza, tuple[IPv4Network, int] | None]]
+    unit: SavedUnit, remote: IPv4Address, saved: list[tuple[Stanza, tuple[IPv4Network, int] | None]]
 ) -> bool:
     if any(p is not None and p[1] == 0 and remote in p[0] for _, p in saved):
         return True
     return any(remote in address.network for _, address in _saved_selfs(unit))
 
 
-def unread(unit: Unit) -> list[PrecheckFinding]:
+def unread(unit: SavedUnit) -> list[PrecheckFinding]:
     """What could not be read, of the stanza kinds these checks use (run last: the bodies the
     checks above looked at are parsed by now), and stanzas saved twice."""
     out = [
@@ -417,7 +417,7 @@ def unread(unit: Unit) -> list[PrecheckFinding]:
     return out
 
 
-CHECKS: tuple[Callable[[Unit], list[PrecheckFinding]], ...] = (
+CHECKS: tuple[Callable[[SavedUnit], list[PrecheckFinding]], ...] = (
     version,
     hostname,
     device_group,
@@ -444,7 +444,7 @@ SKIPPED = {  # part → (its file, what is not looked for without it)
 }
 
 
-def check_unit(unit: Unit) -> list[PrecheckFinding]:
+def check_unit(unit: SavedUnit) -> list[PrecheckFinding]:
     findings = [f for check in CHECKS for f in check(unit)]
     lacking = [part for part in (*BASE, *USER) if part not in unit.saved.parts]
     if not lacking:

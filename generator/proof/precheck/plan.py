@@ -24,7 +24,7 @@ class Created:
 
 
 @dataclass(frozen=True)
-class Unit:
+class SavedUnit:
     """One device of the site with its saved configuration."""
 
     model: Site
@@ -34,7 +34,7 @@ class Unit:
     saved: SavedConfig
 
 
-def created_objects(unit: Unit) -> list[Created]:
+def created_objects(unit: SavedUnit) -> list[Created]:
     peer, site = unit.peer, unit.site
     objects = [Created("net vlan", "VLAN", v.path) for v in peer.vlans]
     objects.append(Created("net vlan-group", "VLAN group", peer.vlan_group.path))
@@ -51,7 +51,7 @@ def created_objects(unit: Unit) -> list[Created]:
     return objects
 
 
-def existing_wan_addresses(unit: Unit) -> list[tuple[str, bool]]:
+def existing_wan_addresses(unit: SavedUnit) -> list[tuple[str, bool]]:
     """(address with prefix, floating?) of the existing WAN self IPs this unit must hold."""
     peer = unit.model.peers[unit.peer.name]
     if peer.wan.create:

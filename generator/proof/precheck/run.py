@@ -9,7 +9,7 @@ from generator.context import DeviceContext, PeerContext, SiteContext, build_con
 from generator.errors import EXIT_USAGE, GeneratorError
 from generator.model import Site
 from generator.proof.precheck.conflicts import check_unit
-from generator.proof.precheck.plan import Unit
+from generator.proof.precheck.plan import SavedUnit
 from generator.proof.precheck.report import ERROR, NOTE, PrecheckFinding, PrecheckReport, UnitResult
 from generator.proof.precheck.saved import SavedConfig, hostnames, parse_saved
 from generator.proof.precheck.sources import SavedConfigError, read_source
@@ -101,7 +101,7 @@ def _one(
             (PrecheckFinding(host, "duplicate-unit", (given.display,), message, severity=ERROR),),
         )
     peer, device = devices[host]
-    return UnitResult(host, given.display, tuple(check_unit(Unit(model, ctx, peer, device, saved))))
+    return UnitResult(host, given.display, tuple(check_unit(SavedUnit(model, ctx, peer, device, saved))))
 
 
 def _identify(

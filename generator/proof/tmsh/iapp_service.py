@@ -39,8 +39,8 @@ from generator.proof.tmsh.replay import (
     Cluster,
     Key,
     PropMap,
+    ReplayedUnit,
     ReplayError,
-    UnitState,
     apply_config,
     is_synced,
     references,
@@ -54,7 +54,7 @@ def service_key(name: str) -> Key:
     return SERVICE, f"{bigip.path(name)}.app/{name}"
 
 
-def owned_here(device: UnitState, props: PropMap) -> set[Key]:
+def owned_here(device: ReplayedUnit, props: PropMap) -> set[Key]:
     """The objects a service owns on this device: all it created where it ran, only the synced
     ones on a unit that received it by config-sync."""
     here = device.hostname == props["ran-on"]
@@ -65,7 +65,7 @@ def owned_here(device: UnitState, props: PropMap) -> set[Key]:
     }
 
 
-def _owned_by_any(device: UnitState) -> dict[Key, str]:
+def _owned_by_any(device: ReplayedUnit) -> dict[Key, str]:
     out: dict[Key, str] = {}
     for key, props in device.objects.items():
         if key[0] == SERVICE:
@@ -73,7 +73,7 @@ def _owned_by_any(device: UnitState) -> dict[Key, str]:
     return out
 
 
-def _delete_together(device: UnitState, doomed: set[Key]) -> None:
+def _delete_together(device: ReplayedUnit, doomed: set[Key]) -> None:
     for key, props in device.objects.items():
         if key in doomed:
             continue
@@ -86,7 +86,7 @@ def _delete_together(device: UnitState, doomed: set[Key]) -> None:
     device.unsaved = True
 
 
-def _atomic(device: UnitState, what: str, change: Callable[[], None]) -> None:
+def _atomic(device: ReplayedUnit, what: str, change: Callable[[], None]) -> None:
     snapshot = copy.deepcopy(device.objects)
     try:
         change()
@@ -96,7 +96,7 @@ def _atomic(device: UnitState, what: str, change: Callable[[], None]) -> None:
 
 
 def _run_recorded(
-    device: UnitState, number: int, line: str, owned: set[Key], others: dict[Key, str]
+    device: ReplayedUnit, number: int, line: str, owned: set[Key], others: dict[Key, str]
 ) -> Key | None:
     """One recorded command of a run; the key it creates (marks), if any."""
     cmd = parse_command(number, line)
@@ -121,7 +121,7 @@ def _run_recorded(
 
 
 def run_service(
-    device: UnitState, name: str, recorded: Sequence[str], variables: Mapping[str, str], *, create: bool
+    device: ReplayedUnit, name: str, recorded: Sequence[str], variables: Mapping[str, str], *, create: bool
 ) -> None:
     """Create the service (create=True) or reconfigure it, running the recorded commands."""
     key = service_key(name)
@@ -147,7 +147,7 @@ def run_service(
     _atomic(device, f"{verb} {key[1]}", change)
 
 
-def delete_service(device: UnitState, name: str) -> None:
+def delete_service(device: ReplayedUnit, name: str) -> None:
     key = service_key(name)
     current = device.objects.get(key)
     if current is None:
@@ -155,7 +155,7 @@ def delete_service(device: UnitState, name: str) -> None:
     _atomic(device, f"delete {key[1]}", lambda: _delete_together(device, owned_here(device, current) | {key}))
 
 
-def check_strict_updates(device: UnitState, commands: Iterable[Command], source: str) -> None:
+def check_strict_updates(device: ReplayedUnit, commands: Iterable[Command], source: str) -> None:
     """tmsh may not modify or delete an object an application service owns."""
     owned = _owned_by_any(device)
     for cmd in commands:

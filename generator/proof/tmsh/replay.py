@@ -65,7 +65,7 @@ def is_synced(key: Key, props: PropMap) -> bool:
 
 
 @dataclass
-class UnitState:
+class ReplayedUnit:
     """One modelled BIG-IP unit: its configuration objects, its open transaction, whether it has
     unsaved changes (the model.Device it stands for is the site file's view of the same unit)."""
 
@@ -179,7 +179,7 @@ def _ipsec_references(
                 yield (cert_kind,), str(props[prop])
 
 
-def _check_builtin_refs(device: UnitState, key: Key, props: PropMap) -> None:
+def _check_builtin_refs(device: ReplayedUnit, key: Key, props: PropMap) -> None:
     kind = key[0]
     if kind == SELF and props.get("traffic-group", TG_LOCAL) not in BUILTIN_TRAFFIC_GROUPS:
         raise ReplayError(f"{key[1]}: unknown traffic group {props['traffic-group']}")
@@ -215,14 +215,14 @@ def _check_ike_peer(name: str, props: PropMap) -> None:
         )
 
 
-def _check_refs(device: UnitState, key: Key, props: PropMap) -> None:
+def _check_refs(device: ReplayedUnit, key: Key, props: PropMap) -> None:
     for kinds, name in references(key, props):
         if not device.has_any(kinds, name):
             raise ReplayError(f"{key[1]} refers to {name}, which does not exist on {device.hostname}")
     _check_builtin_refs(device, key, props)
 
 
-def _referrers(device: UnitState, target: Key) -> list[str]:
+def _referrers(device: ReplayedUnit, target: Key) -> list[str]:
     return [
         k[1]
         for k, p in device.objects.items()
@@ -230,7 +230,7 @@ def _referrers(device: UnitState, target: Key) -> list[str]:
     ]
 
 
-def apply_config(device: UnitState, cmd: Command) -> None:
+def apply_config(device: ReplayedUnit, cmd: Command) -> None:
     key = cmd.key
     exists = key in device.objects
     if cmd.verb == "create":
@@ -257,7 +257,7 @@ def apply_config(device: UnitState, cmd: Command) -> None:
 class Cluster:
     """The devices of one peer (a standalone device, or an HA pair and its device group)."""
 
-    devices: dict[str, UnitState]
+    devices: dict[str, ReplayedUnit]
 
     def run(self, hostname: str, commands: Iterable[Command], source: str = "") -> None:
         device = self.devices[hostname]
@@ -269,7 +269,7 @@ class Cluster:
         if device.pending is not None:
             raise ReplayError(f"{source}: cli transaction opened but never submitted")
 
-    def _run_one(self, device: UnitState, cmd: Command) -> None:
+    def _run_one(self, device: ReplayedUnit, cmd: Command) -> None:
         if cmd.verb == "begin":
             if device.pending is not None:
                 raise ReplayError("cli transaction already open")
@@ -288,7 +288,7 @@ class Cluster:
             device.unsaved = False
 
     @staticmethod
-    def _submit(device: UnitState) -> None:
+    def _submit(device: ReplayedUnit) -> None:
         if device.pending is None:
             raise ReplayError("submit without create cli transaction")
         pending, device.pending = device.pending, None
@@ -301,11 +301,11 @@ class Cluster:
                 raise ReplayError(f"transaction rolled back (command at line {queued.line}): {exc}") from None
 
     @staticmethod
-    def _outside_transaction(device: UnitState, what: str) -> None:
+    def _outside_transaction(device: ReplayedUnit, what: str) -> None:
         if device.pending is not None:
             raise ReplayError(f"{what} inside a cli transaction")
 
-    def _sync(self, source: UnitState, group: str) -> None:
+    def _sync(self, source: ReplayedUnit, group: str) -> None:
         self._outside_transaction(source, "run cm config-sync")
         if source.group != group:
             raise ReplayError(f"{source.hostname} is not in device group {group}")
@@ -329,7 +329,7 @@ class Cluster:
 def starting_cluster(site: Site, peer_name: str) -> Cluster:
     """The devices of one peer before the change: only what the site marks as existing."""
     peer = site.peers[peer_name]
-    devices: dict[str, UnitState] = {}
+    devices: dict[str, ReplayedUnit] = {}
     for index, (host, dev) in enumerate(peer.devices.items()):
         objects: dict[Key, PropMap] = {}
         for vlan in (peer.wan, peer.vm):
@@ -379,7 +379,7 @@ def starting_cluster(site: Site, peer_name: str) -> Cluster:
                 "min-active-members": str(site.pool.restore_min_active_members or 0),
             }
         objects |= _certificates(peer)
-        devices[host] = UnitState(host, peer.device_group, objects)
+        devices[host] = ReplayedUnit(host, peer.device_group, objects)
     return Cluster(devices)
 
 
@@ -489,7 +489,7 @@ SELECTOR_NAME = "(name)"  # the selector's path, beside its properties in a Prot
 End = tuple[str, str, Protection | None]  # local, remote, protection (None: EtherIP in clear)
 
 
-def _protection(device: UnitState, local: str, remote: str) -> Protection | None:
+def _protection(device: ReplayedUnit, local: str, remote: str) -> Protection | None:
     """The traffic selector that takes EtherIP from `local` to `remote` on this unit (protocol 97
     or all, source and destination covering the endpoints), its policy and the IKE peer for
     `remote`; None when EtherIP leaves in clear."""
@@ -541,7 +541,7 @@ def ipsec_problems(site: Site, clusters: dict[str, Cluster]) -> Iterator[str]:
 
 
 def _end_problems(
-    where: str, remote_name: str, device: UnitState, end: End, others: list[Protection | None]
+    where: str, remote_name: str, device: ReplayedUnit, end: End, others: list[Protection | None]
 ) -> Iterator[str]:
     local, remote, mine = end
     protected = [o for o in others if o is not None]
@@ -628,7 +628,7 @@ def _mismatch(
     yield from _ids(where, remote_name, peer, their_peer, local)
 
 
-def _lockdown_problems(where: str, device: UnitState, local: str, peer: PropMap) -> Iterator[str]:
+def _lockdown_problems(where: str, device: ReplayedUnit, local: str, peer: PropMap) -> Iterator[str]:
     endpoint = device.self_admitting(local)
     if endpoint is None:
         return  # tunnel_problems reports it
@@ -646,5 +646,5 @@ def _lockdown_problems(where: str, device: UnitState, local: str, peer: PropMap)
         yield f"{where}: port lockdown of self IP {local} drops NAT traversal (UDP 4500)"
 
 
-def _the_tunnel(device: UnitState) -> PropMap | None:
+def _the_tunnel(device: ReplayedUnit) -> PropMap | None:
     return next((p for (k, _), p in device.objects.items() if k == TUNNEL), None)
