@@ -65,7 +65,13 @@ def tree(case: str, version: BigIpVersion) -> VersionTree:
 
 
 def all_trees() -> list[tuple[str, BigIpVersion, VersionTree]]:
-    return [(case, v, tree(case, v)) for v in ALL_VERSIONS for case in CASES]
+    return [(case, v, tree(case, v)) for case, v in all_pairs()]
+
+
+def all_pairs() -> list[tuple[str, BigIpVersion]]:
+    """(case, version) of every tree, rendered by nobody: what a test parametrizes over, so
+    collection renders nothing and each worker renders only the trees its tests use."""
+    return [(case, v) for v in ALL_VERSIONS for case in CASES]
 
 
 def proof_versions() -> tuple[BigIpVersion, ...]:
@@ -77,7 +83,11 @@ def proof_versions() -> tuple[BigIpVersion, ...]:
 
 
 def proof_trees() -> list[tuple[str, BigIpVersion, VersionTree]]:
-    return [(case, v, tree(case, v)) for v in proof_versions() for case in CASES]
+    return [(case, v, tree(case, v)) for case, v in proof_pairs()]
+
+
+def proof_pairs() -> list[tuple[str, BigIpVersion]]:
+    return [(case, v) for v in proof_versions() for case in CASES]
 
 
 def proof_case_versions() -> list[tuple[str, BigIpVersion]]:
@@ -333,32 +343,64 @@ def golden_files() -> dict[str, bytes]:
     """Every file golden/ holds, by its path under golden/: the base version's views whole
     (golden/<base>/<case>/...), each other pinned version as one diff per case against the pinned
     version next to it on the way from the base (golden/<version>/<case>.diff: 21.1 against 15.1,
-    15.1 against the base), and the iApp's static Tcl once (golden/implementation.tcl)."""
-    base = golden_base()
-    out: dict[str, bytes] = {}
+    15.1 against the base), and the iApp's static Tcl and APL once (golden/implementation.tcl,
+    golden/presentation.apl)."""
+    out = static_golden_files()
     for case in CASES:
-        views = {base: golden_view(tree(case, base))}
-        out |= {f"{base.value}/{case}/{rel}": content for rel, content in views[base].items()}
-        for version, against in diff_chain(base):
-            views[version] = golden_view(tree(case, version))
-            where = (
-                f"golden/{against.value}/{case}/"
-                if against == base
-                else f"golden/{against.value}/{case}.diff"
-            )
-            header = (
-                f"# {version.value} renders tests/cases/{case}.yaml as {where} renders it for {against.value},"
-                f" its row's texts read as {against.value}'s (tests/test_versions.py checks where they stand),"
-                " with these changes (tests/test_golden.py)\n"
-            )
-            read = read_as(views[version], version, against)
-            out[f"{version.value}/{case}.diff"] = version_diff(views[against], read, header)
+        out = out | case_golden_files(case)
+    for case in PLAN_CASES:
+        out = out | plan_case_golden_files(case)
+    return out
+
+
+def golden_file(rel: str) -> bytes | None:
+    """One file of golden_files(), rendering only the case it belongs to (None: no case renders
+    it). tests/test_golden.py checks each file this way, so a worker renders only its cases."""
+    parts = rel.split("/")
+    if len(parts) == 1:
+        return static_golden_files().get(rel)
+    plans = parts[1] == "plans"
+    name = parts[2] if plans else parts[1]
+    case = name.removesuffix(".diff")
+    if plans and case in PLAN_CASES:
+        return plan_case_golden_files(case).get(rel)
+    if not plans and case in CASES:
+        return case_golden_files(case).get(rel)
+    return None
+
+
+@cache
+def static_golden_files() -> dict[str, bytes]:
+    """The iApp's static Tcl and its APL, pinned once for every case."""
+    base = golden_base()
     first = next(a for a in tree(CASES[0], base).artifacts if a.kind == "iapp-template")
-    out[IMPLEMENTATION_GOLDEN] = implementation_section(first.content)
-    out[PRESENTATION_GOLDEN] = presentation_shape(
-        first.content, tree(CASES[0], base).deployment, str(first.peer)
-    )[0]
-    return out | plan_golden_files(base)
+    return {
+        IMPLEMENTATION_GOLDEN: implementation_section(first.content),
+        PRESENTATION_GOLDEN: presentation_shape(
+            first.content, tree(CASES[0], base).deployment, str(first.peer)
+        )[0],
+    }
+
+
+@cache
+def case_golden_files(case: str) -> dict[str, bytes]:
+    """tests/cases/<case>.yaml's golden files: whole for the base version, a diff for each other."""
+    base = golden_base()
+    views = {base: golden_view(tree(case, base))}
+    out = {f"{base.value}/{case}/{rel}": content for rel, content in views[base].items()}
+    for version, against in diff_chain(base):
+        views[version] = golden_view(tree(case, version))
+        where = (
+            f"golden/{against.value}/{case}/" if against == base else f"golden/{against.value}/{case}.diff"
+        )
+        header = (
+            f"# {version.value} renders tests/cases/{case}.yaml as {where} renders it for {against.value},"
+            f" its row's texts read as {against.value}'s (tests/test_versions.py checks where they stand),"
+            " with these changes (tests/test_golden.py)\n"
+        )
+        read = read_as(views[version], version, against)
+        out[f"{version.value}/{case}.diff"] = version_diff(views[against], read, header)
+    return out
 
 
 PLANS_DIR = ROOT / "tests" / "plans"
@@ -398,27 +440,27 @@ def plan_golden_view(case: str, version: BigIpVersion) -> dict[str, bytes]:
     return out
 
 
-def plan_golden_files(base: BigIpVersion) -> dict[str, bytes]:
+@cache
+def plan_case_golden_files(case: str) -> dict[str, bytes]:
     """golden/<base>/plans/<case>/… whole, and golden/<version>/plans/<case>.diff for the other
     pinned versions (as the render cases)."""
-    out: dict[str, bytes] = {}
-    for case in PLAN_CASES:
-        view = plan_golden_view(case, base)
-        out |= {f"{base.value}/plans/{case}/{rel}": content for rel, content in view.items()}
-        views = {base: view}
-        for version, against in diff_chain(base):
-            views[version] = plan_golden_view(case, version)
-            where = (
-                f"golden/{against.value}/plans/{case}/"
-                if against == base
-                else f"golden/{against.value}/plans/{case}.diff"
-            )
-            header = (
-                f"# {version.value} plans tests/plans/{case}/ as {where} plans it for {against.value}, its row's"
-                f" texts read as {against.value}'s, with these changes (tests/test_golden.py)\n"
-            )
-            read = read_as(views[version], version, against)
-            out[f"{version.value}/plans/{case}.diff"] = version_diff(views[against], read, header)
+    base = golden_base()
+    view = plan_golden_view(case, base)
+    out = {f"{base.value}/plans/{case}/{rel}": content for rel, content in view.items()}
+    views = {base: view}
+    for version, against in diff_chain(base):
+        views[version] = plan_golden_view(case, version)
+        where = (
+            f"golden/{against.value}/plans/{case}/"
+            if against == base
+            else f"golden/{against.value}/plans/{case}.diff"
+        )
+        header = (
+            f"# {version.value} plans tests/plans/{case}/ as {where} plans it for {against.value}, its row's"
+            f" texts read as {against.value}'s, with these changes (tests/test_golden.py)\n"
+        )
+        read = read_as(views[version], version, against)
+        out[f"{version.value}/plans/{case}.diff"] = version_diff(views[against], read, header)
     return out
 
 

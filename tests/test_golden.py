@@ -28,14 +28,27 @@ from tests.helpers import (
     IMPLEMENTATION_GOLDEN,
     PRESENTATION_GOLDEN,
     REGEN_HINT,
-    all_trees,
+    all_pairs,
+    golden_file,
     golden_files,
     implementation_section,
     presentation_shape,
     tree,
 )
 
-RENDERED = golden_files()
+
+def _on_disk() -> set[str]:
+    return {p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*") if p.is_file()}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One test per golden file. Checking, the files golden/ holds, each rendered when its test
+    runs (a worker renders only its cases; test_no_orphan_or_missing_goldens finds a file no
+    golden holds yet). Regenerating (--regen-all, --force-regen), every file the cases render."""
+    if "rel" in metafunc.fixturenames:
+        options = metafunc.config.option
+        regenerating = getattr(options, "regen_all", False) or getattr(options, "force_regen", False)
+        metafunc.parametrize("rel", sorted(golden_files() if regenerating else _on_disk()))
 
 
 def check_exact(obtained: Path, expected: Path) -> None:
@@ -47,11 +60,12 @@ def check_exact(obtained: Path, expected: Path) -> None:
         )
 
 
-@pytest.mark.parametrize("rel", sorted(RENDERED))
 def test_golden(rel: str, file_regression: FileRegressionFixture) -> None:
+    rendered = golden_file(rel)
+    assert rendered is not None, f"golden/{rel}: no case renders this file (delete it)"
     stem, dot, ext = rel.rpartition(".")
     file_regression.check(
-        RENDERED[rel].decode("utf-8"),
+        rendered.decode("utf-8"),
         basename=stem,
         extension=f"{dot}{ext}",
         newline="\n",
@@ -60,14 +74,14 @@ def test_golden(rel: str, file_regression: FileRegressionFixture) -> None:
 
 
 def test_no_orphan_or_missing_goldens() -> None:
-    on_disk = {p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*") if p.is_file()}
-    orphans = sorted(on_disk - set(RENDERED))
-    missing = sorted(set(RENDERED) - on_disk)
+    on_disk, rendered = _on_disk(), set(golden_files())
+    orphans = sorted(on_disk - rendered)
+    missing = sorted(rendered - on_disk)
     assert not orphans, f"golden files no case renders (delete them): {orphans}"
     assert not missing, f"rendered files without a golden: {missing}; {REGEN_HINT}"
 
 
-@pytest.mark.parametrize(("case", "version"), [(c, v) for c, v, _ in all_trees()])
+@pytest.mark.parametrize(("case", "version"), all_pairs())
 def test_zips_hold_the_files_beside_them(case: str, version: BigIpVersion) -> None:
     """Each iApp zip holds exactly its folder's template, deploy.tmsh and IMPORT.md, byte for
     byte, stored with a fixed date and mode: so it needs no golden of its own."""
@@ -95,7 +109,7 @@ def test_zips_hold_the_files_beside_them(case: str, version: BigIpVersion) -> No
             )
 
 
-@pytest.mark.parametrize(("case", "version"), [(c, v) for c, v, _ in all_trees()])
+@pytest.mark.parametrize(("case", "version"), all_pairs())
 def test_manifest_is_the_json_of_its_table(case: str, version: BigIpVersion) -> None:
     """golden/ pins manifest.json as a table (tests/helpers.py); the file itself is exactly that
     table written as JSON: two-space indent, keys in this order, a final newline."""
@@ -107,7 +121,7 @@ def test_manifest_is_the_json_of_its_table(case: str, version: BigIpVersion) -> 
     assert [a["path"] for a in doc["artifacts"]] == sorted(a["path"] for a in doc["artifacts"])
 
 
-@pytest.mark.parametrize(("case", "version"), [(c, v) for c, v, _ in all_trees()])
+@pytest.mark.parametrize(("case", "version"), all_pairs())
 def test_presentation_is_the_pinned_apl(case: str, version: BigIpVersion) -> None:
     """The .tmpl goldens list their defaults in place of the APL: every rendered template's
     presentation section is golden/presentation.apl with its own defaults and names, byte for
@@ -122,7 +136,7 @@ def test_presentation_is_the_pinned_apl(case: str, version: BigIpVersion) -> Non
         assert len(defaults) == pinned.count(b'default "<d>"')
 
 
-@pytest.mark.parametrize(("case", "version"), [(c, v) for c, v, _ in all_trees()])
+@pytest.mark.parametrize(("case", "version"), all_pairs())
 def test_template_name_is_its_content_hash(case: str, version: BigIpVersion) -> None:
     """The hash the goldens show as REVISION: recomputed here from the template's sections."""
     t = tree(case, version)
@@ -142,7 +156,7 @@ def test_template_name_is_its_content_hash(case: str, version: BigIpVersion) -> 
         assert f"sys application template /Common/{name} {{" in text
 
 
-@pytest.mark.parametrize(("case", "version"), [(c, v) for c, v, _ in all_trees()])
+@pytest.mark.parametrize(("case", "version"), all_pairs())
 def test_implementation_is_the_pinned_tcl(case: str, version: BigIpVersion) -> None:
     """The .tmpl goldens show a marker line for the static Tcl: every rendered template's
     implementation section is golden/implementation.tcl, byte for byte."""

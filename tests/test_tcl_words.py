@@ -7,25 +7,26 @@ import pytest
 
 from generator.proof.tmsh.script import split_commands
 from generator.proof.tmsh.words import split_words
-from tests.helpers import proof_trees, tcl
-
-SCRIPTS = [
-    (f"{v.value}/{case}/{rel}", content.decode())
-    for case, v, t in proof_trees()
-    for rel, content in t.files().items()
-    if rel.endswith(".tmsh")
-]
+from generator.versions import BigIpVersion
+from tests.helpers import proof_pairs, tcl, tree
 
 
 def test_a_real_tcl_is_available() -> None:
     assert tcl().kind  # raises with install advice when neither tkinter nor tclsh exists
 
 
-@pytest.mark.parametrize(("name", "text"), SCRIPTS, ids=[n for n, _ in SCRIPTS])
-def test_commands_are_complete_tcl_word_lists(name: str, text: str) -> None:
-    commands = [cmd for _, cmd in split_commands(text)]
-    assert commands, f"{name}: no commands"
-    for cmd, (complete, tcl_words) in zip(commands, tcl().words(commands), strict=True):
+@pytest.mark.parametrize(("case", "version"), proof_pairs())
+def test_commands_are_complete_tcl_word_lists(case: str, version: BigIpVersion) -> None:
+    """Every .tmsh file of the case, each command read by real Tcl in one run per case."""
+    scripts = {rel: c.decode() for rel, c in tree(case, version).files().items() if rel.endswith(".tmsh")}
+    assert scripts, f"{version.value}/{case}: no tmsh scripts"
+    named: list[tuple[str, str]] = []
+    for rel, text in sorted(scripts.items()):
+        commands = [cmd for _, cmd in split_commands(text)]
+        assert commands, f"{version.value}/{case}/{rel}: no commands"
+        named += [(f"{version.value}/{case}/{rel}", cmd) for cmd in commands]
+    results = tcl().words([cmd for _, cmd in named])
+    for (name, cmd), (complete, tcl_words) in zip(named, results, strict=True):
         assert complete, f"{name}: Tcl says incomplete: {cmd}"
         assert "\n" not in cmd, f"{name}: one command per line for paste safety: {cmd!r}"
         assert tcl_words == [w.text for w in split_words(cmd)], (
