@@ -14,6 +14,7 @@ the schema sees only as the number they become.
 from __future__ import annotations
 
 from functools import cache
+from io import StringIO
 from typing import Any
 
 import jsonschema
@@ -27,6 +28,7 @@ from generator.validate import validate_source
 from tests.helpers import CASES_DIR
 
 SCHEMA = site_schema()
+VALIDATOR = jsonschema.Draft7Validator(SCHEMA)
 BASES = (
     "mixed",
     "existing-pool",
@@ -68,6 +70,13 @@ def _raw(case: str, path: Path) -> str:
 
 def _with(case: str, path: Path, token: str) -> str:
     """The case file with the leaf at `path` written as the raw YAML `token`."""
+    return _with_placeholder(case, path).replace(PLACEHOLDER, token)
+
+
+@cache
+def _with_placeholder(case: str, path: Path) -> str:
+    """The case file through ruamel's round trip with the leaf at `path` replaced by a
+    placeholder (the same for each of the tokens written there)."""
     yaml = YAML(typ="rt")
     yaml.width = 4096
     doc = yaml.load(_source_text(case))
@@ -75,18 +84,16 @@ def _with(case: str, path: Path, token: str) -> str:
     for part in path[:-1]:
         node = node[part]
     node[path[-1]] = PLACEHOLDER
-    from io import StringIO
-
     buffer = StringIO()
     yaml.dump(doc, buffer)
     text = buffer.getvalue()
     assert text.count(PLACEHOLDER) == 1
-    return text.replace(PLACEHOLDER, token)
+    return text
 
 
 def _schema_refuses(text: str, path: Path) -> bool:
     document = YAML(typ="safe").load(text)
-    errors = jsonschema.Draft7Validator(SCHEMA).iter_errors(document)
+    errors = VALIDATOR.iter_errors(document)
     return any(tuple(e.absolute_path) == path for e in errors)
 
 
