@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -29,11 +30,19 @@ VERSION = "11.6.3"
 IN_OUT = ALL_VERSIONS if FULL_MATRIX else (BigIpVersion.V11_6_2, BigIpVersion(VERSION), BigIpVersion.V11_6_5)
 
 
-@pytest.fixture
-def out(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def rendered_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example rendered once for this module; each test damages its own copy."""
+    where = tmp_path_factory.mktemp("rendered") / "out"
     for version in ["all"] if IN_OUT == ALL_VERSIONS else [v.value for v in IN_OUT]:
-        result = runner.invoke(app, ["render", "--version", version, "--out", str(tmp_path / "out")])
+        result = runner.invoke(app, ["render", "--version", version, "--out", str(where)])
         assert result.exit_code == 0, result.output
+    return where
+
+
+@pytest.fixture
+def out(rendered_once: Path, tmp_path: Path) -> Path:
+    shutil.copytree(rendered_once, tmp_path / "out", symlinks=True)
     return tmp_path / "out"
 
 
