@@ -40,3 +40,5 @@ _.profile  # generator/views.py TunnelView.profile (set by context.py, read by n
 # shlex reads these lexer settings (generator/proof/tmsh/keystep.py)
 _.whitespace_split
 _.commenters
+# pytest calls this hook by name
+_.pytest_generate_tests  # tests/test_golden.py

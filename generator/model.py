@@ -76,8 +76,8 @@ class Monitor(_Frozen):
     """The Virtual Location monitor created for the pool."""
 
     name: Name
-    interval: Annotated[Int, Field(ge=1, le=86400)] = 5
-    timeout: Annotated[Int, Field(ge=2, le=86400)] = 16
+    interval: Annotated[Int, Field(ge=1, le=86400, description="seconds")] = 5
+    timeout: Annotated[Int, Field(ge=2, le=86400, description="seconds, greater than interval")] = 16
 
 
 class Pool(_Frozen):
@@ -89,7 +89,17 @@ class Pool(_Frozen):
     monitor: Monitor
     also_monitor: MonitorRef | None = None
     restore_monitor: MonitorRule | None = None
-    restore_min_active_members: Annotated[Int, Field(ge=0, le=65535)] | None = None
+    restore_min_active_members: (
+        Annotated[
+            Int,
+            Field(
+                ge=0,
+                le=65535,
+                description="existing pool only: its min-active-members today, restored on rollback (default 0)",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class Vlan(_Frozen):
@@ -97,9 +107,9 @@ class Vlan(_Frozen):
 
     vlan: NetName
     create: Flag = True
-    tag: Annotated[Int, Field(ge=1, le=4094)] | None = None
+    tag: Annotated[Int, Field(ge=1, le=4094, description="VLAN tag")] | None = None
     interfaces: dict[Interface, Tagging] | None = None
-    mtu: Annotated[Int, Field(ge=576, le=9198)] | None = None
+    mtu: Annotated[Int, Field(ge=576, le=9198, description="VLAN MTU")] | None = None
     floating_self: SelfAddress | None = None
     allow_service: Lockdown | None = None
 
@@ -143,11 +153,15 @@ class Ipsec(_Frozen):
     phase1_encrypt: Phase1Encrypt | None = None
     phase1_hash: Phase1Hash = "sha256"
     dh_group: DhGroup = "modp2048"
-    phase1_lifetime: Annotated[Int, Field(ge=1, le=IKE_LIFETIME_MAX)] = 1440
+    phase1_lifetime: Annotated[Int, Field(ge=1, le=IKE_LIFETIME_MAX, description="minutes; default 1440")] = (
+        1440
+    )
     phase2_encrypt: Phase2Encrypt = "aes256"
     phase2_auth: Phase2Auth | None = None
     pfs: PfsGroup = "modp2048"
-    phase2_lifetime: Annotated[Int, Field(ge=1, le=IKE_LIFETIME_MAX)] = 1440
+    phase2_lifetime: Annotated[Int, Field(ge=1, le=IKE_LIFETIME_MAX, description="minutes; default 1440")] = (
+        1440
+    )
 
 
 class Device(_Frozen):
@@ -206,8 +220,26 @@ class Site(_Frozen):
     deployment: DeploymentName
     bigip_version: Version  # required: a change is written for the release the units run
     vm_subnet: Network
-    vm_mtu: Annotated[Int, Field(ge=576, le=9198)] | None = None  # the VMs' largest IP packet
-    tunnel_mtu: Annotated[Int, Field(ge=576, le=9198)] | None = None  # explicit: the VMs send no more
+    vm_mtu: (
+        Annotated[
+            Int,
+            Field(
+                ge=576, le=9198, description="the largest IP packet the VMs send (their MTU); default 1500"
+            ),
+        ]
+        | None
+    ) = None
+    tunnel_mtu: (
+        Annotated[
+            Int,
+            Field(
+                ge=576,
+                le=9198,
+                description="explicit tunnel MTU on both sides: the VMs must send no more (default: vm_mtu)",
+            ),
+        ]
+        | None
+    ) = None
     # How a moved VM's replies come back through the BIG-IP holding the connection: every virtual
     # server using the pool translates the source (snat), or the VMs' default gateway is the
     # BIG-IP's floating VM self IP (bigip_gateway); unset: the pre-check lists, the team confirms.

@@ -1,7 +1,8 @@
 """The JSON Schema of the site file, for editors (VS Code's YAML extension) and CI linters.
 
-Written out by hand from the same limits the model uses, so an editor flags what the
-validator rejects field by field. Cross-object rules (subnets, mirrored endpoints, HA shape)
+Whole-number fields come from the model itself (their bounds and descriptions, `_whole_numbers`);
+the rest is written here from the same names and limits the model uses, so an editor flags what
+the validator rejects field by field. Cross-object rules (subnets, mirrored endpoints, HA shape)
 stay with `etherip validate`. A test keeps this schema and the model's fields in step.
 """
 
@@ -11,6 +12,7 @@ from typing import Any, get_args
 
 from annotated_types import Ge, Le
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from generator.model import Ipsec, Monitor, Pool, Site, Vlan
 from generator.scalars import (
@@ -40,30 +42,32 @@ def _name(max_len: int, description: str) -> dict[str, Any]:
     return {"type": "string", "pattern": _NAME, "maxLength": max_len, "description": description}
 
 
-def _bounds(model: type[BaseModel], field: str) -> tuple[int, int]:
-    """A whole-number field's bounds as the model states them (its Field(ge=, le=)): the one
-    source of every numeric limit of the site file."""
-    found: dict[str, int] = {}
-
-    def look(node: object) -> None:
-        for item in getattr(node, "metadata", None) or getattr(node, "__metadata__", ()) or ():
-            if isinstance(item, Ge):
-                found["ge"] = int(item.ge)  # type: ignore[call-overload]
-            elif isinstance(item, Le):
-                found["le"] = int(item.le)  # type: ignore[call-overload]
-            else:
-                look(item)
-        for arg in get_args(node):
-            look(arg)
-
-    info = model.model_fields[field]
-    look(info)
-    look(info.annotation)
-    return found["ge"], found["le"]
+def _whole_numbers(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
+    """Every whole-number field of `model` as the model states it: its Field(ge=, le=,
+    description=). The one source of every numeric limit of the site file: a field added to the
+    model with its bounds and description is in the schema with nothing written here."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, info in model.model_fields.items():
+        found: dict[str, Any] = {}
+        _look(info, found)
+        _look(info.annotation, found)
+        if "ge" in found and "le" in found:
+            out[name] = _int(found["ge"], found["le"], found.get("description") or info.description or "")
+    return out
 
 
-def _int_of(model: type[BaseModel], field: str, description: str) -> dict[str, Any]:
-    return _int(*_bounds(model, field), description)
+def _look(node: object, found: dict[str, Any]) -> None:
+    for item in getattr(node, "metadata", None) or getattr(node, "__metadata__", ()) or ():
+        if isinstance(item, Ge):
+            found["ge"] = int(item.ge)  # type: ignore[call-overload]
+        elif isinstance(item, Le):
+            found["le"] = int(item.le)  # type: ignore[call-overload]
+        else:
+            if isinstance(item, FieldInfo) and item.description:
+                found["description"] = item.description
+            _look(item, found)
+    for arg in get_args(node):
+        _look(arg, found)
 
 
 def _int(low: int, high: int, description: str) -> dict[str, Any]:
@@ -105,7 +109,6 @@ VLAN = _obj(
             "type": "boolean",
             "description": "false: the VLAN and its self IPs exist; referenced, never created",
         },
-        "tag": _int_of(Vlan, "tag", "VLAN tag"),
         "interfaces": {
             "type": "object",
             "description": 'interface or trunk -> tagged | untagged; quote slot.port names: "1.2"',
@@ -115,7 +118,7 @@ VLAN = _obj(
             },
             "additionalProperties": {"type": "string", "enum": ["tagged", "untagged"]},
         },
-        "mtu": _int_of(Vlan, "mtu", "VLAN MTU"),
+        **_whole_numbers(Vlan),
         "floating_self": SELF_IP | {"description": "floating self IP (traffic-group-1), HA pairs only"},
         "allow_service": LOCKDOWN,
     },
@@ -160,11 +163,10 @@ IPSEC = _obj(
         ),
         "phase1_hash": _enum(PHASE1_HASH, "default sha256"),
         "dh_group": _enum(DH_GROUPS, "default modp2048"),
-        "phase1_lifetime": _int_of(Ipsec, "phase1_lifetime", "minutes; default 1440"),
         "phase2_encrypt": _enum(PHASE2_ENCRYPT, "default aes256"),
         "phase2_auth": _enum(PHASE2_AUTH, "default sha256; not with aes-gcm"),
         "pfs": _enum(PFS_GROUPS, "default modp2048"),
-        "phase2_lifetime": _int_of(Ipsec, "phase2_lifetime", "minutes; default 1440"),
+        **_whole_numbers(Ipsec),
     },
     [],
 )
@@ -216,8 +218,7 @@ POOL = _obj(
             "the Virtual Location monitor",
             {
                 "name": _name(OBJECT_NAME_MAX, "monitor name"),
-                "interval": _int_of(Monitor, "interval", "seconds"),
-                "timeout": _int_of(Monitor, "timeout", "seconds, greater than interval"),
+                **_whole_numbers(Monitor),
             },
             ["name"],
         ),
@@ -228,11 +229,7 @@ POOL = _obj(
             "pattern": r"^(none|(/Common/)?[A-Za-z][A-Za-z0-9_.-]*( and (/Common/)?[A-Za-z][A-Za-z0-9_.-]*)*)$",
             "description": "existing pool only: the monitor rule to restore on rollback",
         },
-        "restore_min_active_members": _int_of(
-            Pool,
-            "restore_min_active_members",
-            "existing pool only: its min-active-members today, restored on rollback (default 0)",
-        ),
+        **_whole_numbers(Pool),
     },
     ["name", "monitor"],
 )
@@ -266,14 +263,7 @@ def site_schema() -> dict[str, Any]:
                     "items": {"type": "string", "pattern": rf"^{_IPV4}$"},
                     "description": "gateway addresses both data centers answer on the VM subnet: the VLAN group's proxy exclusion list",
                 },
-                "vm_mtu": _int_of(
-                    Site, "vm_mtu", "the largest IP packet the VMs send (their MTU); default 1500"
-                ),
-                "tunnel_mtu": _int_of(
-                    Site,
-                    "tunnel_mtu",
-                    "explicit tunnel MTU on both sides: the VMs must send no more (default: vm_mtu)",
-                ),
+                **_whole_numbers(Site),
                 "ipsec": IPSEC,
                 "pool": POOL,
                 "peers": {

@@ -82,10 +82,6 @@ def proof_versions() -> tuple[BigIpVersion, ...]:
     return ALL_VERSIONS if FULL_MATRIX else pinned_versions()
 
 
-def proof_trees() -> list[tuple[str, BigIpVersion, VersionTree]]:
-    return [(case, v, tree(case, v)) for case, v in proof_pairs()]
-
-
 # The case whose output differs most between releases (IPsec features are version data).
 VERSION_SENSITIVE_CASE = "ipsec-psk"
 

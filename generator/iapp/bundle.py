@@ -32,6 +32,7 @@ from generator.operations import Verb, join_and
 from generator.steps import KEY_STEP, Phase, step_file, verify_file
 from generator.templating import Style, raw_template, render_template
 from generator.versions import ALL_VERSIONS
+from generator.views import Props
 
 IMPLEMENTATION = "iapp/implementation.tcl"
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed, so the zip is byte-identical run to run
@@ -67,8 +68,7 @@ def answers(ctx: SiteContext, peer: PeerContext) -> dict[str, str]:
     out |= {
         "tunnel__name": peer.tunnel.name,
         "tunnel__remote_peer": peer.tunnel.remote_peer,
-        "tunnel__remote_address": peer.tunnel.remote_address,
-        "tunnel__mtu": str(ctx.mtu.tunnel),
+        **_property_answers("tunnel", peer.tunnel.props),
         "vlan_group__name": peer.vlan_group.name,
         "vlan_group__proxy_excludes": " ".join(peer.vlan_group.proxy_excludes),
         "pool__name": pool.name,
@@ -86,6 +86,18 @@ def answers(ctx: SiteContext, peer: PeerContext) -> dict[str, str]:
         "monitor__timeout": str(monitor.timeout),
     }
     return out | _ipsec_answers(peer)
+
+
+def _property_answers(section: str, props: Props) -> dict[str, str]:
+    """The APL fields of `section` named as one of the object's tmsh properties (`mtu`,
+    `remote-address` as `remote_address`) take that property's value: a property added to the
+    vocabulary and to the APL is answered with nothing written here."""
+    out = {}
+    for name, value in props.items:
+        variable = f"{section}__{name.replace('-', '_')}"
+        if variable in APL_VARIABLES:
+            out[variable] = value
+    return out
 
 
 def _ipsec_answers(peer: PeerContext) -> dict[str, str]:
