@@ -463,18 +463,11 @@ def verify(ctx: SiteContext, peer: PeerContext, device: DeviceContext) -> tuple[
     if peer.endpoint:
         probes.append(_endpoint_probe(peer, after=True))
     tunnel = peer.tunnel
+    wanted = tuple((name, short(value)) for name, value in tunnel.props.expected)  # as tmsh lists them
     probes.append(
         Probe(
-            f"list net tunnels tunnel {tunnel.path} profile local-address remote-address mtu",
-            e.values(
-                (
-                    ("profile", short(tunnel.profile)),
-                    ("local-address", tunnel.local_address),
-                    ("remote-address", tunnel.remote_address),
-                    ("mtu", str(ctx.mtu.tunnel)),
-                ),
-                f"The remote address is {tunnel.remote_peer}'s tunnel endpoint.",
-            ),
+            f"list net tunnels tunnel {tunnel.path} {' '.join(name for name, _ in wanted)}",
+            e.values(wanted, f"The remote address is {tunnel.remote_peer}'s tunnel endpoint."),
         )
     )
     if peer.route:
