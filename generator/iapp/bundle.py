@@ -90,13 +90,14 @@ def answers(ctx: SiteContext, peer: PeerContext) -> dict[str, str]:
 
 def _property_answers(section: str, props: Props) -> dict[str, str]:
     """The APL fields of `section` named as one of the object's tmsh properties (`mtu`,
-    `remote-address` as `remote_address`) take that property's value: a property added to the
+    `remote-address` as `remote_address`) take that property's value, empty when unset: a property added to the
     vocabulary and to the APL is answered with nothing written here."""
+    values = dict(props.items)
     out = {}
-    for name, value in props.items:
+    for name in props.kind.properties:  # an optional property left unset is answered empty
         variable = f"{section}__{name.replace('-', '_')}"
         if variable in APL_VARIABLES:
-            out[variable] = value
+            out[variable] = values.get(name, "")
     return out
 
 
