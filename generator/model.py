@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from generator.mtu import MAX_VLAN_MTU, MIN_TUNNEL_MTU, MIN_VLAN_MTU
 from generator.rules import RuleViolations, check_site
 from generator.scalars import (
     DeploymentName,
@@ -109,7 +110,7 @@ class Vlan(_Frozen):
     create: Flag = True
     tag: Annotated[Int, Field(ge=1, le=4094, description="VLAN tag")] | None = None
     interfaces: dict[Interface, Tagging] | None = None
-    mtu: Annotated[Int, Field(ge=576, le=9198, description="VLAN MTU")] | None = None
+    mtu: Annotated[Int, Field(ge=MIN_VLAN_MTU, le=MAX_VLAN_MTU, description="VLAN MTU")] | None = None
     floating_self: SelfAddress | None = None
     allow_service: Lockdown | None = None
 
@@ -224,7 +225,9 @@ class Site(_Frozen):
         Annotated[
             Int,
             Field(
-                ge=576, le=9198, description="the largest IP packet the VMs send (their MTU); default 1500"
+                ge=MIN_TUNNEL_MTU,
+                le=MAX_VLAN_MTU,
+                description="the largest IP packet the VMs send (their MTU); default 1500",
             ),
         ]
         | None
@@ -233,8 +236,8 @@ class Site(_Frozen):
         Annotated[
             Int,
             Field(
-                ge=576,
-                le=9198,
+                ge=MIN_TUNNEL_MTU,
+                le=MAX_VLAN_MTU,
                 description="explicit tunnel MTU on both sides: the VMs must send no more (default: vm_mtu)",
             ),
         ]

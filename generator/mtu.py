@@ -100,7 +100,7 @@ class MtuPlan:
         return self.tunnel - IPV4_HEADER - ICMP_HEADER
 
 
-MAX_VLAN_MTU = 9198  # net vlan mtu range 576-9198 [C: F5 Ansible bigip_vlan, DO]
+MIN_VLAN_MTU, MAX_VLAN_MTU = 576, 9198  # net vlan mtu range 576-9198 [C: F5 Ansible bigip_vlan, DO]
 MIN_TUNNEL_MTU = 576  # the smallest mtu etherip writes on a tunnel (0 or 576-9198 [S: 12.0 schema])
 
 

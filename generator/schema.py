@@ -8,12 +8,11 @@ stay with `etherip validate`. A test keeps this schema and the model's fields in
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import Any
 
-from annotated_types import Ge, Le
 from pydantic import BaseModel
-from pydantic.fields import FieldInfo
 
+from generator.limits import whole_numbers
 from generator.model import Ipsec, Monitor, Pool, Site, Vlan
 from generator.scalars import (
     DEPLOYMENT_NAME_MAX,
@@ -43,31 +42,9 @@ def _name(max_len: int, description: str) -> dict[str, Any]:
 
 
 def _whole_numbers(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
-    """Every whole-number field of `model` as the model states it: its Field(ge=, le=,
-    description=). The one source of every numeric limit of the site file: a field added to the
-    model with its bounds and description is in the schema with nothing written here."""
-    out: dict[str, dict[str, Any]] = {}
-    for name, info in model.model_fields.items():
-        found: dict[str, Any] = {}
-        _look(info, found)
-        _look(info.annotation, found)
-        if "ge" in found and "le" in found:
-            out[name] = _int(found["ge"], found["le"], found.get("description") or info.description or "")
-    return out
-
-
-def _look(node: object, found: dict[str, Any]) -> None:
-    for item in getattr(node, "metadata", None) or getattr(node, "__metadata__", ()) or ():
-        if isinstance(item, Ge):
-            found["ge"] = int(item.ge)  # type: ignore[call-overload]
-        elif isinstance(item, Le):
-            found["le"] = int(item.le)  # type: ignore[call-overload]
-        else:
-            if isinstance(item, FieldInfo) and item.description:
-                found["description"] = item.description
-            _look(item, found)
-    for arg in get_args(node):
-        _look(arg, found)
+    """Every whole-number field of `model` as the model states it (generator/limits.py): a field
+    added to the model with its bounds and description is in the schema with nothing written here."""
+    return {name: _int(low, high, text) for name, (low, high, text) in whole_numbers(model).items()}
 
 
 def _int(low: int, high: int, description: str) -> dict[str, Any]:

@@ -15,6 +15,20 @@
 # On an HA pair the second unit's VLANs, VLAN group and self IPs come from its own tmsh step
 # files, between the config-syncs of IMPORT.md. It never saves and never config-syncs.
 
+# The range of every number answer, the longest length of every name answer and the words of
+# every choice: etherip writes these arrays from its site model (generator/limits.py), the same
+# limits its validation and JSON Schema use.
+array set ::etherip_limits {wan__tag {1 4094} wan__mtu {576 9198} vm__tag {1 4094} vm__mtu {576 9198} tunnel__mtu {576 9198} pool__restore_min_active_members {0 65535} monitor__interval {1 86400} monitor__timeout {2 86400} ipsec__phase1_lifetime {1 10080} ipsec__phase2_lifetime {1 10080} site__deployment 24 wan__vlan 15 vm__vlan 15 tunnel__name 15 vlan_group__name 15 wan__endpoint_name 63 ha__device_group 63 tunnel__remote_peer 63 pool__name 63 pool__also_monitor 63 monitor__name 63 ipsec__cert 63 ipsec__key 63 ipsec__ca 63}
+array set ::etherip_choices {ipsec__ike_version {v1 v2} ipsec__auth {psk certificate} ipsec__mode {tunnel transport} ipsec__nat_traversal {off on force} ipsec__phase1_encrypt {aes aes128 aes192 aes256 3des} ipsec__phase1_hash {sha1 sha256 sha384 sha512} ipsec__dh_group {modp1024 modp1536 modp2048 modp3072 modp4096} ipsec__phase2_encrypt {aes128 aes256 aes-gcm128 aes-gcm256} ipsec__phase2_auth {sha1 sha256 sha512 aes-gcm128 aes-gcm256} ipsec__pfs {none modp1024 modp1536 modp2048 modp3072 modp4096}}
+
+# An answer's limit from the line above; an answer with none is a defect of this template.
+proc etherip_limit {var} {
+    if {![info exists ::etherip_limits($var)]} {
+        etherip_fail "$var: no limit is known for this field"
+    }
+    return $::etherip_limits($var)
+}
+
 proc etherip_fail {msg} {
     error "etherip: $msg"
 }
@@ -43,7 +57,8 @@ proc etherip_printable {value} {
     return $shown
 }
 
-proc etherip_name {var max} {
+proc etherip_name {var} {
+    set max [etherip_limit $var]
     set value [etherip_answer $var]
     etherip_match $var $value {^[A-Za-z][A-Za-z0-9_.-]*$} "a BIG-IP object name (a letter, then letters, digits, _ . -)"
     if {[string length $value] > $max} {
@@ -55,9 +70,10 @@ proc etherip_name {var max} {
     return $value
 }
 
-proc etherip_number {var min max} {
+proc etherip_number {var} {
     set value [etherip_answer $var]
     etherip_match $var $value {^(0|[1-9][0-9]{0,5})$} "a whole number without leading zeros"
+    foreach {min max} [etherip_limit $var] break
     if {$value < $min || $value > $max} {
         etherip_fail "$var: $value is outside $min-$max"
     }
@@ -65,11 +81,11 @@ proc etherip_number {var min max} {
 }
 
 # An optional number: "" when left empty, else a checked whole number.
-proc etherip_optional_number {var min max} {
+proc etherip_optional_number {var} {
     if {[string equal [etherip_answer $var] ""]} {
         return ""
     }
-    return [etherip_number $var $min $max]
+    return [etherip_number $var]
 }
 
 # The tmsh line that creates a VLAN (tag and MTU only when given).
@@ -233,7 +249,11 @@ proc etherip_endpoint_lockdown {var} {
 }
 
 # One of a fixed set of words.
-proc etherip_choice {var choices} {
+proc etherip_choice {var} {
+    if {![info exists ::etherip_choices($var)]} {
+        etherip_fail "$var: no choices are known for this field"
+    }
+    set choices $::etherip_choices($var)
     set value [etherip_answer $var]
     if {[lsearch -exact $choices $value] < 0} {
         etherip_fail "$var: '[etherip_printable $value]' is not one of $choices"
@@ -298,7 +318,7 @@ proc etherip_this_device {} {
 # ---------------------------------------------------------------------------------------------
 # 1. Read and check every answer. Nothing is created until all of them passed.
 
-set dep [etherip_name site__deployment 24]
+set dep [etherip_name site__deployment]
 set subnet [etherip_answer site__vm_subnet]
 
 set octet {(0|[1-9][0-9]{0,2})}
@@ -334,29 +354,29 @@ if {$ha} {
 set ipsec [string equal [etherip_yesno ipsec__enabled] "yes"]
 set ipsec_entries {}
 if {$ipsec} {
-    set ike_version [etherip_choice ipsec__ike_version {v1 v2}]
+    set ike_version [etherip_choice ipsec__ike_version]
     set version_property [etherip_yesno ipsec__version_property]
     if {[string equal $ike_version "v2"] && [string equal $version_property "no"]} {
         etherip_fail "ipsec__ike_version: v2 needs the IKE peer's version property (ipsec__version_property yes)"
     }
-    set ipsec_auth [etherip_choice ipsec__auth {psk certificate}]
-    set ipsec_mode [etherip_choice ipsec__mode {tunnel transport}]
-    set nat [etherip_choice ipsec__nat_traversal {off on force}]
-    set p1_encrypt [etherip_choice ipsec__phase1_encrypt {aes aes128 aes192 aes256 3des}]
-    set p1_hash [etherip_choice ipsec__phase1_hash {sha1 sha256 sha384 sha512}]
-    set dh_group [etherip_choice ipsec__dh_group {modp1024 modp1536 modp2048 modp3072 modp4096}]
-    set p1_life [etherip_number ipsec__phase1_lifetime 1 10080]
-    set p2_encrypt [etherip_choice ipsec__phase2_encrypt {aes128 aes256 aes-gcm128 aes-gcm256}]
-    set p2_auth [etherip_choice ipsec__phase2_auth {sha1 sha256 sha512 aes-gcm128 aes-gcm256}]
+    set ipsec_auth [etherip_choice ipsec__auth]
+    set ipsec_mode [etherip_choice ipsec__mode]
+    set nat [etherip_choice ipsec__nat_traversal]
+    set p1_encrypt [etherip_choice ipsec__phase1_encrypt]
+    set p1_hash [etherip_choice ipsec__phase1_hash]
+    set dh_group [etherip_choice ipsec__dh_group]
+    set p1_life [etherip_number ipsec__phase1_lifetime]
+    set p2_encrypt [etherip_choice ipsec__phase2_encrypt]
+    set p2_auth [etherip_choice ipsec__phase2_auth]
     if {[string match "aes-gcm*" $p2_encrypt] != [string equal $p2_auth $p2_encrypt]} {
         etherip_fail "ipsec__phase2_auth: '$p2_auth' with '$p2_encrypt': AES-GCM names itself in both, AES-CBC takes sha1, sha256 or sha512"
     }
-    set pfs [etherip_choice ipsec__pfs {none modp1024 modp1536 modp2048 modp3072 modp4096}]
-    set p2_life [etherip_number ipsec__phase2_lifetime 1 10080]
+    set pfs [etherip_choice ipsec__pfs]
+    set p2_life [etherip_number ipsec__phase2_lifetime]
     if {[string equal $ipsec_auth "certificate"]} {
-        set ipsec_cert [etherip_name ipsec__cert 63]
-        set ipsec_key [etherip_name ipsec__key 63]
-        set ipsec_ca [etherip_name ipsec__ca 63]
+        set ipsec_cert [etherip_name ipsec__cert]
+        set ipsec_key [etherip_name ipsec__key]
+        set ipsec_ca [etherip_name ipsec__ca]
     }
     set ipsec_entries {50:0 udp:500}
     if {![string equal $nat "off"]} {
@@ -365,11 +385,11 @@ if {$ipsec} {
 }
 
 set wan_create [etherip_yesno wan__create]
-set wan_vlan [etherip_name wan__vlan 15]
+set wan_vlan [etherip_name wan__vlan]
 if {[string equal $wan_create "yes"]} {
     set wan_ifaces [etherip_interfaces wan__interfaces]
-    set wan_tag [etherip_optional_number wan__tag 1 4094]
-    set wan_mtu [etherip_optional_number wan__mtu 576 9198]
+    set wan_tag [etherip_optional_number wan__tag]
+    set wan_mtu [etherip_optional_number wan__mtu]
     set wan_lock [etherip_lockdown wan__allow_service]
     set endpoint_lock [etherip_endpoint_lockdown wan__allow_service]
 }
@@ -381,22 +401,22 @@ if {[string equal $wan_create "no"]} {
         etherip_fail "wan__endpoint_service: given without wan__endpoint_name"
     }
     if {![string equal $endpoint_name ""]} {
-        set endpoint_name [etherip_name wan__endpoint_name 63]
+        set endpoint_name [etherip_name wan__endpoint_name]
         set endpoint_before [etherip_lockdown wan__endpoint_service]
         set endpoint_after [etherip_admit [etherip_lockdown_words wan__endpoint_service]]
     }
 }
 set vm_create [etherip_yesno vm__create]
-set vm_vlan [etherip_name vm__vlan 15]
+set vm_vlan [etherip_name vm__vlan]
 if {[string equal $vm_create "yes"]} {
     set vm_ifaces [etherip_interfaces vm__interfaces]
-    set vm_tag [etherip_optional_number vm__tag 1 4094]
-    set vm_mtu [etherip_optional_number vm__mtu 576 9198]
+    set vm_tag [etherip_optional_number vm__tag]
+    set vm_mtu [etherip_optional_number vm__mtu]
 }
 set vm_lock [etherip_lockdown vm__allow_service]
 
 if {$ha} {
-    set device_group [etherip_name ha__device_group 63]
+    set device_group [etherip_name ha__device_group]
     set wan_float [etherip_self ha__wan_floating_self]
     set vm_float [etherip_self ha__vm_floating_self]
     etherip_same_subnet ha__vm_floating_self $vm_float $subnet "vm_subnet"
@@ -405,14 +425,14 @@ if {$ha} {
     set local_address [lindex [split $wan_self "/"] 0]
 }
 
-set tunnel [etherip_name tunnel__name 15]
-set tunnel_mtu [etherip_number tunnel__mtu 576 9198]
-set remote_peer [etherip_name tunnel__remote_peer 63]
+set tunnel [etherip_name tunnel__name]
+set tunnel_mtu [etherip_number tunnel__mtu]
+set remote_peer [etherip_name tunnel__remote_peer]
 set remote_address [etherip_address tunnel__remote_address]
 if {[string equal $remote_address $local_address]} {
     etherip_fail "tunnel__remote_address: $remote_address is this peer's own endpoint"
 }
-set group [etherip_name vlan_group__name 15]
+set group [etherip_name vlan_group__name]
 # Gateway addresses both data centers answer: the VLAN group's proxy exclusion list.
 set excludes ""
 set excluded [etherip_answer vlan_group__proxy_excludes]
@@ -432,17 +452,17 @@ if {![string equal $gateway ""] && ![string equal $gateway "existing"]} {
     etherip_same_subnet wan__gateway "$gateway/[lindex [split $wan_self /] 1]" $wan_self "this device's WAN subnet"
 }
 
-set pool [etherip_name pool__name 63]
+set pool [etherip_name pool__name]
 set pool_create [etherip_yesno pool__create]
 if {[string equal $pool_create "yes"]} {
     set members [etherip_members pool__members $subnet]
 } else {
     set restore [etherip_monitor_rule pool__restore_monitor]
-    set restore_min [etherip_number pool__restore_min_active_members 0 65535]
+    set restore_min [etherip_number pool__restore_min_active_members]
 }
-set monitor [etherip_name monitor__name 63]
-set interval [etherip_number monitor__interval 1 86400]
-set timeout [etherip_number monitor__timeout 2 86400]
+set monitor [etherip_name monitor__name]
+set interval [etherip_number monitor__interval]
+set timeout [etherip_number monitor__timeout]
 if {$timeout <= $interval} {
     etherip_fail "monitor__timeout: $timeout must be greater than the interval $interval"
 }
@@ -458,7 +478,7 @@ if {[string equal $pool_create "no"] && ![string equal $restore "none"]} {
 }
 set also [etherip_answer pool__also_monitor]
 if {![string equal $also ""]} {
-    set name "/Common/[etherip_name pool__also_monitor 63]"
+    set name "/Common/[etherip_name pool__also_monitor]"
     if {[lsearch -exact $rule_names $name] < 0} {
         lappend rule_names $name
     }

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +27,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # The suite never writes the user's template cache; tests/test_template_cache.py turns it on.
 os.environ["ETHERIP_CACHE_DIR"] = ""
+
+# The commands the suite runs in child processes (as a user runs them) share compiled modules
+# in a folder of this run, outside the source tree: with PYTHONDONTWRITEBYTECODE=1 in the
+# environment every child would compile etherip from source again.
+_PYCACHE = tempfile.mkdtemp(prefix="etherip-test-pyc-")
+atexit.register(shutil.rmtree, _PYCACHE, True)
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ["PYTHONPYCACHEPREFIX"] = _PYCACHE
 
 
 @pytest.fixture(scope="module")

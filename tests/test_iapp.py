@@ -13,7 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from generator.cli import app
+from generator.iapp.bundle import implementation_text
 from generator.iapp.flow import COMPLETE, REMOVED, STAGES
+from generator.limits import IAPP_CHOICES, IAPP_NAMES, IAPP_NUMBERS
 from generator.proof.check import Report, check_folder, prove_render
 from generator.proof.iapp.harness import Case, run_cases
 from generator.proof.iapp.hostile import HOSTILE_ANSWERS
@@ -168,8 +170,8 @@ BROKEN: dict[str, tuple[Callable[[], dict[str, bytes]], str, str]] = {
     ),
     "Tcl 8.5 command": (
         _edit_tmpl(
-            "set dep [etherip_name site__deployment 24]",
-            "lassign {a b} x y\nset dep [etherip_name site__deployment 24]",
+            "set dep [etherip_name site__deployment]",
+            "lassign {a b} x y\nset dep [etherip_name site__deployment]",
         ),
         "tcl84",
         "8.5+ command",
@@ -184,8 +186,8 @@ BROKEN: dict[str, tuple[Callable[[], dict[str, bytes]], str, str]] = {
     ),
     "unguarded read of a hidden field": (
         _edit_tmpl(
-            "set dep [etherip_name site__deployment 24]",
-            "set dep [etherip_name site__deployment 24]\nset second $::devices__second__hostname",
+            "set dep [etherip_name site__deployment]",
+            "set dep [etherip_name site__deployment]\nset second $::devices__second__hostname",
         ),
         "run",
         "no such variable",
@@ -434,3 +436,59 @@ def test_iapp_accepts_every_answer_a_valid_site_produces(tmp_path: Path) -> None
     assert len(s.pool.members) == 60 and len(long_host) == 253
     report = check_folder(render_version(s, BigIpVersion.V11_6_5, source).files(), "many")
     assert [str(f) for f in report.findings] == []
+
+
+# ---- the iApp's limits are the model's ----------------------------------------------------------
+
+
+def _answers_with(var: str) -> tuple[dict[str, str], str]:
+    """A golden case's iApp answers (first peer that has it non-empty) and its first hostname."""
+    from generator.context import build_context
+    from generator.iapp.bundle import answers
+
+    for case in ("mixed", "existing-pool", "ipsec-cert", "ipsec-psk", "existing-wan-pair", "jumbo-gateway"):
+        ctx = build_context(site(case), BigIpVersion.V11_6_5)
+        for peer in ctx.peers:
+            given = answers(ctx, peer) | {"deploy__stage": COMPLETE}
+            if given.get(var):
+                return given, peer.devices[0].hostname
+    raise AssertionError(f"no golden case answers {var}")
+
+
+@pytest.mark.parametrize("var", sorted(IAPP_NUMBERS))
+def test_the_iapp_takes_each_number_range_from_the_model(var: str) -> None:
+    """On the box, the implementation refuses a number one past the model's bound with the
+    model's range in its message, and accepts the bound itself (generator/limits.py)."""
+    low, high = IAPP_NUMBERS[var]
+    given, host = _answers_with(var)
+    values = [low, high, high + 1] + ([low - 1] if low > 0 else [])
+    cases = [Case(f"{var}={v}", host, given | {var: str(v)}) for v in values]
+    results = run_cases(implementation_text(), cases)
+    for outcome, value in zip(results, values, strict=True):
+        if low <= value <= high:
+            assert f"{var}: {value} is outside" not in outcome.message, outcome.message
+        else:
+            assert not outcome.ok
+            assert outcome.message == f"etherip: {var}: {value} is outside {low}-{high}", outcome.message
+
+
+@pytest.mark.parametrize("var", sorted(IAPP_NAMES))
+def test_the_iapp_takes_each_name_length_from_the_model(var: str) -> None:
+    longest = IAPP_NAMES[var]
+    given, host = _answers_with(var)
+    cases = [Case(f"{var}={n}", host, given | {var: "n" * n}) for n in (longest, longest + 1)]
+    fits, too_long = run_cases(implementation_text(), cases)
+    assert "is longer than" not in fits.message, fits.message
+    assert not too_long.ok
+    assert too_long.message == f"etherip: {var}: '{'n' * (longest + 1)}' is longer than {longest} characters"
+
+
+@pytest.mark.parametrize("var", sorted(IAPP_CHOICES))
+def test_the_iapp_takes_each_choice_list_from_the_model(var: str) -> None:
+    choices = IAPP_CHOICES[var]
+    given, host = _answers_with(var)
+    values = [*choices, "bogus"]
+    results = run_cases(implementation_text(), [Case(f"{var}={v}", host, given | {var: v}) for v in values])
+    for outcome, value in zip(results, values, strict=True):
+        refused = f"etherip: {var}: '{value}' is not one of {' '.join(choices)}"
+        assert (outcome.message == refused) == (value == "bogus"), outcome.message

@@ -1,7 +1,7 @@
 """The iApp bundle of one peer: answers (the view-model), template, deploy.tmsh, IMPORT.md, zip.
 
-The implementation is static Tcl read verbatim; the site reaches it only as APL defaults and
-as deploy.tmsh answers, every one of which matches the same strict patterns the model checks.
+The implementation is static Tcl read verbatim but for its limits line (generator/limits.py, the
+same for every site); the site reaches it only as APL defaults and as deploy.tmsh answers, every one of which matches the same strict patterns the model checks.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from generator.iapp.flow import (
     rollback_ops,
 )
 from generator.ipsec import IpsecSettings, settings
+from generator.limits import IAPP_CHOICES, IAPP_NUMBERS, tcl_limits
 from generator.model import Ipsec
 from generator.operations import Verb, join_and
 from generator.steps import KEY_STEP, Phase, step_file, verify_file
@@ -380,15 +381,34 @@ def _help_values(ctx: SiteContext, peer: PeerContext) -> dict[str, object]:
     }
 
 
+LIMITS_LINE = "array set ::etherip_limits {}\narray set ::etherip_choices {}"
+APL_RANGES = {var: f"{low}-{high}" for var, (low, high) in IAPP_NUMBERS.items()}  # the help texts
+APL_CHOICES = {var: ", ".join(f'"{w}"' for w in words) for var, words in IAPP_CHOICES.items()}
+
+
+def implementation_text() -> str:
+    """The static Tcl with its limits line filled from the site model's limits: the same for
+    every site (generator/limits.py)."""
+    static = raw_template(IMPLEMENTATION).rstrip("\n")
+    if static.count(f"\n{LIMITS_LINE}\n") != 1:
+        raise AssertionError(f"{IMPLEMENTATION}: exactly one '{LIMITS_LINE}' block is filled")
+    return static.replace(f"\n{LIMITS_LINE}\n", f"\n{tcl_limits()}\n")
+
+
 def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
     base = {"deployment": ctx.deployment, "peer": peer.name, "version": ctx.version, "branch": ctx.branch}
     presentation = render_template(
-        "iapp/presentation.apl.j2", Style.IAPP, a=apl_defaults(ctx, peer), **base
+        "iapp/presentation.apl.j2",
+        Style.IAPP,
+        a=apl_defaults(ctx, peer),
+        range=APL_RANGES,
+        choices=APL_CHOICES,
+        **base,
     ).rstrip("\n")
     help_text = render_template("iapp/help.html.j2", Style.IAPP, **_help_values(ctx, peer), **base).rstrip(
         "\n"
     )
-    implementation = raw_template(IMPLEMENTATION).rstrip("\n")
+    implementation = implementation_text()
     skeleton = {
         "help": help_text,
         "implementation": implementation,

@@ -1,0 +1,123 @@
+"""The site file's limits as the model states them, for every reader that needs them: the JSON
+Schema (generator/schema.py), the iApp's Tcl and APL help (generator/iapp/bundle.py).
+
+A whole-number field's bounds and description are its `Field(ge=, le=, description=)` in
+generator/model.py; a name's longest length is in generator/scalars.py. Nothing else writes them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, get_args
+
+from annotated_types import Ge, Le
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from generator.model import Ipsec, Monitor, Pool, Vlan
+from generator.mtu import MAX_VLAN_MTU, MIN_TUNNEL_MTU
+from generator.scalars import (
+    DEPLOYMENT_NAME_MAX,
+    DH_GROUPS,
+    IKE_VERSIONS,
+    IPSEC_AUTH,
+    IPSEC_MODES,
+    NAT_TRAVERSAL,
+    NET_NAME_MAX,
+    OBJECT_NAME_MAX,
+    PFS_GROUPS,
+    PHASE1_ENCRYPT,
+    PHASE1_HASH,
+    PHASE2_AUTH,
+    PHASE2_ENCRYPT,
+)
+
+
+def whole_numbers(model: type[BaseModel]) -> dict[str, tuple[int, int, str]]:
+    """Every whole-number field of `model`: (lowest, highest, description), by field name."""
+    out: dict[str, tuple[int, int, str]] = {}
+    for name, info in model.model_fields.items():
+        found: dict[str, Any] = {}
+        _look(info, found)
+        _look(info.annotation, found)
+        if "ge" in found and "le" in found:
+            out[name] = (found["ge"], found["le"], found.get("description") or info.description or "")
+    return out
+
+
+def _look(node: object, found: dict[str, Any]) -> None:
+    for item in getattr(node, "metadata", None) or getattr(node, "__metadata__", ()) or ():
+        if isinstance(item, Ge):
+            found["ge"] = int(item.ge)  # type: ignore[call-overload]
+        elif isinstance(item, Le):
+            found["le"] = int(item.le)  # type: ignore[call-overload]
+        else:
+            if isinstance(item, FieldInfo) and item.description:
+                found["description"] = item.description
+            _look(item, found)
+    for arg in get_args(node):
+        _look(arg, found)
+
+
+def _range(model: type[BaseModel], field: str) -> tuple[int, int]:
+    low, high, _ = whole_numbers(model)[field]
+    return low, high
+
+
+# The iApp's number fields and the model fields whose bounds they take. tunnel__mtu is the
+# resolved tunnel MTU (generator/mtu.py), not a site key: its range is the one etherip writes.
+IAPP_NUMBERS: dict[str, tuple[int, int]] = {
+    "wan__tag": _range(Vlan, "tag"),
+    "wan__mtu": _range(Vlan, "mtu"),
+    "vm__tag": _range(Vlan, "tag"),
+    "vm__mtu": _range(Vlan, "mtu"),
+    "tunnel__mtu": (MIN_TUNNEL_MTU, MAX_VLAN_MTU),
+    "pool__restore_min_active_members": _range(Pool, "restore_min_active_members"),
+    "monitor__interval": _range(Monitor, "interval"),
+    "monitor__timeout": _range(Monitor, "timeout"),
+    "ipsec__phase1_lifetime": _range(Ipsec, "phase1_lifetime"),
+    "ipsec__phase2_lifetime": _range(Ipsec, "phase2_lifetime"),
+}
+
+# The iApp's name fields and their longest length (generator/scalars.py).
+IAPP_NAMES: dict[str, int] = {
+    "site__deployment": DEPLOYMENT_NAME_MAX,
+    "wan__vlan": NET_NAME_MAX,
+    "vm__vlan": NET_NAME_MAX,
+    "tunnel__name": NET_NAME_MAX,
+    "vlan_group__name": NET_NAME_MAX,
+    "wan__endpoint_name": OBJECT_NAME_MAX,
+    "ha__device_group": OBJECT_NAME_MAX,
+    "tunnel__remote_peer": OBJECT_NAME_MAX,
+    "pool__name": OBJECT_NAME_MAX,
+    "pool__also_monitor": OBJECT_NAME_MAX,
+    "monitor__name": OBJECT_NAME_MAX,
+    "ipsec__cert": OBJECT_NAME_MAX,
+    "ipsec__key": OBJECT_NAME_MAX,
+    "ipsec__ca": OBJECT_NAME_MAX,
+}
+
+
+# The iApp's choice fields and their choices, as the site file's keys take them (generator/scalars.py).
+# phase2_auth: AES-GCM authenticates itself, so the iApp also takes the GCM name there.
+IAPP_CHOICES: dict[str, tuple[str, ...]] = {
+    "ipsec__ike_version": IKE_VERSIONS,
+    "ipsec__auth": IPSEC_AUTH,
+    "ipsec__mode": IPSEC_MODES,
+    "ipsec__nat_traversal": NAT_TRAVERSAL,
+    "ipsec__phase1_encrypt": PHASE1_ENCRYPT,
+    "ipsec__phase1_hash": PHASE1_HASH,
+    "ipsec__dh_group": DH_GROUPS,
+    "ipsec__phase2_encrypt": PHASE2_ENCRYPT,
+    "ipsec__phase2_auth": (*PHASE2_AUTH, *(e for e in PHASE2_ENCRYPT if e.startswith("aes-gcm"))),
+    "ipsec__pfs": PFS_GROUPS,
+}
+
+
+def tcl_limits() -> str:
+    """The Tcl lines that open the iApp implementation's checks: every limit and choice above as
+    two arrays, which the checks read (etherip_number, etherip_name, etherip_choice). Names,
+    numbers and choices are plain words: nothing here needs quoting."""
+    numbers = " ".join(f"{var} {{{low} {high}}}" for var, (low, high) in IAPP_NUMBERS.items())
+    names = " ".join(f"{var} {longest}" for var, longest in IAPP_NAMES.items())
+    choices = " ".join(f"{var} {{{' '.join(words)}}}" for var, words in IAPP_CHOICES.items())
+    return f"array set ::etherip_limits {{{numbers} {names}}}\narray set ::etherip_choices {{{choices}}}"
