@@ -42,3 +42,5 @@ _.whitespace_split
 _.commenters
 # pytest calls this hook by name
 _.pytest_generate_tests  # tests/test_golden.py
+# tests/test_integrity.py reads it in the child processes it starts (code in a string)
+_.HAS_EXCHANGE  # generator/output.py

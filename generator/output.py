@@ -31,8 +31,9 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -295,12 +296,12 @@ def _commit(folder: Path, staged: list[tuple[Path, Path]]) -> None:
             for entry in entries:
                 checkpoint()
                 target, new, old = (folder / str(entry[k]) for k in ("version", "new", "old"))
-                if entry["had"] and _exchange(new, target):  # the folder never goes missing
-                    os.rename(new, old)
+                if entry["had"] and MOVES.exchange(new, target):  # the folder never goes missing
+                    MOVES.rename(new, old)
                 else:
                     if entry["had"]:
-                        os.rename(target, old)
-                    os.rename(new, target)
+                        MOVES.rename(target, old)
+                    MOVES.rename(new, target)
             checkpoint()
         except BaseException:
             try:
@@ -327,13 +328,13 @@ def _rollback(folder: Path, entries: list[dict[str, object]]) -> None:
         previous = next((p for p in (old, new) if _inode(p) not in (None, mine)), None)
         if _inode(target) == mine:  # the new render is in place
             if previous is not None:
-                if not _exchange(previous, target):
-                    os.rename(target, aside)
-                    os.rename(previous, target)
+                if not MOVES.exchange(previous, target):
+                    MOVES.rename(target, aside)
+                    MOVES.rename(previous, target)
             elif not entry["had"]:
-                os.rename(target, aside)
+                MOVES.rename(target, aside)
         elif not os.path.lexists(target) and previous is not None:
-            os.rename(previous, target)
+            MOVES.rename(previous, target)
         for path in (new, old, aside):
             if _inode(path) == mine:
                 remove_tree(path)
@@ -384,6 +385,21 @@ _AT_FDCWD, _RENAME_EXCHANGE = -100, 2
 _RENAMEAT2 = _renameat2() if sys.platform.startswith("linux") else None
 
 
+@dataclass
+class Moves:
+    """The two moves every write of this module makes, in one public place: `rename` (a file or
+    folder takes a name, os.rename) and `exchange` (two folders swap names in one step; False
+    where the system cannot, and the caller renames twice). tests/test_integrity.py replaces them
+    to stop a write at each of its steps; a port to another system replaces `exchange`."""
+
+    rename: Callable[[Path, Path], None] = os.rename
+    exchange: Callable[[Path, Path], bool] = _exchange
+
+
+MOVES = Moves()
+HAS_EXCHANGE = _RENAMEAT2 is not None  # this system swaps two folders in one step
+
+
 def write_whole(target: Path, content: bytes, *, replace: bool = True) -> None:
     """The one way etherip writes a single file: `target` holds all of `content` or is left as it
     was. The bytes go to a hidden sibling (`.<name>.new-*`, removed on failure; one a SIGKILL
@@ -397,7 +413,7 @@ def write_whole(target: Path, content: bytes, *, replace: bool = True) -> None:
         with open(fd, "wb") as fh:
             fh.write(content)
         if replace:
-            os.rename(staged, target)
+            MOVES.rename(staged, target)
         else:
             os.link(staged, target)
     finally:

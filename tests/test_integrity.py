@@ -95,10 +95,10 @@ def _signal_at_step(signum: int, number: int, mode: str = "exchange") -> str:
     """Child prologue: send `signum` to itself just before the swap's step `number`."""
     return f"""
     from generator import output
-    assert output._RENAMEAT2 is not None, "this Linux has renameat2"
+    assert output.HAS_EXCHANGE, "this Linux has renameat2"
+    real_rename, real_exchange, calls = output.MOVES.rename, output.MOVES.exchange, [0]
     if {mode!r} == "rename":
-        output._RENAMEAT2 = None
-    real_rename, real_exchange, calls = os.rename, output._exchange, [0]
+        real_exchange = lambda a, b: False
     def step():
         calls[0] += 1
         if calls[0] == {number}:
@@ -109,16 +109,18 @@ def _signal_at_step(signum: int, number: int, mode: str = "exchange") -> str:
     def exchange(a, b):
         step()
         return real_exchange(a, b)
-    os.rename, output._exchange = rename, exchange
+    output.MOVES.rename, output.MOVES.exchange = rename, exchange
     """
 
 
 def _fail_at_step(monkeypatch: pytest.MonkeyPatch, mode: str, number: int, error: BaseException) -> None:
     from generator import output
 
-    if mode == "rename":
-        monkeypatch.setattr(output, "_RENAMEAT2", None)
-    real_rename, real_exchange, calls = os.rename, output._exchange, [0]
+    real_rename, real_exchange, calls = output.MOVES.rename, output.MOVES.exchange, [0]
+    if mode == "rename":  # a system that cannot swap two folders in one step
+
+        def real_exchange(a: Path, b: Path) -> bool:
+            return False
 
     def step() -> None:
         calls[0] += 1
@@ -133,8 +135,8 @@ def _fail_at_step(monkeypatch: pytest.MonkeyPatch, mode: str, number: int, error
         step()
         return real_exchange(a, b)
 
-    monkeypatch.setattr(os, "rename", rename)
-    monkeypatch.setattr(output, "_exchange", exchange)
+    monkeypatch.setattr(output.MOVES, "rename", rename)
+    monkeypatch.setattr(output.MOVES, "exchange", exchange)
 
 
 # One writer at a time (item 3 of the issue: concurrent renders damaged the live output).

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import output
 from generator.errors import Interrupted, OutputError, signals_held
 from generator.output import read_tree, write_trees, write_whole
 from generator.versions import BigIpVersion
@@ -101,7 +102,7 @@ def test_write_whole_creates_replaces_or_leaves_as_it_was(
     def full(_a: object, _b: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, "rename", full)
+    monkeypatch.setattr(output.MOVES, "rename", full)
     with pytest.raises(OSError, match="No space"):
         write_whole(target, b"fourth")
     assert target.read_bytes() == b"third"
