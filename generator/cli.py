@@ -431,11 +431,9 @@ def plan(
 @_command
 def schema() -> None:
     """Print the JSON Schema of the site file (for VS Code's YAML extension and linters)."""
-    import json
+    from generator.schema import schema_text
 
-    from generator.schema import site_schema
-
-    for line in json.dumps(site_schema(), indent=2).splitlines():
+    for line in schema_text().splitlines():
         _say(line)
 
 
@@ -461,11 +459,9 @@ def init(
     deployment that exists, read from each unit's saved configuration), and etherip.schema.json beside it
     (the site file's first line points VS Code's YAML extension at it). Never overwrites a site
     file; an existing etherip.schema.json is reused when identical, else refreshed."""
-    import json
-
     from generator.output import write_whole
     from generator.resources import example_site
-    from generator.schema import site_schema
+    from generator.schema import schema_text
 
     if os.path.lexists(path):
         problem = Problem(str(path), 1, 1, "", "already exists; etherip init never overwrites a site file")
@@ -477,13 +473,13 @@ def init(
 
         body = checked(adopt(parse_inputs(adopt_from)), str(path)).encode()
     schema_path = path.parent / SCHEMA_FILE
-    schema_text = (json.dumps(site_schema(), indent=2) + "\n").encode()
+    schema_bytes = schema_text().encode()
     header = (
         f"# yaml-language-server: $schema=./{SCHEMA_FILE}\n"
         f"# bigip_version takes one of: {SUPPORTED} (etherip versions)\n"
     ).encode()
     try:
-        schema_state = _put_schema(schema_path, schema_text)
+        schema_state = _put_schema(schema_path, schema_bytes)
         write_whole(path, header + body, replace=False)
     except FileExistsError:
         problem = Problem(str(path), 1, 1, "", "already exists; etherip init never overwrites a site file")

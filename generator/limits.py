@@ -7,14 +7,14 @@ generator/model.py; a name's longest length is in generator/scalars.py. Nothing 
 
 from __future__ import annotations
 
+import re
 from typing import Any, get_args
 
 from annotated_types import Ge, Le
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from generator.model import Ipsec, Monitor, Pool, Vlan
-from generator.mtu import MAX_VLAN_MTU, MIN_TUNNEL_MTU
+from generator.model import Ipsec, Monitor, Pool, Site, Vlan
 from generator.scalars import (
     DEPLOYMENT_NAME_MAX,
     DH_GROUPS,
@@ -58,24 +58,25 @@ def _look(node: object, found: dict[str, Any]) -> None:
         _look(arg, found)
 
 
-def _range(model: type[BaseModel], field: str) -> tuple[int, int]:
-    low, high, _ = whole_numbers(model)[field]
-    return low, high
+# The iApp sections whose number fields are fields of the site model: (section, model, the
+# field's prefix in the model). tunnel__mtu is the tunnel MTU etherip writes (generator/mtu.py),
+# within the bounds the site's tunnel_mtu takes.
+_SECTIONS: tuple[tuple[str, type[BaseModel], str], ...] = (
+    ("wan", Vlan, ""),
+    ("vm", Vlan, ""),
+    ("tunnel", Site, "tunnel_"),
+    ("pool", Pool, ""),
+    ("monitor", Monitor, ""),
+    ("ipsec", Ipsec, ""),
+)
 
-
-# The iApp's number fields and the model fields whose bounds they take. tunnel__mtu is the
-# resolved tunnel MTU (generator/mtu.py), not a site key: its range is the one etherip writes.
+# The iApp's number fields and their ranges: every whole-number field of those models, so a
+# field the model gains is limited in the iApp with nothing written here.
 IAPP_NUMBERS: dict[str, tuple[int, int]] = {
-    "wan__tag": _range(Vlan, "tag"),
-    "wan__mtu": _range(Vlan, "mtu"),
-    "vm__tag": _range(Vlan, "tag"),
-    "vm__mtu": _range(Vlan, "mtu"),
-    "tunnel__mtu": (MIN_TUNNEL_MTU, MAX_VLAN_MTU),
-    "pool__restore_min_active_members": _range(Pool, "restore_min_active_members"),
-    "monitor__interval": _range(Monitor, "interval"),
-    "monitor__timeout": _range(Monitor, "timeout"),
-    "ipsec__phase1_lifetime": _range(Ipsec, "phase1_lifetime"),
-    "ipsec__phase2_lifetime": _range(Ipsec, "phase2_lifetime"),
+    f"{section}__{name.removeprefix(prefix)}": (low, high)
+    for section, model, prefix in _SECTIONS
+    for name, (low, high, _) in whole_numbers(model).items()
+    if name.startswith(prefix)
 }
 
 # The iApp's name fields and their longest length (generator/scalars.py).
@@ -113,6 +114,20 @@ IAPP_CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
+_PLAIN = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+
+
+def _check_tables() -> None:
+    """The tables go into Tcl lists unquoted, and the Tcl reads at most six digits: a table that
+    breaks either is a defect here, found at import, never a template that fails on the box."""
+    for var, (low, high) in IAPP_NUMBERS.items():
+        if not 0 <= low <= high <= 999_999:
+            raise AssertionError(f"{var}: {low}-{high} is beyond the iApp's number pattern")
+    for word in [*IAPP_NUMBERS, *IAPP_NAMES, *IAPP_CHOICES, *(w for ws in IAPP_CHOICES.values() for w in ws)]:
+        if not _PLAIN.fullmatch(word):
+            raise AssertionError(f"{word!r}: not a plain word for a Tcl list")
+
+
 def tcl_limits() -> str:
     """The Tcl lines that open the iApp implementation's checks: every limit and choice above as
     two arrays, which the checks read (etherip_number, etherip_name, etherip_choice). Names,
@@ -121,3 +136,6 @@ def tcl_limits() -> str:
     names = " ".join(f"{var} {longest}" for var, longest in IAPP_NAMES.items())
     choices = " ".join(f"{var} {{{' '.join(words)}}}" for var, words in IAPP_CHOICES.items())
     return f"array set ::etherip_limits {{{numbers} {names}}}\narray set ::etherip_choices {{{choices}}}"
+
+
+_check_tables()

@@ -8,6 +8,7 @@ stay with `etherip validate`. A test keeps this schema and the model's fields in
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel
@@ -51,7 +52,17 @@ def _int(low: int, high: int, description: str) -> dict[str, Any]:
     return {"type": "integer", "minimum": low, "maximum": high, "description": description}
 
 
-def _obj(description: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+def _obj(
+    description: str,
+    properties: dict[str, Any],
+    required: list[str],
+    model: type[BaseModel] | None = None,
+) -> dict[str, Any]:
+    """An object of the site file; with `model`, its properties in the model's field order (so a
+    field the model adds takes its place, and the schema's bytes stay put)."""
+    if model is not None:
+        order = list(model.model_fields)
+        properties = dict(sorted(properties.items(), key=lambda kv: order.index(kv[0])))
     return {
         "type": "object",
         "description": description,
@@ -100,6 +111,7 @@ VLAN = _obj(
         "allow_service": LOCKDOWN,
     },
     ["vlan"],
+    Vlan,
 )
 WAN_VLAN = VLAN | {
     "properties": VLAN["properties"]
@@ -146,6 +158,7 @@ IPSEC = _obj(
         **_whole_numbers(Ipsec),
     },
     [],
+    Ipsec,
 )
 IPSEC_CERTIFICATE = _obj(
     "certificate authentication of this peer's IKE peer: objects already on its units",
@@ -255,3 +268,8 @@ def site_schema() -> dict[str, Any]:
             ["deployment", "bigip_version", "vm_subnet", "pool", "peers"],
         ),
     }
+
+
+def schema_text() -> str:
+    """The schema as `etherip schema` prints it and `etherip init` writes it."""
+    return json.dumps(site_schema(), indent=2) + "\n"

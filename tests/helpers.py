@@ -82,24 +82,43 @@ def proof_versions() -> tuple[BigIpVersion, ...]:
     return ALL_VERSIONS if FULL_MATRIX else pinned_versions()
 
 
-# The case whose output differs most between releases (IPsec features are version data).
-VERSION_SENSITIVE_CASE = "ipsec-psk"
+def differing_most(version: BigIpVersion, cases: Iterable[str], folder: str = "") -> list[str]:
+    """`cases` by how much `version`'s output differs from its neighbour's on the golden chain,
+    most first (the size of golden/<version>/<folder><case>.diff; read, never rendered)."""
+
+    def size(case: str) -> int:
+        diff = GOLDEN / version.value / folder / f"{case}.diff"
+        return diff.stat().st_size if diff.is_file() else 0
+
+    return sorted(cases, key=lambda c: (-size(c), c))
+
+
+def plan_case_differing_most(cases: list[str]) -> str:
+    """The plan case whose output differs most across the pinned versions (its golden diffs)."""
+    total = {
+        case: sum(
+            d.stat().st_size
+            for v in pinned_versions()
+            if (d := GOLDEN / v.value / "plans" / f"{case}.diff").is_file()
+        )
+        for case in cases
+    }
+    return min(cases, key=lambda c: (-total[c], c))
 
 
 def proof_pairs() -> list[tuple[str, BigIpVersion]]:
     """The (case, version) pairs the per-version proofs run on. With ETHERIP_FULL_MATRIX=1
     (.ci/run) every case on every version. Sampled (scripts/test.sh): every case on the golden
-    base, and each other pinned version (one per behaviour) on the IPsec case and on one more
-    case in turn; tests/test_versions.py proves every version renders its pinned one's files
-    but for its row's texts, and the goldens pin every case on every pinned version."""
+    base, and each other pinned version (one per behaviour) on the two cases whose output differs
+    most there (its golden diffs); tests/test_versions.py proves every version renders its pinned
+    one's files but for its row's texts, and the goldens pin every case on every pinned version."""
     if FULL_MATRIX:
         return [(case, v) for v in ALL_VERSIONS for case in CASES]
     base = golden_base()
-    others = [v for v in pinned_versions() if v != base]
     pairs = [(case, base) for case in CASES]
-    for i, version in enumerate(others):
-        turn = [c for c in CASES if c != VERSION_SENSITIVE_CASE][i % (len(CASES) - 1)]
-        pairs += [(VERSION_SENSITIVE_CASE, version), (turn, version)]
+    for version in pinned_versions():
+        if version != base:
+            pairs += [(case, version) for case in differing_most(version, CASES)[:2]]
     return pairs
 
 
@@ -153,6 +172,7 @@ _WRITER_VERSION = re.compile(rb'(\n  "etherip": \{\n    "version": )"[^"]*"')
 # The iApp's static Tcl (templates/common/iapp/implementation.tcl, never rendered) is pinned once,
 # as golden/implementation.tcl; each .tmpl golden shows a marker line in its place.
 IMPLEMENTATION_GOLDEN = "implementation.tcl"
+SCHEMA_GOLDEN = "site.schema.json"  # the JSON Schema, as `etherip init` writes it
 _IMPLEMENTATION = re.compile(
     rb"\n            implementation \{\n(.*?)\n            \}\n            presentation \{\n", re.DOTALL
 )
@@ -384,10 +404,14 @@ def golden_file(rel: str) -> bytes | None:
 
 @cache
 def static_golden_files() -> dict[str, bytes]:
-    """The iApp's static Tcl and its APL, pinned once for every case."""
+    """The iApp's static Tcl and its APL, pinned once for every case, and the site file's JSON
+    Schema as `etherip init` writes it."""
     base = golden_base()
     first = next(a for a in tree(CASES[0], base).artifacts if a.kind == "iapp-template")
+    from generator.schema import schema_text
+
     return {
+        SCHEMA_GOLDEN: schema_text().encode(),
         IMPLEMENTATION_GOLDEN: implementation_section(first.content),
         PRESENTATION_GOLDEN: presentation_shape(
             first.content, tree(CASES[0], base).deployment, str(first.peer)

@@ -27,7 +27,7 @@ from generator.iapp.flow import (
     rollback_ops,
 )
 from generator.ipsec import IpsecSettings, settings
-from generator.limits import IAPP_CHOICES, IAPP_NUMBERS, tcl_limits
+from generator.limits import IAPP_CHOICES, IAPP_NAMES, IAPP_NUMBERS, tcl_limits
 from generator.model import Ipsec
 from generator.operations import Verb, join_and
 from generator.steps import KEY_STEP, Phase, step_file, verify_file
@@ -401,7 +401,8 @@ def iapp_artifacts(ctx: SiteContext, peer: PeerContext) -> list[Artifact]:
         "iapp/presentation.apl.j2",
         Style.IAPP,
         a=apl_defaults(ctx, peer),
-        range=APL_RANGES,
+        ranges=APL_RANGES,
+        names=IAPP_NAMES,
         choices=APL_CHOICES,
         **base,
     ).rstrip("\n")

@@ -616,9 +616,16 @@ def _condition_problems(
 _VAR = re.compile(r"\b([a-z][a-z0-9_]*?__[a-z][a-z0-9_]*?(?:__[a-z][a-z0-9_]*)?)\b")
 
 
+# The limits tables etherip writes at the top of the implementation (array set ::etherip_limits
+# {...}): they name fields without reading them.
+_TABLE = re.compile(r"^\s*array\s+set\s+::etherip_\w+\s")
+
+
 def implementation_variables(tcl: str) -> set[str]:
-    """APL variables the implementation names (comment lines excluded)."""
-    code = "\n".join(line for line in tcl.split("\n") if not line.lstrip().startswith("#"))
+    """APL variables the implementation names (comment lines and the limits tables excluded)."""
+    code = "\n".join(
+        line for line in tcl.split("\n") if not line.lstrip().startswith("#") and not _TABLE.match(line)
+    )
     return set(_VAR.findall(code))
 
 
