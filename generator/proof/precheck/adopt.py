@@ -24,6 +24,7 @@ from ipaddress import IPv4Address, IPv4Interface
 
 from generator import bigip
 from generator.errors import GeneratorError
+from generator.model import Site
 from generator.proof.precheck.run import UnitInput
 from generator.proof.precheck.saved import (
     SavedConfig,
@@ -136,7 +137,7 @@ def adopt(inputs: list[UnitInput]) -> str:
     )
     first_vm = _vm_selfs(units[0], _group(units[0], tunnels[0])[0])
     site.add(0, f"vm_subnet: {first_vm[0][1].network}")
-    _mtus(site, units[0], tunnels[0])
+    _tunnel_settings(site, tunnels[0])
     _shared_gateways(site, units[0], _group(units[0], tunnels[0])[1])
     site.add(0, "", "return_path: snat | bigip_gateway: not in a saved configuration; write it if known")
     _ipsec(site, units[0], tunnels[0])
@@ -332,10 +333,19 @@ def _peer_names(peers: list[list[int]], tunnels: list[Stanza]) -> list[tuple[str
 # ---- writing the site --------------------------------------------------------------------------
 
 
-def _mtus(site: SiteDraft, u: FoundUnit, tunnel: Stanza) -> None:
-    mtu = unquote(tunnel.body.get("mtu"))
-    if mtu and mtu not in ("0", "1500"):
-        site.add(0, f"tunnel_mtu: {mtu}", "the tunnel's mtu as saved")
+# A tunnel's mtu written as its default: 0 (the WAN's, less the overhead) or etherip's 1500.
+_DEFAULT_MTUS = ("0", "1500")
+
+
+def _tunnel_settings(site: SiteDraft, tunnel: Stanza) -> None:
+    """Each tunnel property the site file has a key for (`tunnel_<property>`: tunnel_mtu), as
+    saved; a property the model gains is read back with nothing written here."""
+    for prop in bigip.TUNNEL.properties:
+        key = f"tunnel_{prop.replace('-', '_')}"
+        value = unquote(tunnel.body.get(prop))
+        if key not in Site.model_fields or not value or (prop == "mtu" and value in _DEFAULT_MTUS):
+            continue
+        site.add(0, f"{key}: {value}", f"the tunnel's {prop} as saved")
 
 
 def _shared_gateways(site: SiteDraft, u: FoundUnit, group: Stanza) -> None:
