@@ -1,7 +1,8 @@
 """The iApp bundle of one peer: answers (the view-model), template, deploy.tmsh, IMPORT.md, zip.
 
-The implementation is static Tcl read verbatim but for its limits line (generator/limits.py, the
-same for every site); the site reaches it only as APL defaults and as deploy.tmsh answers, every one of which matches the same strict patterns the model checks.
+The implementation is static Tcl read verbatim but for its two limits lines (generator/limits.py,
+the same for every site); the site reaches it only as APL defaults and as deploy.tmsh answers,
+every one of which matches the same strict patterns the model checks.
 """
 
 from __future__ import annotations
@@ -91,8 +92,8 @@ def answers(ctx: SiteContext, peer: PeerContext) -> dict[str, str]:
 
 def _property_answers(section: str, props: Props) -> dict[str, str]:
     """The APL fields of `section` named as one of the object's tmsh properties (`mtu`,
-    `remote-address` as `remote_address`) take that property's value, empty when unset: a property added to the
-    vocabulary and to the APL is answered with nothing written here."""
+    `remote-address` as `remote_address`) take that property's value, empty when unset: a
+    property added to the vocabulary and to the APL is answered with nothing written here."""
     values = dict(props.items)
     out = {}
     for name in props.kind.properties:  # an optional property left unset is answered empty
