@@ -130,12 +130,14 @@ def _check_tables() -> None:
 
 def tcl_limits() -> str:
     """The Tcl lines that open the iApp implementation's checks: every limit and choice above as
-    two arrays, which the checks read (etherip_number, etherip_name, etherip_choice). Names,
-    numbers and choices are plain words: nothing here needs quoting."""
-    numbers = " ".join(f"{var} {{{low} {high}}}" for var, (low, high) in IAPP_NUMBERS.items())
-    names = " ".join(f"{var} {longest}" for var, longest in IAPP_NAMES.items())
-    choices = " ".join(f"{var} {{{' '.join(words)}}}" for var, words in IAPP_CHOICES.items())
-    return f"array set ::etherip_limits {{{numbers} {names}}}\narray set ::etherip_choices {{{choices}}}"
+    two arrays, one entry a line, which the checks read (etherip_number, etherip_name,
+    etherip_choice). Names, numbers and choices are plain words: nothing here needs quoting."""
+    limits = [f"    {var} {{{low} {high}}}" for var, (low, high) in IAPP_NUMBERS.items()]
+    limits += [f"    {var} {longest}" for var, longest in IAPP_NAMES.items()]
+    choices = [f"    {var} {{{' '.join(words)}}}" for var, words in IAPP_CHOICES.items()]
+    return "\n".join(
+        ["array set ::etherip_limits {", *limits, "}", "array set ::etherip_choices {", *choices, "}"]
+    )
 
 
 _check_tables()

@@ -18,10 +18,46 @@
 # The range of every number answer, the longest length of every name answer and the words of
 # every choice: etherip writes these arrays from its site model (generator/limits.py), the same
 # limits its validation and JSON Schema use.
-array set ::etherip_limits {wan__tag {1 4094} wan__mtu {576 9198} vm__tag {1 4094} vm__mtu {576 9198} tunnel__mtu {576 9198} pool__restore_min_active_members {0 65535} monitor__interval {1 86400} monitor__timeout {2 86400} ipsec__phase1_lifetime {1 10080} ipsec__phase2_lifetime {1 10080} site__deployment 24 wan__vlan 15 vm__vlan 15 tunnel__name 15 vlan_group__name 15 wan__endpoint_name 63 ha__device_group 63 tunnel__remote_peer 63 pool__name 63 pool__also_monitor 63 monitor__name 63 ipsec__cert 63 ipsec__key 63 ipsec__ca 63}
-array set ::etherip_choices {ipsec__ike_version {v1 v2} ipsec__auth {psk certificate} ipsec__mode {tunnel transport} ipsec__nat_traversal {off on force} ipsec__phase1_encrypt {aes aes128 aes192 aes256 3des} ipsec__phase1_hash {sha1 sha256 sha384 sha512} ipsec__dh_group {modp1024 modp1536 modp2048 modp3072 modp4096} ipsec__phase2_encrypt {aes128 aes256 aes-gcm128 aes-gcm256} ipsec__phase2_auth {sha1 sha256 sha512 aes-gcm128 aes-gcm256} ipsec__pfs {none modp1024 modp1536 modp2048 modp3072 modp4096}}
+array set ::etherip_limits {
+    wan__tag {1 4094}
+    wan__mtu {576 9198}
+    vm__tag {1 4094}
+    vm__mtu {576 9198}
+    tunnel__mtu {576 9198}
+    pool__restore_min_active_members {0 65535}
+    monitor__interval {1 86400}
+    monitor__timeout {2 86400}
+    ipsec__phase1_lifetime {1 10080}
+    ipsec__phase2_lifetime {1 10080}
+    site__deployment 24
+    wan__vlan 15
+    vm__vlan 15
+    tunnel__name 15
+    vlan_group__name 15
+    wan__endpoint_name 63
+    ha__device_group 63
+    tunnel__remote_peer 63
+    pool__name 63
+    pool__also_monitor 63
+    monitor__name 63
+    ipsec__cert 63
+    ipsec__key 63
+    ipsec__ca 63
+}
+array set ::etherip_choices {
+    ipsec__ike_version {v1 v2}
+    ipsec__auth {psk certificate}
+    ipsec__mode {tunnel transport}
+    ipsec__nat_traversal {off on force}
+    ipsec__phase1_encrypt {aes aes128 aes192 aes256 3des}
+    ipsec__phase1_hash {sha1 sha256 sha384 sha512}
+    ipsec__dh_group {modp1024 modp1536 modp2048 modp3072 modp4096}
+    ipsec__phase2_encrypt {aes128 aes256 aes-gcm128 aes-gcm256}
+    ipsec__phase2_auth {sha1 sha256 sha512 aes-gcm128 aes-gcm256}
+    ipsec__pfs {none modp1024 modp1536 modp2048 modp3072 modp4096}
+}
 
-# An answer's limit from the line above; an answer with none is a defect of this template.
+# An answer's limit from the arrays above; an answer with none is a defect of this template.
 proc etherip_limit {var} {
     if {![info exists ::etherip_limits($var)]} {
         etherip_fail "$var: no limit is known for this field"

@@ -617,16 +617,21 @@ _VAR = re.compile(r"\b([a-z][a-z0-9_]*?__[a-z][a-z0-9_]*?(?:__[a-z][a-z0-9_]*)?)
 
 
 # The limits tables etherip writes at the top of the implementation (array set ::etherip_limits
-# {...}): they name fields without reading them.
-_TABLE = re.compile(r"^\s*array\s+set\s+::etherip_\w+\s")
+# {, one entry a line, }): they name fields without reading them.
+_TABLE = re.compile(r"^array\s+set\s+::etherip_\w+\s+\{")
 
 
 def implementation_variables(tcl: str) -> set[str]:
     """APL variables the implementation names (comment lines and the limits tables excluded)."""
-    code = "\n".join(
-        line for line in tcl.split("\n") if not line.lstrip().startswith("#") and not _TABLE.match(line)
-    )
-    return set(_VAR.findall(code))
+    code, table = [], False
+    for line in tcl.split("\n"):
+        if _TABLE.match(line):
+            table = not line.rstrip().endswith("}")  # a table of one line ends where it starts
+        elif table:
+            table = line.strip() != "}"
+        elif not line.lstrip().startswith("#"):
+            code.append(line)
+    return set(_VAR.findall("\n".join(code)))
 
 
 def cross_check(apl: Presentation, tcl: str) -> list[str]:

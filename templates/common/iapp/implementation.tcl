@@ -21,7 +21,7 @@
 array set ::etherip_limits {}
 array set ::etherip_choices {}
 
-# An answer's limit from the line above; an answer with none is a defect of this template.
+# An answer's limit from the arrays above; an answer with none is a defect of this template.
 proc etherip_limit {var} {
     if {![info exists ::etherip_limits($var)]} {
         etherip_fail "$var: no limit is known for this field"
