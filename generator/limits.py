@@ -11,25 +11,11 @@ import re
 from typing import Any, get_args
 
 from annotated_types import Ge, Le
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 from pydantic.fields import FieldInfo
 
 from generator.model import Ipsec, Monitor, Pool, Site, Vlan
-from generator.scalars import (
-    DEPLOYMENT_NAME_MAX,
-    DH_GROUPS,
-    IKE_VERSIONS,
-    IPSEC_AUTH,
-    IPSEC_MODES,
-    NAT_TRAVERSAL,
-    NET_NAME_MAX,
-    OBJECT_NAME_MAX,
-    PFS_GROUPS,
-    PHASE1_ENCRYPT,
-    PHASE1_HASH,
-    PHASE2_AUTH,
-    PHASE2_ENCRYPT,
-)
+from generator.scalars import DEPLOYMENT_NAME_MAX, NET_NAME_MAX, OBJECT_NAME_MAX, PHASE2_ENCRYPT, Choice
 
 
 def whole_numbers(model: type[BaseModel]) -> dict[str, tuple[int, int, str]]:
@@ -44,9 +30,23 @@ def whole_numbers(model: type[BaseModel]) -> dict[str, tuple[int, int, str]]:
     return out
 
 
+def choice_fields(model: type[BaseModel]) -> dict[str, tuple[str, ...]]:
+    """Every field of `model` that takes one of a fixed set of words: its choices, by field name."""
+    out: dict[str, tuple[str, ...]] = {}
+    for name, info in model.model_fields.items():
+        found: dict[str, Any] = {}
+        _look(info, found)
+        _look(info.annotation, found)
+        if "choices" in found:
+            out[name] = found["choices"]
+    return out
+
+
 def _look(node: object, found: dict[str, Any]) -> None:
     for item in getattr(node, "metadata", None) or getattr(node, "__metadata__", ()) or ():
-        if isinstance(item, Ge):
+        if isinstance(item, BeforeValidator) and isinstance(item.func, Choice):
+            found["choices"] = item.func.choices
+        elif isinstance(item, Ge):
             found["ge"] = int(item.ge)  # type: ignore[call-overload]
         elif isinstance(item, Le):
             found["le"] = int(item.le)  # type: ignore[call-overload]
@@ -98,20 +98,12 @@ IAPP_NAMES: dict[str, int] = {
 }
 
 
-# The iApp's choice fields and their choices, as the site file's keys take them (generator/scalars.py).
-# phase2_auth: AES-GCM authenticates itself, so the iApp also takes the GCM name there.
+# The iApp's choice fields and their choices: the IPsec fields of the model. phase2_auth: AES-GCM
+# authenticates itself, so the iApp also takes the GCM name there.
 IAPP_CHOICES: dict[str, tuple[str, ...]] = {
-    "ipsec__ike_version": IKE_VERSIONS,
-    "ipsec__auth": IPSEC_AUTH,
-    "ipsec__mode": IPSEC_MODES,
-    "ipsec__nat_traversal": NAT_TRAVERSAL,
-    "ipsec__phase1_encrypt": PHASE1_ENCRYPT,
-    "ipsec__phase1_hash": PHASE1_HASH,
-    "ipsec__dh_group": DH_GROUPS,
-    "ipsec__phase2_encrypt": PHASE2_ENCRYPT,
-    "ipsec__phase2_auth": (*PHASE2_AUTH, *(e for e in PHASE2_ENCRYPT if e.startswith("aes-gcm"))),
-    "ipsec__pfs": PFS_GROUPS,
+    f"ipsec__{name}": words for name, words in choice_fields(Ipsec).items()
 }
+IAPP_CHOICES["ipsec__phase2_auth"] += tuple(e for e in PHASE2_ENCRYPT if e.startswith("aes-gcm"))
 
 
 _PLAIN = re.compile(r"[a-z0-9][a-z0-9_.-]*")

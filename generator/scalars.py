@@ -8,6 +8,7 @@ wraps them as annotated types, so the model stays declarative.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Annotated, Any
 
@@ -172,14 +173,24 @@ PHASE2_ENCRYPT = ("aes128", "aes256", "aes-gcm128", "aes-gcm256")
 PHASE2_AUTH = ("sha1", "sha256", "sha512")
 
 
-def _choice(choices: tuple[str, ...], what: str) -> Any:
-    def parse(value: Any) -> str:
+@dataclass(frozen=True)
+class Choice:
+    """The parser of a field that takes one of `choices`; readers of the model (the JSON Schema,
+    the iApp's limits: generator/limits.py) list the choices from here."""
+
+    choices: tuple[str, ...]
+    what: str
+
+    def __call__(self, value: Any) -> str:
+        choices = self.choices
         text = _text(value, " or ".join(choices))
         if text not in choices:
-            raise ValueError(f"{show(text)}: write {', '.join(choices[:-1])} or {choices[-1]} ({what})")
+            raise ValueError(f"{show(text)}: write {', '.join(choices[:-1])} or {choices[-1]} ({self.what})")
         return text
 
-    return parse
+
+def _choice(choices: tuple[str, ...], what: str) -> Choice:
+    return Choice(choices, what)
 
 
 def parse_bool(value: Any) -> bool:

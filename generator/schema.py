@@ -13,22 +13,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from generator.limits import whole_numbers
-from generator.model import Ipsec, Monitor, Pool, Site, Vlan
+from generator.limits import choice_fields, whole_numbers
+from generator.model import Ipsec, Monitor, Peer, Pool, Site, Vlan
 from generator.scalars import (
     DEPLOYMENT_NAME_MAX,
-    DH_GROUPS,
-    IKE_VERSIONS,
-    IPSEC_AUTH,
-    IPSEC_MODES,
-    NAT_TRAVERSAL,
     NET_NAME_MAX,
     OBJECT_NAME_MAX,
-    PFS_GROUPS,
-    PHASE1_ENCRYPT,
-    PHASE1_HASH,
-    PHASE2_AUTH,
-    PHASE2_ENCRYPT,
 )
 from generator.versions import ALL_VERSIONS, SUPPORTED
 
@@ -131,30 +121,32 @@ WAN_VLAN = VLAN | {
 }
 
 
-def _enum(values: tuple[str, ...], description: str) -> dict[str, Any]:
-    return {"type": "string", "enum": list(values), "description": description}
+def _enum(model: type[BaseModel], field: str, description: str) -> dict[str, Any]:
+    """A field that takes one of a fixed set of words, listed as the model's parser takes them."""
+    return {"type": "string", "enum": list(choice_fields(model)[field]), "description": description}
 
 
 IPSEC = _obj(
     "IPsec for the EtherIP tunnel ({} = etherip's defaults; unset keys take them, some by release)",
     {
         "ike_version": _enum(
-            IKE_VERSIONS, "IKE version; default v2 where the release mirrors IKEv2 SAs, else v1"
+            Ipsec, "ike_version", "IKE version; default v2 where the release mirrors IKEv2 SAs, else v1"
         ),
         "auth": _enum(
-            IPSEC_AUTH,
+            Ipsec,
+            "auth",
             "psk (default): a key typed on the unit in the key step; certificate: ipsec_certificate per peer",
         ),
-        "mode": _enum(IPSEC_MODES, "ESP mode; default tunnel"),
-        "nat_traversal": _enum(NAT_TRAVERSAL, "default off; on or force also admits UDP 4500"),
+        "mode": _enum(Ipsec, "mode", "ESP mode; default tunnel"),
+        "nat_traversal": _enum(Ipsec, "nat_traversal", "default off; on or force also admits UDP 4500"),
         "phase1_encrypt": _enum(
-            PHASE1_ENCRYPT, "default aes256 (aes where the release has no key-length names)"
+            Ipsec, "phase1_encrypt", "default aes256 (aes where the release has no key-length names)"
         ),
-        "phase1_hash": _enum(PHASE1_HASH, "default sha256"),
-        "dh_group": _enum(DH_GROUPS, "default modp2048"),
-        "phase2_encrypt": _enum(PHASE2_ENCRYPT, "default aes256"),
-        "phase2_auth": _enum(PHASE2_AUTH, "default sha256; not with aes-gcm"),
-        "pfs": _enum(PFS_GROUPS, "default modp2048"),
+        "phase1_hash": _enum(Ipsec, "phase1_hash", "default sha256"),
+        "dh_group": _enum(Ipsec, "dh_group", "default modp2048"),
+        "phase2_encrypt": _enum(Ipsec, "phase2_encrypt", "default aes256"),
+        "phase2_auth": _enum(Ipsec, "phase2_auth", "default sha256; not with aes-gcm"),
+        "pfs": _enum(Ipsec, "pfs", "default modp2048"),
         **_whole_numbers(Ipsec),
     },
     [],
@@ -173,11 +165,11 @@ DEVICE = _obj("one BIG-IP", {"wan_self": SELF_IP, "vm_self": SELF_IP}, ["wan_sel
 PEER = _obj(
     "one end of the tunnel: a standalone device or an HA pair",
     {
-        "platform": {
-            "type": "string",
-            "enum": ["appliance", "vcmp-guest", "f5os-tenant"],
-            "description": "appliance (default): the change creates the VLANs; vcmp-guest / f5os-tenant: the host does",
-        },
+        "platform": _enum(
+            Peer,
+            "platform",
+            "appliance (default): the change creates the VLANs; vcmp-guest / f5os-tenant: the host does",
+        ),
         "device_group": _name(OBJECT_NAME_MAX, "sync-failover device group (HA pairs only)"),
         "wan": WAN_VLAN,
         "vm": VLAN,
@@ -242,11 +234,11 @@ def site_schema() -> dict[str, Any]:
                     "pattern": rf"^{_IPV4}/([89]|[12][0-9]|30)$",
                     "description": "the VM segment",
                 },
-                "return_path": {
-                    "type": "string",
-                    "enum": ["snat", "bigip_gateway"],
-                    "description": "how a moved VM's replies come back through this BIG-IP: snat on every virtual server, or the VMs' gateway is the BIG-IP's floating VM self IP",
-                },
+                "return_path": _enum(
+                    Site,
+                    "return_path",
+                    "how a moved VM's replies come back through this BIG-IP: snat on every virtual server, or the VMs' gateway is the BIG-IP's floating VM self IP",
+                ),
                 "shared_gateways": {
                     "type": "array",
                     "maxItems": 8,
