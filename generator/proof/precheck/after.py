@@ -20,7 +20,7 @@ by the pre-check's own reader (stanzas.py, properties.py, saved.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,8 +30,8 @@ from generator.expects import PORT_NAMES, PROTOCOL_NAMES
 from generator.lifecycle.state import Obj, UnitState, unit_states
 from generator.model import Site
 from generator.operations import Entries, Value
-from generator.proof.precheck.report import CONFLICT, ERROR, NOTE, PrecheckFinding, PrecheckReport, UnitResult
-from generator.proof.precheck.run import UnitInput, _identify
+from generator.proof.precheck.report import CONFLICT, ERROR, NOTE, PrecheckFinding, PrecheckReport
+from generator.proof.precheck.run import UnitInput, judge_units
 from generator.proof.precheck.saved import (
     SavedConfig,
     Stanza,
@@ -41,11 +41,9 @@ from generator.proof.precheck.saved import (
     object_path,
     parse_address,
     parse_network,
-    parse_saved,
     unquote,
     vlan_interfaces,
 )
-from generator.proof.precheck.sources import SavedConfigError, read_source
 from generator.versions import BigIpVersion
 
 # Saved stanza kind (saved.KINDS) of each object kind.
@@ -107,65 +105,12 @@ def run_after(model: Site, version: BigIpVersion, inputs: list[UnitInput], site_
     ctx = build_context(model, version)
     states = unit_states(ctx)
     devices = {d.hostname: (p, d) for p in ctx.peers for d in p.devices}
-    checked: dict[str, UnitResult] = {}
-    others: list[UnitResult] = []
-    for given in inputs:
-        result = _one(ctx, states, devices, given, checked)
-        if result.device in devices and result.device not in checked:
-            checked[result.device] = result
-        else:
-            others.append(result)
-    units = [
-        checked.get(h)
-        or UnitResult(
-            h,
-            "",
-            (
-                PrecheckFinding(
-                    h, "not-checked", (), "no saved configuration given for this unit", severity=NOTE
-                ),
-            ),
-        )
-        for h in devices
-    ]
-    return AfterReport(site_name, version.value, (*units, *others))
 
+    def judge(host: str, saved: SavedConfig) -> Iterable[PrecheckFinding]:
+        peer, device = devices[host]
+        return compare_unit(ctx, host, states[(peer.name, device.index)], saved)
 
-def _one(
-    ctx: SiteContext,
-    states: Mapping[tuple[str, int], UnitState],
-    devices: dict[str, Any],
-    given: UnitInput,
-    checked: dict[str, UnitResult],
-) -> UnitResult:
-    label = given.device or given.display
-    try:
-        saved = parse_saved(read_source(given.path, given.display))
-    except SavedConfigError as err:
-        return UnitResult(
-            label,
-            given.display,
-            (PrecheckFinding(label, "unreadable", (err.where,), err.reason, severity=ERROR),),
-        )
-    host, problem = _identify(given, saved, devices)
-    if host is None:
-        return UnitResult(
-            label,
-            given.display,
-            (PrecheckFinding(label, "unknown-unit", (given.display,), problem, severity=ERROR),),
-        )
-    if host in checked:
-        message = (
-            f"a second saved configuration for {host} (the first was {checked[host].source}); not checked"
-        )
-        return UnitResult(
-            host,
-            given.display,
-            (PrecheckFinding(host, "duplicate-unit", (given.display,), message, severity=ERROR),),
-        )
-    peer, device = devices[host]
-    state = states[(peer.name, device.index)]
-    return UnitResult(host, given.display, tuple(compare_unit(ctx, host, state, saved)))
+    return AfterReport(site_name, version.value, judge_units(devices, inputs, judge))
 
 
 def compare_unit(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.context import DeviceContext, PeerContext, SiteContext, build_context
+from generator.context import DeviceContext, PeerContext, build_context
 from generator.errors import EXIT_USAGE, GeneratorError
 from generator.model import Site
 from generator.proof.precheck.conflicts import check_unit
@@ -51,32 +52,52 @@ def run_precheck(
 ) -> PrecheckReport:
     ctx = build_context(model, version)
     devices = {d.hostname: (p, d) for p in ctx.peers for d in p.devices}
+
+    def judge(host: str, saved: SavedConfig) -> Iterable[PrecheckFinding]:
+        return check_unit(SavedUnit(model, ctx, *devices[host], saved))
+
+    return PrecheckReport(site_name, version.value, judge_units(devices, inputs, judge))
+
+
+# What a command does with one unit's saved configuration once it is read and matched: its findings.
+Judge = Callable[[str, SavedConfig], Iterable[PrecheckFinding]]
+
+
+def judge_units(
+    devices: dict[str, tuple[PeerContext, DeviceContext]], inputs: list[UnitInput], judge: Judge
+) -> tuple[UnitResult, ...]:
+    """Each given saved configuration read, matched to its unit and judged (precheck, --after):
+    every unit of the site in order (a note for one given none), then the inputs that matched
+    no unit or a unit already given."""
     checked: dict[str, UnitResult] = {}
     others: list[UnitResult] = []
     for given in inputs:
-        result = _one(model, ctx, devices, given, checked)
+        result = _one(devices, given, checked, judge)
         if result.device in devices and result.device not in checked:
             checked[result.device] = result
         else:
             others.append(result)
-    units = []
-    for host in devices:
-        if host in checked:
-            units.append(checked[host])
-        else:
-            note = PrecheckFinding(
-                host, "not-checked", (), "no saved configuration given for this unit", severity=NOTE
-            )
-            units.append(UnitResult(host, "", (note,)))
-    return PrecheckReport(site_name, version.value, (*units, *others))
+    units = [
+        checked.get(host)
+        or UnitResult(
+            host,
+            "",
+            (
+                PrecheckFinding(
+                    host, "not-checked", (), "no saved configuration given for this unit", severity=NOTE
+                ),
+            ),
+        )
+        for host in devices
+    ]
+    return (*units, *others)
 
 
 def _one(
-    model: Site,
-    ctx: SiteContext,
     devices: dict[str, tuple[PeerContext, DeviceContext]],
     given: UnitInput,
     checked: dict[str, UnitResult],
+    judge: Judge,
 ) -> UnitResult:
     label = given.device or given.display
     try:
@@ -100,8 +121,7 @@ def _one(
             given.display,
             (PrecheckFinding(host, "duplicate-unit", (given.display,), message, severity=ERROR),),
         )
-    peer, device = devices[host]
-    return UnitResult(host, given.display, tuple(check_unit(SavedUnit(model, ctx, peer, device, saved))))
+    return UnitResult(host, given.display, tuple(judge(host, saved)))
 
 
 def _identify(
