@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import cache
 
 from generator.citations import TUNNELS_HA
 
@@ -231,6 +232,7 @@ ROLLBACK: tuple[Step, ...] = (
 KEY_STEP = "ike-peer"
 
 
+@cache
 def plan(phase: Phase, *, key_step: bool = False) -> tuple[Step, ...]:
     """The steps of `phase`, numbered in order. `key_step`: the site's IPsec uses a pre-shared
     key, so an apply step creates the IKE peer where the key is typed (and a rollback step

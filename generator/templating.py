@@ -118,6 +118,7 @@ def environment(style: Style = Style.TEXT, from_source: bool = False) -> jinja2.
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        auto_reload=False,  # templates never change while a process runs: no stat() per lookup
         **delimiters,  # type: ignore[arg-type]
     )
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import faulthandler
 import hashlib
 import json
 import os
 import re
+import traceback
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -33,6 +36,41 @@ CASES = sorted(p.stem for p in CASES_DIR.glob("*.yaml"))
 # examples); .ci/run sets ETHERIP_FULL_MATRIX=1 and runs every point (CONTRIBUTING.md, Checks).
 FULL_MATRIX = os.environ.get("ETHERIP_FULL_MATRIX") == "1"
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ran:
+    """What a command printed and its exit code, as `subprocess.run` reports them."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def etherip(*args: str, cwd: Path | None = None, seconds: int = 120) -> Ran:
+    """Run `etherip ARGS` in this process, in folder `cwd`: the console command's own
+    application (typer's test runner) without a new interpreter per call. An exception the CLI
+    lets through shows on stderr as the traceback a real process would print (exit 1); a call
+    that runs longer than `seconds` stops the test process with every thread's stack (a hang is
+    a failure, never a wait). Tests of what only a process shows (signals, kills, locks held by
+    another process, a closed stdout, the import-time interrupt) keep running `python -m
+    generator`."""
+    from typer.testing import CliRunner
+
+    from generator.cli import app
+
+    before = Path.cwd()
+    os.chdir(cwd or before)
+    faulthandler.dump_traceback_later(seconds, exit=True)
+    try:
+        result = CliRunner().invoke(app, list(args))
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        os.chdir(before)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))  # "Traceback (most recent ..."
+    return Ran(returncode=result.exit_code, stdout=result.stdout, stderr=stderr)
 
 
 def sampled(points: Iterable[T], keep: int) -> list[T]:
@@ -109,8 +147,8 @@ def plan_case_differing_most(cases: list[str]) -> str:
 def proof_pairs() -> list[tuple[str, BigIpVersion]]:
     """The (case, version) pairs the per-version proofs run on. With ETHERIP_FULL_MATRIX=1
     (.ci/run) every case on every version. Sampled (scripts/test.sh): every case on the golden
-    base, and each other pinned version (one per behaviour) on the two cases whose output differs
-    most there (its golden diffs); tests/test_versions.py proves every version renders its pinned
+    base, and each other pinned version (one per behaviour) on the case whose output differs
+    most there (its golden diff); tests/test_versions.py proves every version renders its pinned
     one's files but for its row's texts, and the goldens pin every case on every pinned version."""
     if FULL_MATRIX:
         return [(case, v) for v in ALL_VERSIONS for case in CASES]
@@ -118,7 +156,7 @@ def proof_pairs() -> list[tuple[str, BigIpVersion]]:
     pairs = [(case, base) for case in CASES]
     for version in pinned_versions():
         if version != base:
-            pairs += [(case, version) for case in differing_most(version, CASES)[:2]]
+            pairs += [(case, version) for case in differing_most(version, CASES)[:1]]
     return pairs
 
 

@@ -5,15 +5,13 @@ no file is read past its limit, and any depth of nested folders is listed or rem
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from generator.bounded import ReadRefused, read_file, remove_tree, walk
 from generator.output import JOURNAL
-from tests.helpers import CASES_DIR, ROOT
+from tests.helpers import CASES_DIR, etherip
 
 SITE = CASES_DIR / "mixed.yaml"
 DEPTH = 1100  # deeper than Python's recursion limit (1000)
@@ -83,21 +81,9 @@ def test_walk_and_remove_any_depth(tmp_path: Path) -> None:
     assert Path("/").exists()  # the symlink was never followed
 
 
-def _etherip(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "ETHERIP_CACHE_DIR": ""},
-        timeout=300,
-        check=False,
-    )
-
-
 @pytest.fixture
 def rendered(tmp_path: Path) -> Path:
-    result = _etherip("render", str(SITE), "--out", "out", cwd=tmp_path)
+    result = etherip("render", str(SITE), "--out", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     return tmp_path
 
@@ -106,9 +92,9 @@ def rendered(tmp_path: Path) -> Path:
 def test_deeply_nested_folders_never_end_in_a_traceback(rendered: Path, where: str) -> None:
     _chain(rendered / where)
     inside = where != "out"
-    check = _etherip("check", "out", cwd=rendered)
-    drift = _etherip("render", str(SITE), "--out", "out", "--check", cwd=rendered)
-    write = _etherip("render", str(SITE), "--out", "out", cwd=rendered)
+    check = etherip("check", "out", cwd=rendered)
+    drift = etherip("render", str(SITE), "--out", "out", "--check", cwd=rendered)
+    write = etherip("render", str(SITE), "--out", "out", cwd=rendered)
     for result in (check, drift, write):
         assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr, result.stderr
     assert check.returncode == (1 if inside else 0), check.stderr[-400:]
@@ -117,7 +103,7 @@ def test_deeply_nested_folders_never_end_in_a_traceback(rendered: Path, where: s
     if inside:
         assert "render: extra: not part of etherip's render" in check.stderr
         assert drift.stdout.startswith("extra: out/vmotion/11.6.5/d/d/")
-        forced = _etherip("render", str(SITE), "--out", "out", "--force", cwd=rendered)
+        forced = etherip("render", str(SITE), "--out", "out", "--force", cwd=rendered)
         assert forced.returncode == 0, forced.stderr
         assert not (rendered / where / "d").exists()
     else:  # pytest's own clean-up of old temporary folders recurses: leave no chain behind
@@ -133,8 +119,8 @@ def test_a_special_journal_or_manifest_never_hangs(rendered: Path, entry: str, n
         os.mkfifo(path)
     else:
         path.symlink_to("/dev/zero")
-    check = _etherip("check", "out", cwd=rendered)
-    write = _etherip("render", str(SITE), "--out", "out", cwd=rendered)
+    check = etherip("check", "out", cwd=rendered)
+    write = etherip("render", str(SITE), "--out", "out", cwd=rendered)
     for result in (check, write):
         assert "Traceback" not in result.stderr, result.stderr
     if name == JOURNAL:
@@ -153,7 +139,7 @@ def test_check_of_a_template_never_reads_a_special_file(tmp_path: Path) -> None:
     zero = tmp_path / "zero.tmpl"
     zero.symlink_to("/dev/zero")
     for path, reason in ((fifo, "a FIFO"), (zero, "a character device")):
-        result = _etherip("check", str(path), cwd=tmp_path)
+        result = etherip("check", str(path), cwd=tmp_path)
         assert result.returncode == 1, result.stderr
         assert f"{path}:1: error: structure: cannot read: {reason}" in result.stderr
 
@@ -169,8 +155,8 @@ def test_render_check_agrees_with_check_on_every_kind_of_entry(rendered: Path, t
     copy.write_bytes((folder / "topology.svg").read_bytes())
     (folder / "topology.svg").unlink()
     (folder / "topology.svg").symlink_to(copy)
-    drift = _etherip("render", str(SITE), "--out", "out", "--check", cwd=rendered)
-    check = _etherip("check", "out", cwd=rendered)
+    drift = etherip("render", str(SITE), "--out", "out", "--check", cwd=rendered)
+    check = etherip("check", "out", cwd=rendered)
     assert drift.returncode == check.returncode == 1
     shown = "out/vmotion/11.6.5"
     assert drift.stdout.splitlines() == [

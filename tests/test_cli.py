@@ -20,7 +20,7 @@ from generator.versions import (
     known_issues,
     version_notes,
 )
-from tests.helpers import CASES_DIR, ROOT, tree
+from tests.helpers import CASES_DIR, ROOT, etherip, tree
 
 runner = CliRunner()
 
@@ -294,3 +294,22 @@ def test_readability_is_judged_by_etherip_not_by_the_usage_parser(
     result = CliRunner().invoke(app, [*command, site, *extra])
     assert "not readable" not in result.output
     assert result.exit_code != 2 or command == ["precheck"], result.output
+
+
+def test_the_in_process_runner_shows_what_a_real_process_would(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """tests/helpers.py `etherip` (the CLI in the test's process) reports an exception the CLI
+    lets through as a traceback with exit 1, as `python -m generator` would, and runs in the
+    folder it is given: the tests that use it instead of a child process lose nothing."""
+    from generator import render
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    ran = etherip("render", "--out", "here", cwd=tmp_path)
+    assert ran.returncode == 0 and (tmp_path / "here").is_dir(), ran.stderr
+    monkeypatch.setattr(render, "render_version", broken)
+    failed = etherip("render", "--out", "there", cwd=tmp_path)
+    assert failed.returncode == 1
+    assert "Traceback (most recent call last):" in failed.stderr and "RuntimeError: a bug" in failed.stderr

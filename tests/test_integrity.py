@@ -23,7 +23,7 @@ from generator.output import JOURNAL, STAGED_MARKER, deployment_lock, read_tree,
 from generator.render import render_version
 from generator.validate import load_site_text
 from generator.versions import ALL_VERSIONS
-from tests.helpers import CASES_DIR, ROOT, sampled, scaled
+from tests.helpers import CASES_DIR, ROOT, etherip, sampled, scaled
 
 runner = CliRunner()
 OLD_SITE = (CASES_DIR / "mixed.yaml").read_text()
@@ -286,7 +286,7 @@ def test_sigkill_between_two_renames_is_recovered_by_the_next_render(sites: tupl
     )
     assert killed.returncode == -signal.SIGKILL
     assert not (out / "vmotion" / "11.6.1").exists(), "killed between moving 11.6.1 aside and the new one in"
-    result = _cli("render", str(new), "--version", "all", "--out", str(out))
+    result = etherip("render", str(new), "--version", "all", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert _state(out) == ALL_NEW
 
@@ -298,7 +298,7 @@ def test_a_notes_file_in_a_version_folder_is_never_deleted(sites: tuple[Path, Pa
     _, new, out = sites
     notes = out / "vmotion" / "11.6.4" / "dc1" / "my notes.txt"
     notes.write_text("mine")
-    result = _cli("render", str(new), "--version", "all", "--out", str(out))
+    result = etherip("render", str(new), "--version", "all", "--out", str(out))
     assert result.returncode == 3
     assert "11.6.4: holds files etherip did not write" in result.stderr
     assert "  dc1/my notes.txt\n" in result.stderr
@@ -306,7 +306,7 @@ def test_a_notes_file_in_a_version_folder_is_never_deleted(sites: tuple[Path, Pa
     notes.unlink()
     assert _state(out) == ALL_OLD
     notes.write_text("mine")
-    forced = _cli("render", str(new), "--version", "all", "--out", str(out), "--force")
+    forced = etherip("render", str(new), "--version", "all", "--out", str(out), "--force")
     assert forced.returncode == 0, forced.stderr
     assert _state(out) == ALL_NEW
 
@@ -333,7 +333,7 @@ def test_leftovers_are_cleaned_and_symlinks_never_followed(
     (folder / ".11.6.5.old-etherip-abc").symlink_to(outside)
     (folder / ".11.6.2.new-etherip-def").write_text("half")
     (folder / ".11.6.3.new-etherip-ghi").mkdir()
-    result = _cli("render", str(new), "--version", "all", "--out", str(out))
+    result = etherip("render", str(new), "--version", "all", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert _state(out) == ALL_NEW
     assert (outside / "keep").read_text() == "keep"
@@ -432,9 +432,9 @@ def test_unreadable_site_file_is_located_with_exit_1(tmp_path: Path, command: st
         (tmp_path / "nothing.yaml", "cannot read file: No such file or directory"),
     ]:
         result = (
-            _cli(command, str(path), "--out", str(tmp_path / "o"))
+            etherip(command, str(path), "--out", str(tmp_path / "o"))
             if command == "render"
-            else _cli(command, str(path))
+            else etherip(command, str(path))
         )
         assert result.returncode == 1
         assert result.stderr == f"{path}:1:1: {message}\n"
@@ -443,7 +443,7 @@ def test_unreadable_site_file_is_located_with_exit_1(tmp_path: Path, command: st
 def test_fifo_without_writer_does_not_hang(tmp_path: Path) -> None:
     fifo = tmp_path / "site.yaml"
     os.mkfifo(fifo)
-    result = _cli("validate", str(fifo))
+    result = etherip("validate", str(fifo))
     assert result.returncode == 1
     assert "empty file" in result.stderr
 
@@ -481,7 +481,7 @@ def test_a_forged_journal_never_moves_anything_else(sites: tuple[Path, Path, Pat
         {"version": "11.6.5", "new": "../../victim", "old": ".11.6.5.old-etherip-x", "had": True, "ino": ino}
     ]
     (out / "vmotion" / JOURNAL).write_text(json.dumps({"entries": entries}))
-    result = _cli("render", str(new), "--version", "all", "--out", str(out))
+    result = etherip("render", str(new), "--version", "all", "--out", str(out))
     assert result.returncode == 3
     assert "journal cannot be read" in result.stderr
     assert victim.is_dir()

@@ -29,7 +29,7 @@ from generator.proof.tmsh.script import parse_script
 from generator.render import render_version
 from generator.validate import load_site_text
 from generator.versions import BigIpVersion, pinned_versions
-from tests.helpers import CASES, site, tree
+from tests.helpers import CASES, scaled, site, tree
 from tests.sitegen import random_site, to_yaml
 
 PINNED = [(c, v) for c in CASES for v in pinned_versions()]
@@ -45,7 +45,7 @@ def test_every_expect_holds_on_the_modelled_unit(case: str, version: BigIpVersio
     assert _findings(site(case), version, tree(case, version).files()) == []
 
 
-@settings(max_examples=40)
+@settings(max_examples=scaled(150, 20))
 @given(st.randoms(use_true_random=False))
 def test_every_expect_holds_for_random_sites(rnd: random.Random) -> None:
     text = to_yaml(random_site(rnd)) + "\n"

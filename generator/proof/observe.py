@@ -377,11 +377,10 @@ def _in_vm_subnet(world: World, address: IPv4Address) -> bool:
 
 
 def _tunnel_down(world: World, unit: Unit) -> bool:
-    return any(
-        p.startswith(f"{unit[0]}/{unit[1]}:") for p in tunnel_problems(world.site, world.clusters)
-    ) or any(
-        p.startswith(f"{world.site.remote(unit[0])[0]}/") for p in tunnel_problems(world.site, world.clusters)
-    )
+    """A problem of this unit's tunnel, or of any unit of the other peer (one reckoning of the
+    peers' current states for both questions)."""
+    here, there = f"{unit[0]}/{unit[1]}:", f"{world.site.remote(unit[0])[0]}/"
+    return any(p.startswith((here, there)) for p in tunnel_problems(world.site, world.clusters))
 
 
 def _ipsec_up(world: World, unit: Unit) -> bool:
