@@ -238,7 +238,7 @@ def plan(phase: Phase, *, key_step: bool = False) -> tuple[Step, ...]:
     key, so an apply step creates the IKE peer where the key is typed (and a rollback step
     deletes it); otherwise there is no such step and the others keep their numbers."""
     apply = _numbered(s for s in APPLY if key_step or s.slug != KEY_STEP)
-    if phase is Phase.APPLY:
+    if phase == Phase.APPLY:  # ==, not is: the cache takes "apply" and Phase.APPLY as one key
         return apply
     numbers = {s.slug: s.number for s in apply}
     steps = _numbered(s for s in ROLLBACK if key_step or s.slug != KEY_STEP)

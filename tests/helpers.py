@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import faulthandler
 import hashlib
 import json
 import os
@@ -47,25 +46,24 @@ class Ran:
     stderr: str
 
 
-def etherip(*args: str, cwd: Path | None = None, seconds: int = 120) -> Ran:
-    """Run `etherip ARGS` in this process, in folder `cwd`: the console command's own
-    application (typer's test runner) without a new interpreter per call. An exception the CLI
-    lets through shows on stderr as the traceback a real process would print (exit 1); a call
-    that runs longer than `seconds` stops the test process with every thread's stack (a hang is
-    a failure, never a wait). Tests of what only a process shows (signals, kills, locks held by
-    another process, a closed stdout, the import-time interrupt) keep running `python -m
-    generator`."""
+def etherip(*args: str, cwd: Path | None = None) -> Ran:
+    """Run `etherip ARGS` in this process, in folder `cwd` (default: where the test runs): the
+    console command's application (typer's test runner on `generator.cli.app`) without a new
+    interpreter per call. An exception the CLI lets through shows on stderr as the traceback a
+    real process would print, with exit 1. It is `app`, not the console command's `main`: no
+    signal handlers, stdin is empty, and an OSError that escapes is a traceback here where a
+    real process says one line with exit 3. Tests of what only a process shows (signals and
+    kills, locks held by another process, a closed or full stdout, a read that could hang on a
+    FIFO, the import-time interrupt) keep running `python -m generator` with a timeout."""
     from typer.testing import CliRunner
 
     from generator.cli import app
 
     before = Path.cwd()
     os.chdir(cwd or before)
-    faulthandler.dump_traceback_later(seconds, exit=True)
     try:
         result = CliRunner().invoke(app, list(args))
     finally:
-        faulthandler.cancel_dump_traceback_later()
         os.chdir(before)
     stderr = result.stderr
     if result.exception is not None and not isinstance(result.exception, SystemExit):

@@ -5,13 +5,15 @@ no file is read past its limit, and any depth of nested folders is listed or rem
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from generator.bounded import ReadRefused, read_file, remove_tree, walk
 from generator.output import JOURNAL
-from tests.helpers import CASES_DIR, etherip
+from tests.helpers import CASES_DIR, ROOT, etherip
 
 SITE = CASES_DIR / "mixed.yaml"
 DEPTH = 1100  # deeper than Python's recursion limit (1000)
@@ -81,6 +83,20 @@ def test_walk_and_remove_any_depth(tmp_path: Path) -> None:
     assert Path("/").exists()  # the symlink was never followed
 
 
+def _in_a_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m generator ARGS` with a timeout, for a read that could hang on a FIFO: a test
+    that ran it in its own process could not be stopped (the rest run in this process)."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "ETHERIP_CACHE_DIR": ""},
+        timeout=300,
+        check=False,
+    )
+
+
 @pytest.fixture
 def rendered(tmp_path: Path) -> Path:
     result = etherip("render", str(SITE), "--out", "out", cwd=tmp_path)
@@ -119,8 +135,8 @@ def test_a_special_journal_or_manifest_never_hangs(rendered: Path, entry: str, n
         os.mkfifo(path)
     else:
         path.symlink_to("/dev/zero")
-    check = etherip("check", "out", cwd=rendered)
-    write = etherip("render", str(SITE), "--out", "out", cwd=rendered)
+    check = _in_a_process("check", "out", cwd=rendered)
+    write = _in_a_process("render", str(SITE), "--out", "out", cwd=rendered)
     for result in (check, write):
         assert "Traceback" not in result.stderr, result.stderr
     if name == JOURNAL:
@@ -139,7 +155,7 @@ def test_check_of_a_template_never_reads_a_special_file(tmp_path: Path) -> None:
     zero = tmp_path / "zero.tmpl"
     zero.symlink_to("/dev/zero")
     for path, reason in ((fifo, "a FIFO"), (zero, "a character device")):
-        result = etherip("check", str(path), cwd=tmp_path)
+        result = _in_a_process("check", str(path), cwd=tmp_path)
         assert result.returncode == 1, result.stderr
         assert f"{path}:1: error: structure: cannot read: {reason}" in result.stderr
 

@@ -48,9 +48,9 @@ def _check_passes(case: str, version: BigIpVersion) -> None:
         f"{peer}/{next(iter(p.devices))}/{stage}"
         for peer, p in s.peers.items()
         for stage in (STAGES if p.is_ha else (COMPLETE, REMOVED))
-    }, "every stage the flows use ran on every first device"
+    }, f"{version.value}: every stage the flows use ran on every first device"
     fields_sent = {peer: 0 for peer in {a.peer for a in t.artifacts if a.kind == "iapp-template"}}
-    assert report.cases_run >= len(devices) + len(fields_sent) * 20 * len(HOSTILE_ANSWERS)
+    assert report.cases_run >= len(devices) + len(fields_sent) * 20 * len(HOSTILE_ANSWERS), version.value
 
 
 def _files(case: str = "mixed") -> dict[str, bytes]:

@@ -443,7 +443,7 @@ def test_unreadable_site_file_is_located_with_exit_1(tmp_path: Path, command: st
 def test_fifo_without_writer_does_not_hang(tmp_path: Path) -> None:
     fifo = tmp_path / "site.yaml"
     os.mkfifo(fifo)
-    result = etherip("validate", str(fifo))
+    result = _cli("validate", str(fifo))  # a process: a hang here ends in TimeoutExpired
     assert result.returncode == 1
     assert "empty file" in result.stderr
 

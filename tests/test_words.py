@@ -45,7 +45,7 @@ def test_every_expect_holds_on_the_modelled_unit(case: str, version: BigIpVersio
     assert _findings(site(case), version, tree(case, version).files()) == []
 
 
-@settings(max_examples=scaled(150, 20))
+@settings(max_examples=scaled(40, 20))
 @given(st.randoms(use_true_random=False))
 def test_every_expect_holds_for_random_sites(rnd: random.Random) -> None:
     text = to_yaml(random_site(rnd)) + "\n"
