@@ -31,9 +31,10 @@ for _case, _version in proof_case_versions():
 
 
 @pytest.mark.parametrize("case", sorted(CASE_VERSIONS))
-def test_check_passes_on_every_golden_case(case: str) -> None:
+def test_check_passes_on_every_golden_case(case: str, subtests: pytest.Subtests) -> None:
     for version in CASE_VERSIONS[case]:
-        _check_passes(case, version)
+        with subtests.test(version=version.value):  # each version reported on its own
+            _check_passes(case, version)
 
 
 def _check_passes(case: str, version: BigIpVersion) -> None:
